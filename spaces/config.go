@@ -238,6 +238,7 @@ type dimAux struct {
 	want string
 }
 
+// newDimAux derives the auxiliary data of a checked dimension.
 func newDimAux(d Dim) dimAux {
 	var a dimAux
 	switch d.Kind {
@@ -250,19 +251,20 @@ func newDimAux(d Dim) dimAux {
 		a.want = fmt.Sprintf("a number in [%g, %g]", d.Low, d.High)
 	case Int:
 		a.lo, a.span = d.Low, d.High-d.Low
-		a.want = fmt.Sprintf("an integer in [%g, %g]", d.Low, d.High)
+		a.want = fmt.Sprintf("an integer in [%d, %d]", int64(d.Low), int64(d.High))
 	case Categorical:
-		a.pos = positions(d.Choices)
+		a.pos = nameIndex(d.Choices)
 		a.want = "one of " + quoteList(d.Choices)
 	case Simplex:
-		a.pos = positions(d.Parts)
+		a.pos = nameIndex(d.Parts)
 		a.want = fmt.Sprintf("an object {%s} or a list of %d non-negative numbers summing to 1",
 			strings.Join(d.Parts, ", "), len(d.Parts))
 	}
 	return a
 }
 
-func positions(names []string) map[string]int {
+// nameIndex maps each name to its position.
+func nameIndex(names []string) map[string]int {
 	m := make(map[string]int, len(names))
 	for i, n := range names {
 		m[n] = i
@@ -362,6 +364,8 @@ func (s *ConfigSpace) String() string {
 			fmt.Fprintf(&b, "{%s}", strings.Join(d.Choices, ", "))
 		case Simplex:
 			fmt.Fprintf(&b, "{%s}", strings.Join(d.Parts, ", "))
+		case Int:
+			fmt.Fprintf(&b, "[%d, %d]", int64(d.Low), int64(d.High))
 		default:
 			fmt.Fprintf(&b, "[%g, %g]", d.Low, d.High)
 		}

@@ -40,7 +40,7 @@ func (d DimDescription) MarshalJSON() ([]byte, error) {
 	return json.Marshal(plain(d))
 }
 
-// Describe returns the machine-readable form of the space: Type "config" and
+// Describe returns the machine-readable form of the space: Type [TypeConfig] and
 // one [DimDescription] per dimension, in order.
 func (s *ConfigSpace) Describe() Description {
 	dims := make([]DimDescription, len(s.dims))
@@ -56,7 +56,7 @@ func (s *ConfigSpace) Describe() Description {
 		}
 		dims[i] = dd
 	}
-	return Description{Type: "config", Dims: dims}
+	return Description{Type: TypeConfig, Dims: dims}
 }
 
 // ConfigSpaceFromDescription rebuilds a configuration space from its
@@ -64,8 +64,8 @@ func (s *ConfigSpace) Describe() Description {
 // an untrusted file. Every faulty dimension is reported, by position and
 // name.
 func ConfigSpaceFromDescription(d Description) (*ConfigSpace, error) {
-	if d.Type != "config" {
-		return nil, fmt.Errorf("spaces: description has type %q, want \"config\"", d.Type)
+	if d.Type != TypeConfig {
+		return nil, fmt.Errorf("spaces: description has type %q, want %q", d.Type, TypeConfig)
 	}
 	if len(d.Dims) == 0 {
 		return nil, errors.New("spaces: config description has no dims")

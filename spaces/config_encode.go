@@ -61,7 +61,7 @@ func (s *ConfigSpace) Decode(point []float64) (Config, error) {
 		seg := point[s.offsets[i] : s.offsets[i]+d.Width()]
 		switch d.Kind {
 		case Log:
-			u := clamp(seg[0], 0, 1)
+			u := clampRange(seg[0], 0, 1)
 			switch u {
 			case 0:
 				out[d.Name] = d.Low
@@ -72,18 +72,18 @@ func (s *ConfigSpace) Decode(point []float64) (Config, error) {
 				if y := round15(x); math.Abs((math.Log(y)-a.lo)/a.span-u) <= math.Abs((math.Log(x)-a.lo)/a.span-u)+roundSlack {
 					x = y
 				}
-				out[d.Name] = clamp(x, d.Low, d.High)
+				out[d.Name] = clampRange(x, d.Low, d.High)
 			}
 		case Linear:
-			u := clamp(seg[0], 0, 1)
+			u := clampRange(seg[0], 0, 1)
 			x := a.lo + u*a.span
 			if y := round15(x); math.Abs((y-a.lo)/a.span-u) <= math.Abs((x-a.lo)/a.span-u)+roundSlack {
 				x = y
 			}
-			out[d.Name] = clamp(x, d.Low, d.High)
+			out[d.Name] = clampRange(x, d.Low, d.High)
 		case Int:
-			u := clamp(seg[0], 0, 1)
-			out[d.Name] = int(clamp(math.Round(a.lo+u*a.span), d.Low, d.High))
+			u := clampRange(seg[0], 0, 1)
+			out[d.Name] = int(clampRange(math.Round(a.lo+u*a.span), d.Low, d.High))
 		case Categorical:
 			best := 0
 			for j, x := range seg {

@@ -69,11 +69,19 @@ type ConfigError struct {
 	Fields []FieldError
 }
 
-// Error lists the problems on one line, separated by semicolons.
+// maxListedProblems is how many problems ConfigError.Error spells out.
+const maxListedProblems = 10
+
+// Error lists the problems on one line, separated by semicolons. Past the
+// first ten it only counts the rest; Fields holds them all.
 func (e *ConfigError) Error() string {
 	var b strings.Builder
 	b.WriteString("invalid config: ")
 	for i, f := range e.Fields {
+		if i == maxListedProblems {
+			fmt.Fprintf(&b, "; and %d more problems", len(e.Fields)-maxListedProblems)
+			break
+		}
 		if i > 0 {
 			b.WriteString("; ")
 		}
@@ -133,9 +141,9 @@ func quoteList(names []string) string {
 	return strings.Join(q, ", ")
 }
 
-// describe renders a user-supplied value for a message: its JSON-ish type
+// describeValue renders a user-supplied value for a message: its JSON-ish type
 // and, for scalars, the value itself.
-func describe(v any) string {
+func describeValue(v any) string {
 	switch v := v.(type) {
 	case nil:
 		return "null"

@@ -39,6 +39,7 @@ func (s *ConfigSpace) ParseJSON(data []byte) (Config, error) {
 	}
 	raw := make(Config, len(s.dims))
 	var ps problems
+	var dups map[string]struct{} // keys reported as duplicates
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -50,7 +51,13 @@ func (s *ConfigSpace) ParseJSON(data []byte) (Config, error) {
 			return nil, malformed(data, dec, err)
 		}
 		if _, dup := raw[key]; dup {
-			ps.add(key, ErrDuplicateDim, "given more than once")
+			if _, reported := dups[key]; !reported {
+				ps.add(key, ErrDuplicateDim, "given more than once")
+				if dups == nil {
+					dups = make(map[string]struct{})
+				}
+				dups[key] = struct{}{}
+			}
 			continue
 		}
 		raw[key] = v
@@ -109,6 +116,7 @@ func readJSONValue(dec *json.Decoder, depth int, dim string, ps *problems) (any,
 		return list, err
 	}
 	obj := map[string]any{}
+	var dups map[string]struct{}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -120,7 +128,13 @@ func readJSONValue(dec *json.Decoder, depth int, dim string, ps *problems) (any,
 			return nil, err
 		}
 		if _, dup := obj[key]; dup {
-			ps.add(dim, ErrDuplicateDim, "key %s given more than once in the object", quoteShort(key))
+			if _, reported := dups[key]; !reported {
+				ps.add(dim, ErrDuplicateDim, "key %s given more than once in the object", quoteShort(key))
+				if dups == nil {
+					dups = make(map[string]struct{})
+				}
+				dups[key] = struct{}{}
+			}
 			continue
 		}
 		obj[key] = v
@@ -187,7 +201,7 @@ func tokenKind(tok json.Token) string {
 		}
 		return "delimiter " + t.String()
 	default:
-		return describe(t)
+		return describeValue(t)
 	}
 }
 

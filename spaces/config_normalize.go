@@ -223,10 +223,10 @@ func (a *dimAux) float(d *Dim, v any, ps *problems) (float64, bool) {
 	x, st := toFloat(v)
 	switch st {
 	case numNotNum:
-		ps.add(d.Name, ErrWrongType, "got %s, want %s", describe(v), a.want)
+		ps.add(d.Name, ErrWrongType, "got %s, want %s", describeValue(v), a.want)
 		return 0, false
 	case numOverflow:
-		ps.add(d.Name, ErrOutOfRange, "%s is out of range [%g, %g]", describe(v), d.Low, d.High)
+		ps.add(d.Name, ErrOutOfRange, "%s is out of range [%g, %g]", describeValue(v), d.Low, d.High)
 		return 0, false
 	}
 	if math.IsNaN(x) || math.IsInf(x, 0) {
@@ -253,10 +253,10 @@ func (a *dimAux) integer(d *Dim, v any, ps *problems) (int, bool) {
 	x, st := toFloat(v)
 	switch st {
 	case numNotNum:
-		ps.add(d.Name, ErrWrongType, "got %s, want %s", describe(v), a.want)
+		ps.add(d.Name, ErrWrongType, "got %s, want %s", describeValue(v), a.want)
 		return 0, false
 	case numOverflow:
-		ps.add(d.Name, ErrOutOfRange, "%s is out of range [%d, %d]", describe(v), lo, hi)
+		ps.add(d.Name, ErrOutOfRange, "%s is out of range [%d, %d]", describeValue(v), lo, hi)
 		return 0, false
 	}
 	if math.IsNaN(x) || math.IsInf(x, 0) {
@@ -281,17 +281,17 @@ func (a *dimAux) choice(d *Dim, v any, ps *problems) (int, bool) {
 		if j, ok := a.pos[v]; ok {
 			return j, true
 		}
-		ps.add(d.Name, ErrUnknownChoice, "got %s, want %s", describe(v), a.want)
+		ps.add(d.Name, ErrUnknownChoice, "got %s, want %s", describeValue(v), a.want)
 		return 0, false
 	case bool:
 		if j, ok := a.pos[strconv.FormatBool(v)]; ok {
 			return j, true
 		}
-		ps.add(d.Name, ErrUnknownChoice, "got %s, want %s", describe(v), a.want)
+		ps.add(d.Name, ErrUnknownChoice, "got %s, want %s", describeValue(v), a.want)
 		return 0, false
 	}
 	if _, st := toFloat(v); st == numNotNum {
-		ps.add(d.Name, ErrWrongType, "got %s, want %s", describe(v), a.want)
+		ps.add(d.Name, ErrWrongType, "got %s, want %s", describeValue(v), a.want)
 		return 0, false
 	}
 	for _, form := range numberForms(v) {
@@ -299,7 +299,7 @@ func (a *dimAux) choice(d *Dim, v any, ps *problems) (int, bool) {
 			return j, true
 		}
 	}
-	ps.add(d.Name, ErrUnknownChoice, "got %s, want %s", describe(v), a.want)
+	ps.add(d.Name, ErrUnknownChoice, "got %s, want %s", describeValue(v), a.want)
 	return 0, false
 }
 
@@ -390,7 +390,7 @@ func (a *dimAux) simplex(d *Dim, v any, parts []float64, ps *problems) bool {
 			ok = false
 		}
 	default:
-		ps.add(d.Name, ErrWrongType, "got %s, want %s", describe(v), a.want)
+		ps.add(d.Name, ErrWrongType, "got %s, want %s", describeValue(v), a.want)
 		return false
 	}
 	if !ok {
@@ -422,10 +422,10 @@ func (a *dimAux) part(d *Dim, j int, v any, ps *problems) (float64, bool) {
 	x, st := toFloat(v)
 	switch st {
 	case numNotNum:
-		ps.add(d.Name, ErrWrongType, "part %q: got %s, want a non-negative number", d.Parts[j], describe(v))
+		ps.add(d.Name, ErrWrongType, "part %q: got %s, want a non-negative number", d.Parts[j], describeValue(v))
 		return 0, false
 	case numOverflow:
-		ps.add(d.Name, ErrSimplex, "part %q: %s is out of range [0, 1]", d.Parts[j], describe(v))
+		ps.add(d.Name, ErrSimplex, "part %q: %s is out of range [0, 1]", d.Parts[j], describeValue(v))
 		return 0, false
 	}
 	return x, a.partFloat(d, j, x, ps)

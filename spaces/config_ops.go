@@ -15,9 +15,9 @@ func (s *ConfigSpace) Sample(r *rand.Rand) Config {
 		d, a := &s.dims[i], &s.aux[i]
 		switch d.Kind {
 		case Log:
-			out[d.Name] = clamp(math.Exp(a.lo+r.Float64()*a.span), d.Low, d.High)
+			out[d.Name] = clampRange(math.Exp(a.lo+r.Float64()*a.span), d.Low, d.High)
 		case Linear:
-			out[d.Name] = clamp(a.lo+r.Float64()*a.span, d.Low, d.High)
+			out[d.Name] = clampRange(a.lo+r.Float64()*a.span, d.Low, d.High)
 		case Int:
 			out[d.Name] = int(int64(d.Low) + r.Int64N(int64(a.span)+1))
 		case Categorical:
@@ -100,6 +100,6 @@ func (s *ConfigSpace) Equal(a, b Config) bool {
 	return true
 }
 
-func clamp(x, lo, hi float64) float64 {
+func clampRange(x, lo, hi float64) float64 {
 	return math.Min(math.Max(x, lo), hi)
 }

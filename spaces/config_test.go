@@ -903,6 +903,20 @@ func TestConfigSpaceFromDescriptionErrors(t *testing.T) {
 	assert.ErrorContains(t, err, `dims[1] ("c")`)
 }
 
+func TestErrorTextCountsManyProblems(t *testing.T) {
+	s := allKinds()
+	c := valid()
+	for i := 0; i < 25; i++ {
+		c[fmt.Sprintf("extra%02d", i)] = i
+	}
+	_, err := s.Normalize(c)
+	var ce *spaces.ConfigError
+	require.ErrorAs(t, err, &ce)
+	assert.Len(t, ce.Fields, 25)
+	assert.Equal(t, 10, strings.Count(err.Error(), "unknown dimension"))
+	assert.True(t, strings.HasSuffix(err.Error(), "; and 15 more problems"), err.Error())
+}
+
 func TestErrorTextIsBounded(t *testing.T) {
 	s := allKinds()
 	long := strings.Repeat("x", 10000)
@@ -910,4 +924,45 @@ func TestErrorTextIsBounded(t *testing.T) {
 	require.Error(t, err)
 	assert.Less(t, len(err.Error()), 600)
 	assert.True(t, errors.Is(err, spaces.ErrUnknownDim) && errors.Is(err, spaces.ErrUnknownChoice))
+}
+
+func TestHotPathsDoNotAllocate(t *testing.T) {
+	s := allKinds()
+	c := valid()
+	dst := make([]float64, s.EncodedDim())
+	cs, err := spaces.NewCandidates(s, []spaces.Config{valid(), with("opt", "sgd")})
+	require.NoError(t, err)
+	tests := []struct {
+		name string
+		f    func()
+	}{
+		{"Encode", func() { _ = s.Encode(c, dst) }},
+		{"Contains", func() { _ = s.Contains(c) }},
+		{"Distance", func() { _, _ = s.Distance(c, c) }},
+		{"Nearest", func() { _, _ = cs.Nearest(dst) }},
+		{"NearestConfig", func() { _, _, _ = cs.NearestConfig(c) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Zero(t, testing.AllocsPerRun(100, tt.f))
+		})
+	}
+}
+
+func TestNormalizeAcceptsEveryGoNumberType(t *testing.T) {
+	s := spaces.MustConfigSpace(spaces.IntDim("n", 0, 200), spaces.LinearDim("x", 0, 200))
+	for _, v := range []any{
+		int(100), int8(100), int16(100), int32(100), int64(100),
+		uint(100), uint8(100), uint16(100), uint32(100), uint64(100),
+		float32(100), float64(100), json.Number("100"), json.Number("1e2"),
+	} {
+		t.Run(fmt.Sprintf("%T", v), func(t *testing.T) {
+			out, err := s.Normalize(spaces.Config{"n": v, "x": v})
+			require.NoError(t, err)
+			assert.Equal(t, spaces.Config{"n": 100, "x": 100.0}, out)
+		})
+	}
+	_, err := s.Normalize(spaces.Config{"n": uint(math.MaxUint64), "x": complex(1, 0)})
+	assert.ErrorContains(t, err, `"n": 1.8446744073709552e+19 is out of range [0, 200]`)
+	assert.ErrorContains(t, err, `"x": got a value of Go type complex128, want a number in [0, 200]`)
 }

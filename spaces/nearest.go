@@ -84,9 +84,10 @@ func (cs *Candidates) Nearest(point []float64) (index int, dist float64) {
 	best, bestSq := 0, math.Inf(1)
 	for i, off := 0, 0; off < len(cs.points); i, off = i+1, off+w {
 		row := cs.points[off : off+w : off+w]
+		p := point[:len(row)] // lets the compiler drop bounds checks below
 		sq := 0.0
 		for j, x := range row {
-			d := x - point[j]
+			d := x - p[j]
 			sq += d * d
 			if sq >= bestSq {
 				break // cannot beat the best so far; ties keep the lower index
