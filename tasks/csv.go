@@ -1,0 +1,326 @@
+package tasks
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// WriteCSV writes t as CSV: one comment line "# <key>=<value>" per gym.*
+// metadata key (the value JSON-quoted when it is empty of meaning as raw
+// text: leading or trailing space, a leading quote, control characters),
+// then a header row with the canonical column names, then one line per row.
+// Floats are written in the shortest form that reads back to the same bits.
+func WriteCSV(w io.Writer, t *Table) error {
+	bw := bufio.NewWriter(w)
+	md := t.rec.Schema().Metadata()
+	for i, k := range md.Keys() {
+		fmt.Fprintf(bw, "# %s=%s\n", k, csvMetaValue(md.Values()[i]))
+	}
+	cw := csv.NewWriter(bw)
+	n := int(t.rec.NumCols())
+	fields := make([]string, n)
+	for j := range n {
+		fields[j] = t.rec.ColumnName(j)
+	}
+	if err := cw.Write(fields); err != nil {
+		return fmt.Errorf("tasks: writing CSV: %w", err)
+	}
+	cols := t.rec.Columns()
+	var buf []byte
+	for r := range int(t.rec.NumRows()) {
+		for j, a := range cols {
+			switch a := a.(type) {
+			case *array.Float64:
+				buf = strconv.AppendFloat(buf[:0], a.Value(r), 'g', -1, 64)
+				fields[j] = string(buf)
+			case *array.Int64:
+				fields[j] = strconv.FormatInt(a.Value(r), 10)
+			case *array.Boolean:
+				fields[j] = strconv.FormatBool(a.Value(r))
+			default:
+				fields[j] = stringAt(a, r)
+			}
+		}
+		if err := cw.Write(fields); err != nil {
+			return fmt.Errorf("tasks: writing CSV: %w", err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("tasks: writing CSV: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("tasks: writing CSV: %w", err)
+	}
+	return nil
+}
+
+// csvMetaValue renders a metadata value for a comment line, JSON-quoting it
+// when the raw text would not read back the same.
+func csvMetaValue(v string) string {
+	needQuote := strings.HasPrefix(v, `"`) || strings.TrimSpace(v) != v || !utf8.ValidString(v)
+	for _, r := range v {
+		if unicode.IsControl(r) {
+			needQuote = true
+			break
+		}
+	}
+	if !needQuote {
+		return v
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // cannot fail for a string
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// ReadCSV reads a table written by WriteCSV: metadata comment lines, a
+// header row naming the canonical columns (in any order) and data rows. It
+// validates the table in full; problems name the data row and the line.
+func ReadCSV(r io.Reader) (*Table, error) {
+	br := bufio.NewReader(r)
+	kv, lines, ps, err := readCSVComments(br)
+	if err != nil {
+		return nil, err
+	}
+	if ps.len() > 0 {
+		return nil, ps.err()
+	}
+	found := false
+	for k := range kv {
+		if strings.HasPrefix(k, "gym.") {
+			found = true
+		}
+	}
+	if !found {
+		return nil, &ValidationError{Problems: []Problem{{Msg: "no metadata: a table CSV starts with comment lines \"# gym.<key>=<value>\" (as WriteCSV writes them); use ReadCSVWithMeta for a plain CSV"}}}
+	}
+	meta, err := metaFromMap(kv)
+	if err != nil {
+		return nil, err
+	}
+	return readCSVBody(br, lines, meta)
+}
+
+// ReadCSVWithMeta reads a plain CSV table, a header row and data rows,
+// whose metadata is given. Leading comment lines, if any, are skipped.
+func ReadCSVWithMeta(r io.Reader, meta Meta) (*Table, error) {
+	if err := meta.Validate(); err != nil {
+		return nil, err
+	}
+	br := bufio.NewReader(r)
+	_, lines, _, err := readCSVComments(br)
+	if err != nil {
+		return nil, err
+	}
+	return readCSVBody(br, lines, meta.clone())
+}
+
+// readCSVComments consumes the leading lines that start with '#', returning
+// the "key=value" pairs they hold and how many lines they took.
+func readCSVComments(br *bufio.Reader) (map[string]string, int, problems, error) {
+	kv := make(map[string]string)
+	var ps problems
+	lines := 0
+	for {
+		b, err := br.Peek(1)
+		if err != nil || b[0] != '#' {
+			if err != nil && err != io.EOF {
+				return nil, 0, ps, fmt.Errorf("tasks: reading CSV: %w", err)
+			}
+			return kv, lines, ps, nil
+		}
+		line, err := br.ReadString('\n')
+		if err != nil && err != io.EOF {
+			return nil, 0, ps, fmt.Errorf("tasks: reading CSV: %w", err)
+		}
+		lines++
+		text := strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
+		text = strings.TrimPrefix(strings.TrimPrefix(text, "#"), " ")
+		key, value, ok := strings.Cut(text, "=")
+		if !ok || !strings.HasPrefix(key, "gym.") {
+			continue // a plain comment
+		}
+		if strings.HasPrefix(value, `"`) {
+			var s string
+			if err := json.Unmarshal([]byte(value), &s); err != nil {
+				ps.add(Problem{Column: key, Line: lines, Msg: fmt.Sprintf("value is not a valid JSON string: %v", err)})
+				continue
+			}
+			value = s
+		}
+		if _, dup := kv[key]; dup {
+			ps.add(Problem{Column: key, Line: lines, Msg: "metadata key given twice"})
+			continue
+		}
+		kv[key] = value
+	}
+}
+
+// readCSVBody reads the header and data rows after the comment lines,
+// builds the canonical record and validates it.
+func readCSVBody(r io.Reader, commentLines int, meta Meta) (*Table, error) {
+	var ps problems
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		if err == io.EOF {
+			ps.add(Problem{Line: commentLines + 1, Msg: "no header row"})
+			return nil, ps.err()
+		}
+		return nil, csvError(err, commentLines)
+	}
+	cols := meta.columns()
+	want := make(map[string]int, len(cols))
+	for i, c := range cols {
+		want[c.name] = i
+	}
+	colOf := make([]int, len(header)) // header field to canonical column
+	have := make([]int, len(cols))
+	for i := range have {
+		have[i] = -1
+	}
+	headerLine := commentLines + 1
+	for i, name := range header {
+		j, ok := want[name]
+		switch {
+		case !ok:
+			ps.add(Problem{Column: name, Line: headerLine, Msg: unexpectedColumn(meta, name)})
+			colOf[i] = -1
+		case have[j] >= 0:
+			ps.add(Problem{Column: name, Line: headerLine, Msg: fmt.Sprintf("column appears twice (fields %d and %d)", have[j]+1, i+1)})
+			colOf[i] = -1
+		default:
+			have[j] = i
+			colOf[i] = j
+		}
+	}
+	for j, c := range cols {
+		if have[j] < 0 {
+			ps.add(Problem{Column: c.name, Line: headerLine, Msg: fmt.Sprintf("missing column (want %s)", typeWant(c.typ))})
+		}
+	}
+	if ps.len() > 0 {
+		return nil, ps.err()
+	}
+
+	schema, _ := meta.Schema() // meta was validated
+	rb := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer rb.Release()
+	// Rows with the wrong number of fields are left out of the record, so
+	// each record row keeps its data row number and line.
+	var recRow, recLine []int
+	row := 0
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if !errors.As(err, &pe) {
+				return nil, fmt.Errorf("tasks: reading CSV: %w", err)
+			}
+			ps.add(Problem{Row: row + 1, Line: commentLines + pe.StartLine, Msg: fmt.Sprintf("malformed CSV: %v", pe.Err)})
+			return nil, ps.err()
+		}
+		row++
+		line, _ := cr.FieldPos(0)
+		line += commentLines
+		if len(rec) != len(header) {
+			ps.add(Problem{Row: row, Line: line, Msg: fmt.Sprintf("row has %d fields, the header %d", len(rec), len(header))})
+			continue
+		}
+		recRow = append(recRow, row)
+		recLine = append(recLine, line)
+		for i, field := range rec {
+			j := colOf[i]
+			if msg := appendCSVField(rb.Field(j), cols[j], field); msg != "" {
+				ps.add(Problem{Column: cols[j].name, Row: row, Line: line, Msg: msg})
+				rb.Field(j).AppendNull()
+			}
+		}
+	}
+	rec := rb.NewRecordBatch()
+	defer rec.Release()
+	// Data rows as read; rows with the wrong number of fields were left out
+	// of rec, so its rows map to data rows through rowLines.
+	var vs problems
+	t, ok := index(meta, rec, &vs, false)
+	for _, p := range vs.list {
+		if p.Row > 0 {
+			p.Row, p.Line = recRow[p.Row-1], recLine[p.Row-1]
+		}
+		ps.add(p)
+	}
+	ps.omitted += vs.omitted
+	if !ok || ps.len() > 0 {
+		return nil, ps.err()
+	}
+	rec.Retain() // the table's reference
+	return t, nil
+}
+
+// appendCSVField parses one field into b, returning a problem description
+// or "".
+func appendCSVField(b array.Builder, c column, field string) string {
+	if field == "" && c.typ.ID() != arrow.STRING && c.typ.ID() != arrow.DICTIONARY {
+		return "missing value"
+	}
+	switch b := b.(type) {
+	case *array.Float64Builder:
+		v, err := strconv.ParseFloat(strings.TrimSpace(field), 64)
+		if err != nil {
+			if errors.Is(err, strconv.ErrRange) {
+				return fmt.Sprintf("%q is out of the float64 range", field)
+			}
+			return fmt.Sprintf("%q is not a number", field)
+		}
+		b.Append(v)
+	case *array.Int64Builder:
+		v, err := strconv.ParseInt(strings.TrimSpace(field), 10, 64)
+		if err != nil {
+			return fmt.Sprintf("%q is not an integer", field)
+		}
+		b.Append(v)
+	case *array.BooleanBuilder:
+		v, err := strconv.ParseBool(strings.TrimSpace(field))
+		if err != nil {
+			return fmt.Sprintf("%q is not a boolean (want true or false)", field)
+		}
+		b.Append(v)
+	case *array.StringBuilder:
+		b.Append(field)
+	case *array.BinaryDictionaryBuilder:
+		if err := b.AppendString(field); err != nil {
+			return err.Error()
+		}
+	default:
+		return fmt.Sprintf("column type %s cannot be read from CSV", c.typ)
+	}
+	return ""
+}
+
+func csvError(err error, commentLines int) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &ValidationError{Problems: []Problem{{Line: commentLines + pe.StartLine, Msg: fmt.Sprintf("malformed CSV: %v", pe.Err)}}}
+	}
+	return fmt.Errorf("tasks: reading CSV: %w", err)
+}

@@ -1,0 +1,329 @@
+package tasks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+// ReadAtSeeker is what the Arrow IPC file and Parquet readers need: random
+// access to a file. *os.File and *bytes.Reader implement it.
+type ReadAtSeeker interface {
+	io.Reader
+	io.ReaderAt
+	io.Seeker
+}
+
+// guard turns a panic inside a third-party decoder fed a corrupt file into
+// an error.
+func guard(format string, err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("tasks: corrupt %s: %v", format, r)
+	}
+}
+
+// fromReaderRecords reads the metadata of schema and builds a table from
+// recs, releasing them.
+func fromReaderRecords(schema *arrow.Schema, recs []arrow.RecordBatch) (*Table, error) {
+	defer func() {
+		for _, r := range recs {
+			r.Release()
+		}
+	}()
+	meta, err := MetaFromSchema(schema)
+	if err != nil {
+		return nil, err
+	}
+	return FromRecords(meta, recs...)
+}
+
+// WriteIPC writes t in the Arrow IPC file format (Feather v2).
+func WriteIPC(w io.Writer, t *Table) error {
+	fw, err := ipc.NewFileWriter(w, ipc.WithSchema(t.rec.Schema()))
+	if err != nil {
+		return fmt.Errorf("tasks: writing Arrow IPC file: %w", err)
+	}
+	if err := fw.Write(t.rec); err != nil {
+		fw.Close()
+		return fmt.Errorf("tasks: writing Arrow IPC file: %w", err)
+	}
+	if err := fw.Close(); err != nil {
+		return fmt.Errorf("tasks: writing Arrow IPC file: %w", err)
+	}
+	return nil
+}
+
+// ReadIPC reads a table from the Arrow IPC file format, validating it in
+// full. Every record batch of the file is read.
+func ReadIPC(r ReadAtSeeker) (t *Table, err error) {
+	defer guard("Arrow IPC file", &err)
+	fr, err := ipc.NewFileReader(r)
+	if err != nil {
+		return nil, fmt.Errorf("tasks: reading Arrow IPC file: %w", err)
+	}
+	defer fr.Close()
+	recs := make([]arrow.RecordBatch, 0, fr.NumRecords())
+	for i := range fr.NumRecords() {
+		rec, err := fr.RecordBatchAt(i)
+		if err != nil {
+			for _, r := range recs {
+				r.Release()
+			}
+			return nil, fmt.Errorf("tasks: reading Arrow IPC file: record batch %d: %w", i+1, err)
+		}
+		recs = append(recs, rec)
+	}
+	return fromReaderRecords(fr.Schema(), recs)
+}
+
+// WriteIPCStream writes t in the Arrow IPC streaming format.
+func WriteIPCStream(w io.Writer, t *Table) error {
+	sw := ipc.NewWriter(w, ipc.WithSchema(t.rec.Schema()))
+	if err := sw.Write(t.rec); err != nil {
+		sw.Close()
+		return fmt.Errorf("tasks: writing Arrow IPC stream: %w", err)
+	}
+	if err := sw.Close(); err != nil {
+		return fmt.Errorf("tasks: writing Arrow IPC stream: %w", err)
+	}
+	return nil
+}
+
+// ReadIPCStream reads a table from the Arrow IPC streaming format,
+// validating it in full. Every record batch of the stream is read.
+func ReadIPCStream(r io.Reader) (t *Table, err error) {
+	defer guard("Arrow IPC stream", &err)
+	sr, err := ipc.NewReader(r)
+	if err != nil {
+		return nil, fmt.Errorf("tasks: reading Arrow IPC stream: %w", err)
+	}
+	defer sr.Release()
+	var recs []arrow.RecordBatch
+	for sr.Next() {
+		rec := sr.RecordBatch()
+		rec.Retain()
+		recs = append(recs, rec)
+	}
+	if err := sr.Err(); err != nil {
+		for _, r := range recs {
+			r.Release()
+		}
+		return nil, fmt.Errorf("tasks: reading Arrow IPC stream: record batch %d: %w", len(recs)+1, err)
+	}
+	return fromReaderRecords(sr.Schema(), recs)
+}
+
+// WriteParquet writes t as a Parquet file (Snappy-compressed, one row
+// group, with the Arrow schema and the gym.* metadata stored in the file's
+// key-value metadata), readable by pandas, polars and DuckDB.
+func WriteParquet(w io.Writer, t *Table) error {
+	props := parquet.NewWriterProperties(
+		parquet.WithCompression(compress.Codecs.Snappy),
+		parquet.WithDictionaryDefault(false),
+		parquet.WithDictionaryFor(ColExperiment, true),
+		parquet.WithStats(true),
+	)
+	// The Parquet writer closes a sink that is an io.Closer; the caller owns w.
+	fw, err := pqarrow.NewFileWriter(t.rec.Schema(), struct{ io.Writer }{w}, props,
+		pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	if err != nil {
+		return fmt.Errorf("tasks: writing Parquet: %w", err)
+	}
+	if err := fw.Write(t.rec); err != nil {
+		fw.Close()
+		return fmt.Errorf("tasks: writing Parquet: %w", err)
+	}
+	if err := fw.Close(); err != nil {
+		return fmt.Errorf("tasks: writing Parquet: %w", err)
+	}
+	return nil
+}
+
+// ReadParquet reads a table from a Parquet file, validating it in full.
+// The gym.* metadata is read from the file's key-value metadata; every row
+// group is read.
+func ReadParquet(r ReadAtSeeker) (t *Table, err error) {
+	defer guard("Parquet file", &err)
+	pf, err := file.NewParquetReader(r)
+	if err != nil {
+		return nil, fmt.Errorf("tasks: reading Parquet: %w", err)
+	}
+	defer pf.Close()
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 1 << 20}, memory.DefaultAllocator)
+	if err != nil {
+		return nil, fmt.Errorf("tasks: reading Parquet: %w", err)
+	}
+	schema, err := fr.Schema() // carries the file's key-value metadata
+	if err != nil {
+		return nil, fmt.Errorf("tasks: reading Parquet: %w", err)
+	}
+	tbl, err := fr.ReadTable(context.Background())
+	if err != nil {
+		return nil, fmt.Errorf("tasks: reading Parquet: %w", err)
+	}
+	defer tbl.Release()
+	tr := array.NewTableReader(tbl, -1)
+	defer tr.Release()
+	var recs []arrow.RecordBatch
+	for tr.Next() {
+		rec := tr.RecordBatch()
+		rec.Retain()
+		recs = append(recs, rec)
+	}
+	if err := tr.Err(); err != nil {
+		for _, r := range recs {
+			r.Release()
+		}
+		return nil, fmt.Errorf("tasks: reading Parquet: %w", err)
+	}
+	if len(recs) == 0 { // no row groups: still report the schema's problems
+		rec := array.NewRecordBatch(tbl.Schema(), emptyColumns(tbl.Schema()), 0)
+		recs = append(recs, rec)
+	}
+	return fromReaderRecords(schema, recs)
+}
+
+// emptyColumns returns zero-length arrays for the fields of s.
+func emptyColumns(s *arrow.Schema) []arrow.Array {
+	cols := make([]arrow.Array, s.NumFields())
+	for i, f := range s.Fields() {
+		b := array.NewBuilder(memory.DefaultAllocator, f.Type)
+		cols[i] = b.NewArray()
+		b.Release()
+	}
+	return cols
+}
+
+// A Format is one of the file formats a table can be stored in.
+type Format uint8
+
+// The formats, chosen by file extension in ReadFile and WriteFile.
+const (
+	// IPC is the Arrow IPC file format (.arrow, .ipc, .feather).
+	IPC Format = iota + 1
+	// IPCStream is the Arrow IPC streaming format (.arrows).
+	IPCStream
+	// Parquet is Apache Parquet (.parquet, .pq).
+	Parquet
+	// CSV is comma-separated text with the metadata in leading comment
+	// lines (.csv).
+	CSV
+)
+
+// String returns the format's name.
+func (f Format) String() string {
+	switch f {
+	case IPC:
+		return "arrow-ipc"
+	case IPCStream:
+		return "arrow-ipc-stream"
+	case Parquet:
+		return "parquet"
+	case CSV:
+		return "csv"
+	}
+	return fmt.Sprintf("Format(%d)", uint8(f))
+}
+
+// FormatOf returns the format a file name's extension stands for.
+func FormatOf(path string) (Format, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".arrow", ".ipc", ".feather":
+		return IPC, nil
+	case ".arrows":
+		return IPCStream, nil
+	case ".parquet", ".pq":
+		return Parquet, nil
+	case ".csv":
+		return CSV, nil
+	}
+	return 0, fmt.Errorf("tasks: %s: unknown table format %q (want .arrow, .ipc, .feather, .arrows, .parquet, .pq or .csv)", path, filepath.Ext(path))
+}
+
+// Write writes t to w in format f.
+func Write(w io.Writer, f Format, t *Table) error {
+	switch f {
+	case IPC:
+		return WriteIPC(w, t)
+	case IPCStream:
+		return WriteIPCStream(w, t)
+	case Parquet:
+		return WriteParquet(w, t)
+	case CSV:
+		return WriteCSV(w, t)
+	}
+	return fmt.Errorf("tasks: unknown format %v", f)
+}
+
+// WriteFile writes t to path in the format its extension names (see
+// FormatOf). On failure no partial file is left behind.
+func WriteFile(path string, t *Table) (err error) {
+	f, err := FormatOf(path)
+	if err != nil {
+		return err
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("tasks: %w", err)
+	}
+	defer func() {
+		if cerr := out.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("tasks: %w", cerr)
+		}
+		if err != nil {
+			os.Remove(path)
+		}
+	}()
+	if err := Write(out, f, t); err != nil {
+		return fmt.Errorf("%w (writing %s)", err, path)
+	}
+	return nil
+}
+
+// ReadFile reads a table from path in the format its extension names (see
+// FormatOf), validating it in full. A *ValidationError names the file in
+// its Source.
+func ReadFile(path string) (*Table, error) {
+	f, err := FormatOf(path)
+	if err != nil {
+		return nil, err
+	}
+	in, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("tasks: %w", err)
+	}
+	defer in.Close()
+	var t *Table
+	switch f {
+	case IPC:
+		t, err = ReadIPC(in)
+	case IPCStream:
+		t, err = ReadIPCStream(in)
+	case Parquet:
+		t, err = ReadParquet(in)
+	case CSV:
+		t, err = ReadCSV(in)
+	}
+	if err != nil {
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			ve.Source = path
+			return nil, ve
+		}
+		return nil, fmt.Errorf("%w (reading %s)", err, path)
+	}
+	return t, nil
+}
