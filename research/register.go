@@ -1,0 +1,349 @@
+package research
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/autollmresearch/gym/env"
+	"github.com/autollmresearch/gym/tasks"
+	"github.com/autollmresearch/gym/tasks/arch"
+	"github.com/autollmresearch/gym/tasks/grpo"
+	"github.com/autollmresearch/gym/tasks/mixture"
+	"github.com/autollmresearch/gym/tasks/pretrain"
+)
+
+// Ids of the built-in programmatic envs, one per task over its embedded
+// default table (or over the table file given as option "table").
+const (
+	PretrainID = "pretrain/steplaw-v0"
+	ArchID     = "arch/hwgpt-v0"
+	MixtureID  = "mixture/admire-v0"
+	GRPOID     = "grpo/synthetic-v0"
+)
+
+// MaxEpisodeSteps is the time limit of the registered envs: an episode
+// that has not terminated after this many steps (possible only in the
+// MultiFidelity setting, with many cheap runs) is truncated.
+const MaxEpisodeSteps = 1000
+
+// Keys of the env.Options read by OptionsFromEnvOptions, NewFromOptions and
+// the registered envs. Each sets the Options field of the same meaning,
+// except OptionTable.
+const (
+	// OptionSetting is "extrapolate" or "multi-fidelity" (or a Setting).
+	OptionSetting = "setting"
+	// OptionSplit is "train" or "test" (or a Split).
+	OptionSplit = "split"
+	// OptionTrials is an integer, Options.Trials.
+	OptionTrials = "trials"
+	// OptionBudget is a number, Options.BudgetGPUHours.
+	OptionBudget = "budget_gpu_hours"
+	// OptionTarget is an experiment id, Options.Target.
+	OptionTarget = "target"
+	// OptionTable is the path of a table file in any format tasks.ReadFile
+	// reads (Arrow IPC, Parquet, CSV), used instead of the task's default.
+	OptionTable = "table"
+	// OptionTestFraction is a number in [0, 1), Options.TestFraction.
+	OptionTestFraction = "test_fraction"
+	// OptionContextSlots is an integer, Options.ContextSlots.
+	OptionContextSlots = "context_slots"
+	// OptionHistorySlots is an integer, Options.HistorySlots.
+	OptionHistorySlots = "history_slots"
+	// OptionContextTop is an integer, Options.ContextTop.
+	OptionContextTop = "context_top"
+)
+
+// optionKeys lists the keys OptionsFromEnvOptions accepts.
+var optionKeys = []string{
+	OptionBudget, OptionContextSlots, OptionContextTop, OptionHistorySlots, OptionSetting,
+	OptionSplit, OptionTable, OptionTarget, OptionTestFraction, OptionTrials,
+}
+
+// String returns "extrapolate" or "multi-fidelity", the form option
+// "setting" takes.
+func (s Setting) String() string {
+	switch s {
+	case Extrapolate:
+		return "extrapolate"
+	case MultiFidelity:
+		return "multi-fidelity"
+	}
+	return fmt.Sprintf("Setting(%d)", uint8(s))
+}
+
+// ParseSetting is the inverse of Setting.String.
+func ParseSetting(s string) (Setting, error) {
+	switch s {
+	case "extrapolate":
+		return Extrapolate, nil
+	case "multi-fidelity":
+		return MultiFidelity, nil
+	}
+	return 0, fmt.Errorf("research: unknown setting %q (want \"extrapolate\" or \"multi-fidelity\")", s)
+}
+
+// String returns "train" or "test", the form option "split" takes.
+func (s Split) String() string {
+	switch s {
+	case Train:
+		return "train"
+	case Test:
+		return "test"
+	}
+	return fmt.Sprintf("Split(%d)", uint8(s))
+}
+
+// ParseSplit is the inverse of Split.String.
+func ParseSplit(s string) (Split, error) {
+	switch s {
+	case "train":
+		return Train, nil
+	case "test":
+		return Test, nil
+	}
+	return 0, fmt.Errorf("research: unknown split %q (want \"train\" or \"test\")", s)
+}
+
+// builtin describes one task's default env.
+type builtin struct {
+	task, id, desc string
+	table          func() (*tasks.Table, error)
+}
+
+// builtins lists the tasks with a default table, in registration order.
+func builtins() []builtin {
+	return []builtin{
+		{pretrain.Task, PretrainID, "tune learning rate and batch size of a pretraining run at a large (N, D) from smaller Step-Law-calibrated grids", pretrain.Default},
+		{arch.Task, ArchID, "choose a GPT-2 architecture (embedding, layers, heads, MLP ratio, bias) at a large scale from smaller HW-GPT-Bench-style spaces", arch.Default},
+		{mixture.Task, MixtureID, "choose a 19-source instruction-tuning data mixture for a large model from smaller models' ADMIRE-style results", mixture.Default},
+		{grpo.Task, GRPOID, "tune GRPO hyperparameters for a large model from smaller models' synthetic RL-scaling results, per dataset", grpo.Default},
+	}
+}
+
+// Tasks lists the task names NewFromOptions accepts.
+func Tasks() []string {
+	var out []string
+	for _, b := range builtins() {
+		out = append(out, b.task)
+	}
+	return out
+}
+
+// BuiltinIDs lists the ids RegisterBuiltins registers.
+func BuiltinIDs() []string {
+	var out []string
+	for _, b := range builtins() {
+		out = append(out, b.id)
+	}
+	return out
+}
+
+// RegisterBuiltins registers the programmatic env of every task (see
+// BuiltinIDs) with env.Register, as env.Env[*Observation, Action] built by
+// NewFromOptions and limited to MaxEpisodeSteps steps. Ids that are
+// already registered are left alone, so calling it again is harmless.
+func RegisterBuiltins() error {
+	var errs []error
+	for _, b := range builtins() {
+		if _, ok := env.Lookup(b.id); ok {
+			continue
+		}
+		task := b.task
+		err := env.Register(env.Spec[*Observation, Action]{
+			ID:          b.id,
+			Description: b.desc + "; options: " + strings.Join(optionKeys, ", "),
+			New: func(opts env.Options) (env.Env[*Observation, Action], error) {
+				e, err := NewFromOptions(task, opts)
+				if err != nil {
+					return nil, err
+				}
+				return e, nil
+			},
+			MaxEpisodeSteps: MaxEpisodeSteps,
+		})
+		if _, ok := env.Lookup(b.id); err != nil && !ok {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// NewFromOptions builds the env of a task ("pretrain", "arch", "mixture" or
+// "grpo"; see Tasks) from env options (see OptionsFromEnvOptions): over the
+// table file named by option "table", which must be a table of that task,
+// or else over the task's embedded default table. An env over a table file
+// releases it on Close.
+func NewFromOptions(task string, opts env.Options) (*Env, error) {
+	i := slices.IndexFunc(builtins(), func(b builtin) bool { return b.task == task })
+	if i < 0 {
+		return nil, fmt.Errorf("research: unknown task %q (want one of %s)", task, strings.Join(Tasks(), ", "))
+	}
+	o, path, err := OptionsFromEnvOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	if path == "" {
+		t, err := builtins()[i].table()
+		if err != nil {
+			return nil, fmt.Errorf("research: the %s default table: %w", task, err)
+		}
+		return New(t, o)
+	}
+	t, err := tasks.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("research: option %q: %w", OptionTable, err)
+	}
+	if got := t.Meta().Task; got != task {
+		t.Release()
+		return nil, fmt.Errorf("research: option %q: %s holds a %q table, want a %q one", OptionTable, path, got, task)
+	}
+	e, err := New(t, o)
+	if err != nil {
+		t.Release()
+		return nil, fmt.Errorf("%w (table %s)", err, path)
+	}
+	e.owned = true
+	return e, nil
+}
+
+// OptionsFromEnvOptions reads Options from env options (see the Option...
+// keys) and returns them with the path given as option "table" ("" when
+// absent). Numbers may be any Go integer or float type as long as the value
+// fits (integers must be whole), so options decoded from JSON work. An
+// unknown key or a value of the wrong type is an error naming it; the
+// values themselves are checked by New.
+func OptionsFromEnvOptions(opts env.Options) (Options, string, error) {
+	var o Options
+	var path string
+	var errs []error
+	for _, k := range slices.Sorted(maps.Keys(opts)) {
+		v := opts[k]
+		var err error
+		switch k {
+		case OptionSetting:
+			o.Setting, err = settingOption(v)
+		case OptionSplit:
+			o.Split, err = splitOption(v)
+		case OptionTrials:
+			o.Trials, err = intOption(v)
+		case OptionContextSlots:
+			o.ContextSlots, err = intOption(v)
+		case OptionHistorySlots:
+			o.HistorySlots, err = intOption(v)
+		case OptionContextTop:
+			o.ContextTop, err = intOption(v)
+		case OptionBudget:
+			o.BudgetGPUHours, err = floatOption(v)
+		case OptionTestFraction:
+			o.TestFraction, err = floatOption(v)
+		case OptionTarget:
+			o.Target, err = stringOption(v)
+		case OptionTable:
+			path, err = stringOption(v)
+		default:
+			err = fmt.Errorf("unknown option (known: %s)", strings.Join(optionKeys, ", "))
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("option %q: %w", k, err))
+		}
+	}
+	if len(errs) > 0 {
+		return Options{}, "", fmt.Errorf("research: %w", errors.Join(errs...))
+	}
+	return o, path, nil
+}
+
+func settingOption(v any) (Setting, error) {
+	switch x := v.(type) {
+	case Setting:
+		return x, nil
+	case string:
+		if s, err := ParseSetting(x); err == nil {
+			return s, nil
+		}
+		return 0, fmt.Errorf("is %q, want \"extrapolate\" or \"multi-fidelity\"", x)
+	}
+	return 0, fmt.Errorf("is a %T, want \"extrapolate\" or \"multi-fidelity\"", v)
+}
+
+func splitOption(v any) (Split, error) {
+	switch x := v.(type) {
+	case Split:
+		return x, nil
+	case string:
+		if s, err := ParseSplit(x); err == nil {
+			return s, nil
+		}
+		return 0, fmt.Errorf("is %q, want \"train\" or \"test\"", x)
+	}
+	return 0, fmt.Errorf("is a %T, want \"train\" or \"test\"", v)
+}
+
+func stringOption(v any) (string, error) {
+	s, ok := v.(string)
+	if !ok {
+		return "", fmt.Errorf("is a %T, want a string", v)
+	}
+	return s, nil
+}
+
+func intOption(v any) (int, error) {
+	switch x := v.(type) {
+	case int:
+		return x, nil
+	case int8:
+		return int(x), nil
+	case int16:
+		return int(x), nil
+	case int32:
+		return int(x), nil
+	case int64:
+		if x < math.MinInt || x > math.MaxInt {
+			break
+		}
+		return int(x), nil
+	case uint8:
+		return int(x), nil
+	case uint16:
+		return int(x), nil
+	case uint32:
+		return int(x), nil
+	case uint:
+		if x > math.MaxInt {
+			break
+		}
+		return int(x), nil
+	case uint64:
+		if x > math.MaxInt {
+			break
+		}
+		return int(x), nil
+	case float32:
+		return intOption(float64(x))
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) <= 1<<53 {
+			return int(x), nil
+		}
+		return 0, fmt.Errorf("is %g, want a whole number", x)
+	default:
+		return 0, fmt.Errorf("is a %T, want an integer", v)
+	}
+	return 0, fmt.Errorf("is %v, out of the range of int", v)
+}
+
+func floatOption(v any) (float64, error) {
+	switch x := v.(type) {
+	case float64:
+		return x, nil
+	case float32:
+		return float64(x), nil
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		n, err := intOption(x)
+		return float64(n), err
+	}
+	return 0, fmt.Errorf("is a %T, want a number", v)
+}
