@@ -136,7 +136,7 @@ func (c *curation) plan(t *tasks.Table, target int, opts Options) episodePlan {
 		p.context = &Context{table: t, maximize: maximize}
 		p.budget = opts.BudgetGPUHours
 		if p.budget == 0 {
-			p.budget = float64(opts.Trials) * c.fids[target].CostPerRun
+			p.budget = float64(opts.Trials) * c.fids[target].MaxCost
 		}
 	}
 	p.fids = c.pick(p.exps)

@@ -221,7 +221,7 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	switch b := o.BudgetGPUHours; {
 	case math.IsNaN(b) || math.IsInf(b, 0) || b < 0:
-		errs = append(errs, fmt.Errorf("Options.BudgetGPUHours is %g, want a finite number > 0 (or 0 for Trials times the target's median cost per run)", b))
+		errs = append(errs, fmt.Errorf("Options.BudgetGPUHours is %g, want a finite number > 0 (or 0 for Trials times the target's dearest run)", b))
 	case b > 0 && o.Setting == Extrapolate:
 		errs = append(errs, fmt.Errorf("Options.BudgetGPUHours is %g, but the Extrapolate setting has no budget (it counts target trials); use MultiFidelity or leave it 0", b))
 	}
@@ -279,7 +279,7 @@ func (e *Env) notATarget(what, id string) error {
 
 // Options returns the env's options with every default filled in.
 // BudgetGPUHours stays 0 when it was not given: the budget is then Trials
-// times each target's CostPerRun.
+// times each target's MaxCost.
 func (e *Env) Options() Options { return e.opts }
 
 // Table returns the outcome table behind the env. It is for evaluators and

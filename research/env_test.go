@@ -137,7 +137,7 @@ func TestNewCuratesFixture(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"toy/S-gsm", "toy/M-gsm", "toy/L-gsm"}, ids(obs.Fidelities), "cheap to expensive, target last")
 	assert.Equal(t, 0, obs.Context.Len())
-	assert.Equal(t, 5*16*1.25, obs.BudgetLeft)
+	assert.InDelta(t, 5*16*1.5, obs.BudgetLeft, 1e-9, "K runs of the dearest target config")
 }
 
 func ids(fs []Fidelity) []string {

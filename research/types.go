@@ -42,7 +42,9 @@ type Options struct {
 	// spend; default 5.
 	Trials int
 	// BudgetGPUHours is the multi-fidelity budget; default: Trials times the
-	// target experiment's median cost per run.
+	// cost of the target experiment's dearest run, so that K target runs of
+	// any config are always affordable and what cheaper runs leave over can
+	// go to low-fidelity probes.
 	BudgetGPUHours float64
 	// Target names one target experiment; default: drawn by seed from the
 	// split's targets at every Reset.
