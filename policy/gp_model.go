@@ -1,0 +1,441 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+)
+
+// This file holds the Gaussian-process regression behind the GP policy.
+//
+// The model is the usual one of Bayesian optimisation: targets are
+// standardised to zero mean and unit variance, and modelled as
+//
+//	y = f(x) + ε,  f ~ GP(0, s²·k(x, x')),  ε ~ N(0, s²·g)
+//
+// with k the ARD Matérn-5/2 correlation
+//
+//	k(x, x') = (1 + √5·r + 5r²/3)·exp(−√5·r),  r² = Σ_j (x_j − x'_j)² / ℓ_j².
+//
+// The signal variance s² is profiled out of the likelihood (its maximum
+// likelihood value is yᵀ(K+gI)⁻¹y / n, K the correlation matrix), so the
+// hyperparameters searched are the lengthscales ℓ_j and the noise ratio g.
+// They are chosen by maximising the log marginal likelihood plus a weak
+// log-normal prior on every lengthscale over a deterministic grid of
+// isotropic settings (one lengthscale per group of dimensions), refined by a
+// few sweeps of a coordinate search over the individual lengthscales. The
+// search has no random element, so equal data give equal models.
+//
+// The Cholesky factorisation adds a growing jitter to the diagonal when the
+// matrix is not numerically positive definite, and a fit fails with an
+// error, never a panic, when even the largest jitter does not help.
+
+// gpHyper are the hyperparameters of a GP fit.
+type gpHyper struct {
+	// lengths holds one lengthscale per input dimension, all > 0.
+	lengths []float64
+	// noise is the noise variance as a fraction of the signal variance.
+	noise float64
+}
+
+// clone returns a deep copy of h.
+func (h gpHyper) clone() gpHyper {
+	return gpHyper{lengths: append([]float64(nil), h.lengths...), noise: h.noise}
+}
+
+// gpSearch describes the hyperparameter search of gpData.search.
+type gpSearch struct {
+	// groups gives the group of every input dimension; dimensions of one
+	// group share a lengthscale on the grid.
+	groups []int
+	// grids lists, per group, the lengthscales of the grid.
+	grids [][]float64
+	// priors holds, per group, the centre of the log-normal prior of every
+	// lengthscale of the group; its log-scale width is gpPriorWidth.
+	priors []float64
+	// noises lists the noise ratios of the grid.
+	noises []float64
+	// sweeps is the number of coordinate-search sweeps over the individual
+	// lengthscales after the grid; 0 keeps the best grid point.
+	sweeps int
+}
+
+// gpPriorWidth is the standard deviation of the log-normal prior of each
+// lengthscale, in natural-log units: weak enough that a few points move the
+// lengthscale by an order of magnitude, strong enough that a handful of
+// points does not send it to the edge of the grid.
+const gpPriorWidth = 1.5
+
+// gpJitters are the diagonal jitters tried, in order, when a correlation
+// matrix is not numerically positive definite.
+var gpJitters = [...]float64{0, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2}
+
+// gpMinProfile is the smallest number of points whose signal variance is
+// estimated from the data; with fewer the standardised targets carry no
+// information about it and it is fixed at 1.
+const gpMinProfile = 3
+
+// gpData is a training set prepared for fitting: inputs, standardised
+// targets and the per-dimension squared differences every fit reuses.
+type gpData struct {
+	n, d   int
+	x      []float64 // n rows of d inputs
+	y      []float64 // standardised targets
+	mean   float64   // of the raw targets
+	scale  float64   // standard deviation of the raw targets, 1 if 0
+	diff2  []float64 // d blocks of n·(n−1)/2 squared differences, pairs i<j
+	pairs  int
+	kernel []float64 // n×n scratch for the correlation matrix
+}
+
+// newGPData checks and standardises a training set of n = len(y) points
+// whose inputs are the rows of x, d coordinates each. Every input and
+// target must be finite.
+func newGPData(x []float64, d int, y []float64) (*gpData, error) {
+	n := len(y)
+	switch {
+	case n == 0:
+		return nil, errors.New("gp: no training points")
+	case d <= 0:
+		return nil, fmt.Errorf("gp: input dimension %d, want at least 1", d)
+	case len(x) != n*d:
+		return nil, fmt.Errorf("gp: %d input coordinates for %d points of dimension %d, want %d", len(x), n, d, n*d)
+	}
+	for i := range n {
+		if !isFinite(y[i]) {
+			return nil, fmt.Errorf("gp: target of training point %d is %v, want a finite number", i, y[i])
+		}
+		for j, v := range x[i*d : (i+1)*d] {
+			if !isFinite(v) {
+				return nil, fmt.Errorf("gp: input %d of training point %d is %v, want a finite number", j, i, v)
+			}
+		}
+	}
+	g := &gpData{n: n, d: d, x: append([]float64(nil), x...), y: make([]float64, n), scale: 1}
+	for _, v := range y {
+		g.mean += v / float64(n)
+	}
+	ss := 0.0
+	for _, v := range y {
+		ss += (v - g.mean) * (v - g.mean)
+	}
+	if sd := math.Sqrt(ss / float64(n)); sd > 0 && isFinite(sd) {
+		g.scale = sd
+	}
+	for i, v := range y {
+		g.y[i] = (v - g.mean) / g.scale
+	}
+	g.pairs = n * (n - 1) / 2
+	g.diff2 = make([]float64, d*g.pairs)
+	p := 0
+	for i := range n {
+		xi := g.x[i*d : (i+1)*d]
+		for k := i + 1; k < n; k++ {
+			xk := g.x[k*d : (k+1)*d]
+			for j := range d {
+				t := xi[j] - xk[j]
+				g.diff2[j*g.pairs+p] = t * t
+			}
+			p++
+		}
+	}
+	g.kernel = make([]float64, n*n)
+	return g, nil
+}
+
+// isFinite reports whether v is neither NaN nor infinite.
+func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// matern52 is the Matérn-5/2 correlation at squared scaled distance r2.
+func matern52(r2 float64) float64 {
+	r := math.Sqrt(5 * r2)
+	return (1 + r + r*r/3) * math.Exp(-r)
+}
+
+// gpModel is a fitted GP: the factorised correlation matrix of its
+// training points and what prediction needs.
+type gpModel struct {
+	data   *gpData
+	hyper  gpHyper
+	invL2  []float64 // 1/ℓ² per dimension
+	signal float64   // s², on the standardised scale
+	jitter float64   // diagonal jitter that made the factorisation succeed
+	chol   mat.Cholesky
+	upper  blas64.Triangular // the Cholesky factor U, K + (g+jitter)·I = UᵀU
+	alpha  []float64         // (K + (g+jitter)·I)⁻¹ y
+	lml    float64           // log marginal likelihood
+}
+
+// fit factorises the training set's covariance under h. It fails when a
+// hyperparameter is not positive and finite or when the matrix stays
+// indefinite with the largest jitter.
+func (g *gpData) fit(h gpHyper) (*gpModel, error) {
+	invL2, err := g.correlate(h.lengths)
+	if err != nil {
+		return nil, err
+	}
+	return g.factor(h, invL2)
+}
+
+// correlate checks the lengthscales and writes the off-diagonal of the
+// correlation matrix under them to g.kernel. It returns 1/ℓ² per
+// dimension.
+func (g *gpData) correlate(lengths []float64) ([]float64, error) {
+	if len(lengths) != g.d {
+		return nil, fmt.Errorf("gp: %d lengthscales for inputs of dimension %d", len(lengths), g.d)
+	}
+	invL2 := make([]float64, g.d)
+	for j, l := range lengths {
+		if !(l > 0) || math.IsInf(l, 1) {
+			return nil, fmt.Errorf("gp: lengthscale %d is %v, want a positive finite number", j, l)
+		}
+		invL2[j] = 1 / (l * l)
+	}
+	n, k := g.n, g.kernel
+	p := 0
+	for i := range n {
+		for c := i + 1; c < n; c++ {
+			r2 := 0.0
+			for j, w := range invL2 {
+				r2 += w * g.diff2[j*g.pairs+p]
+			}
+			v := matern52(r2)
+			k[i*n+c], k[c*n+i] = v, v
+			p++
+		}
+	}
+	return invL2, nil
+}
+
+// factor factorises the correlation matrix last written by correlate
+// (under h.lengths, whose inverse squares are invL2) plus the noise ratio
+// h.noise on the diagonal, adding jitter as needed, and completes the fit.
+func (g *gpData) factor(h gpHyper, invL2 []float64) (*gpModel, error) {
+	if !(h.noise >= 0) || math.IsInf(h.noise, 1) {
+		return nil, fmt.Errorf("gp: noise ratio is %v, want a non-negative finite number", h.noise)
+	}
+	m := &gpModel{data: g, hyper: h.clone(), invL2: invL2}
+	n, k := g.n, g.kernel
+	var ok bool
+	for _, jit := range gpJitters {
+		for i := range n {
+			k[i*n+i] = 1 + h.noise + jit
+		}
+		if ok = m.chol.Factorize(mat.NewSymDense(n, k)); ok {
+			m.jitter = jit
+			break
+		}
+	}
+	if !ok {
+		return nil, fmt.Errorf("gp: the covariance of %d training points is not positive definite even with diagonal jitter %g (lengthscales %v, noise ratio %g)", n, gpJitters[len(gpJitters)-1], h.lengths, h.noise)
+	}
+	var u mat.TriDense
+	m.chol.UTo(&u)
+	m.upper = u.RawTriangular()
+	var alpha mat.VecDense
+	if err := m.chol.SolveVecTo(&alpha, mat.NewVecDense(n, g.y)); err != nil && !isConditionWarning(err) {
+		return nil, fmt.Errorf("gp: solving for the weights of %d training points: %w", n, err)
+	}
+	m.alpha = make([]float64, n)
+	quad := 0.0
+	for i := range n {
+		m.alpha[i] = alpha.AtVec(i)
+		quad += m.alpha[i] * g.y[i]
+	}
+	m.signal = 1
+	if n >= gpMinProfile {
+		m.signal = max(quad/float64(n), 1e-12)
+	}
+	m.lml = -0.5*quad/m.signal - 0.5*m.chol.LogDet() - 0.5*float64(n)*math.Log(2*math.Pi*m.signal)
+	if !isFinite(m.lml) {
+		return nil, fmt.Errorf("gp: log marginal likelihood of %d training points is %v (lengthscales %v, noise ratio %g)", n, m.lml, h.lengths, h.noise)
+	}
+	return m, nil
+}
+
+// isConditionWarning reports whether err only warns of a badly conditioned
+// matrix; the solution is still usable.
+func isConditionWarning(err error) bool {
+	var c mat.Condition
+	return errors.As(err, &c)
+}
+
+// logPrior is the log density, up to a constant, of the lengthscales in h
+// under the search's log-normal priors.
+func (s *gpSearch) logPrior(h gpHyper) float64 {
+	lp := 0.0
+	for j, l := range h.lengths {
+		z := (math.Log(l) - math.Log(s.priors[s.groups[j]])) / gpPriorWidth
+		lp -= 0.5 * z * z
+	}
+	return lp
+}
+
+// validate reports a search that does not fit inputs of dimension d.
+func (s *gpSearch) validate(d int) error {
+	if len(s.groups) != d {
+		return fmt.Errorf("gp: search has groups for %d input dimensions, want %d", len(s.groups), d)
+	}
+	if len(s.grids) != len(s.priors) || len(s.grids) == 0 {
+		return fmt.Errorf("gp: search has %d lengthscale grids and %d priors, want equal non-zero counts", len(s.grids), len(s.priors))
+	}
+	for j, grp := range s.groups {
+		if grp < 0 || grp >= len(s.grids) || len(s.grids[grp]) == 0 {
+			return fmt.Errorf("gp: input dimension %d is in group %d, which has no lengthscale grid", j, grp)
+		}
+	}
+	if len(s.noises) == 0 {
+		return errors.New("gp: search has no noise ratios")
+	}
+	return nil
+}
+
+// search fits the model whose hyperparameters maximise the log marginal
+// likelihood plus the log prior: first over the grid (every combination of
+// one lengthscale per group and one noise ratio), then by s.sweeps sweeps
+// of a coordinate search that halves or doubles each lengthscale in turn
+// while that improves the objective. Ties keep the earlier setting. Grid
+// points whose factorisation fails are skipped; search fails only when
+// every one does.
+func (g *gpData) search(s gpSearch) (*gpModel, error) {
+	if err := s.validate(g.d); err != nil {
+		return nil, err
+	}
+	var best *gpModel
+	bestObj := math.Inf(-1)
+	var firstErr error
+	note := func(err error) {
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	// try fits every noise ratio of noises under lengths and reports
+	// whether one of them improved on the best so far. The correlation
+	// matrix is computed once for all of them.
+	try := func(lengths, noises []float64) bool {
+		invL2, err := g.correlate(lengths)
+		if err != nil {
+			note(err)
+			return false
+		}
+		improved := false
+		for _, noise := range noises {
+			h := gpHyper{lengths: lengths, noise: noise}
+			m, err := g.factor(h, invL2)
+			if err != nil {
+				note(err)
+				continue
+			}
+			if obj := m.lml + s.logPrior(h); obj > bestObj {
+				best, bestObj, improved = m, obj, true
+			}
+		}
+		return improved
+	}
+	lengths := make([]float64, g.d)
+	idx := make([]int, len(s.grids)) // odometer over the groups' grids
+	for {
+		for j, grp := range s.groups {
+			lengths[j] = s.grids[grp][idx[grp]]
+		}
+		try(lengths, s.noises)
+		k := 0
+		for ; k < len(idx); k++ {
+			if idx[k]++; idx[k] < len(s.grids[k]) {
+				break
+			}
+			idx[k] = 0
+		}
+		if k == len(idx) {
+			break
+		}
+	}
+	if best == nil {
+		return nil, fmt.Errorf("gp: no hyperparameter setting of the grid fits: %w", firstErr)
+	}
+	for range s.sweeps {
+		moved := false
+		for j := range g.d {
+			for _, f := range [...]float64{0.5, 2} {
+				h := best.hyper.clone()
+				h.lengths[j] *= f
+				if try(h.lengths, []float64{h.noise}) {
+					moved = true
+				}
+			}
+		}
+		if !moved {
+			break
+		}
+	}
+	return best, nil
+}
+
+// predict writes to mean and sd the posterior mean and standard deviation
+// of the latent function f (without the noise) at the m = len(mean) points
+// whose inputs are the rows of xs, on the scale of the raw targets. scratch
+// is reused when it holds at least m·n values (n the number of training
+// points) and the slice used is returned.
+func (m *gpModel) predict(xs []float64, mean, sd, scratch []float64) ([]float64, error) {
+	g := m.data
+	rows, n, d := len(mean), g.n, g.d
+	if len(sd) != rows || len(xs) != rows*d {
+		return scratch, fmt.Errorf("gp: predict: %d coordinates, %d means and %d deviations for inputs of dimension %d", len(xs), rows, len(sd), d)
+	}
+	if cap(scratch) < rows*n {
+		scratch = make([]float64, rows*n)
+	}
+	cross := scratch[:rows*n]
+	for r := range rows {
+		xr := xs[r*d : (r+1)*d]
+		for j, v := range xr {
+			if !isFinite(v) {
+				return scratch, fmt.Errorf("gp: predict: input %d of point %d is %v, want a finite number", j, r, v)
+			}
+		}
+		row := cross[r*n : (r+1)*n]
+		mu := 0.0
+		for i := range n {
+			xi := g.x[i*d : (i+1)*d]
+			r2 := 0.0
+			for j, w := range m.invL2 {
+				t := xr[j] - xi[j]
+				r2 += w * t * t
+			}
+			row[i] = matern52(r2)
+			mu += row[i] * m.alpha[i]
+		}
+		mean[r] = g.mean + g.scale*mu
+	}
+	// Solve X·U = K*, so that row r of X has squared norm
+	// k*ᵀ (K + gI)⁻¹ k*, the variance the data explain at point r.
+	blas64.Trsm(blas.Right, blas.NoTrans, 1, m.upper, blas64.General{Rows: rows, Cols: n, Stride: n, Data: cross})
+	for r := range rows {
+		row := cross[r*n : (r+1)*n]
+		q := 0.0
+		for _, v := range row {
+			q += v * v
+		}
+		sd[r] = g.scale * math.Sqrt(m.signal*max(0, 1-q))
+	}
+	return scratch, nil
+}
+
+// expectedImprovement is the expected improvement below best of a normal
+// belief with the given mean and standard deviation, for minimisation:
+// E[max(best − Y, 0)] for Y ~ N(mean, sd²). It is never negative; with no
+// uncertainty it is the plain improvement max(best − mean, 0).
+func expectedImprovement(mean, sd, best float64) float64 {
+	gap := best - mean
+	if !(sd > 0) {
+		return max(gap, 0)
+	}
+	z := gap / sd
+	pdf := math.Exp(-0.5*z*z) / math.Sqrt(2*math.Pi)
+	cdf := 0.5 * math.Erfc(-z/math.Sqrt2)
+	return max(gap*cdf+sd*pdf, 0)
+}
