@@ -1,0 +1,246 @@
+package eval
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/autollmresearch/gym/research"
+)
+
+// handResult is a Result with hand-picked numbers: policy "a" has three
+// episodes on env "x" (one of them failed after one target trial), "b" has
+// one; env "y" has a single episode of "a".
+func handResult() *Result {
+	return &Result{
+		Envs: []EnvInfo{
+			{Name: "x", Task: "demo", Setting: research.Extrapolate, Split: research.Test, K: 2, Targets: []string{"x/L"}, Episodes: 3},
+			{Name: "y", Task: "demo", Setting: research.Extrapolate, Split: research.Test, K: 1, Targets: []string{"y/L"}, Episodes: 1},
+		},
+		Policies: []string{"a", "b"},
+		Episodes: []Episode{
+			{Env: "x", Policy: "a", Target: "x/L", Episode: 0, Regret: []float64{0.5, 0.2}, GPUHours: []float64{10, 20}, FinalRegret: 0.2, TotalGPUHours: 20},
+			{Env: "x", Policy: "a", Target: "x/L", Episode: 1, Regret: []float64{0.3, 0.3}, GPUHours: []float64{10, 30}, FinalRegret: 0.3, TotalGPUHours: 30},
+			{Env: "x", Policy: "a", Target: "x/L", Episode: 2, Regret: []float64{0.1, 0.1}, GPUHours: []float64{10, 10}, FinalRegret: 0.1, TotalGPUHours: 10,
+				Error: "step 2: policy: gave up"},
+			{Env: "x", Policy: "b", Target: "x/L", Episode: 0, Regret: []float64{0.4, 0}, GPUHours: []float64{5, 15}, FinalRegret: 0, TotalGPUHours: 15},
+			{Env: "y", Policy: "a", Target: "y/L", Episode: 0, Regret: []float64{0.7}, GPUHours: []float64{3}, FinalRegret: 0.7, TotalGPUHours: 3},
+		},
+	}
+}
+
+func TestSummary(t *testing.T) {
+	rows := handResult().Summary()
+	// x/a at k=1: regrets 0.5, 0.3, 0.1: mean 0.3, sd 0.2; hours all 10.
+	// x/a at k=2: regrets 0.2, 0.3, 0.1: mean 0.2, sd 0.1; hours 20, 30, 10:
+	// mean 20, sd 10.
+	want := []SummaryRow{
+		{Env: "x", Policy: "a", K: 1, MeanRegret: 0.3, SERegret: 0.2 / math.Sqrt(3), MeanGPUHours: 10, SEGPUHours: 0, N: 3, Errors: 1},
+		{Env: "x", Policy: "a", K: 2, MeanRegret: 0.2, SERegret: 0.1 / math.Sqrt(3), MeanGPUHours: 20, SEGPUHours: 10 / math.Sqrt(3), N: 3, Errors: 1},
+		{Env: "x", Policy: "b", K: 1, MeanRegret: 0.4, SERegret: math.NaN(), MeanGPUHours: 5, SEGPUHours: math.NaN(), N: 1},
+		{Env: "x", Policy: "b", K: 2, MeanRegret: 0, SERegret: math.NaN(), MeanGPUHours: 15, SEGPUHours: math.NaN(), N: 1},
+		{Env: "y", Policy: "a", K: 1, MeanRegret: 0.7, SERegret: math.NaN(), MeanGPUHours: 3, SEGPUHours: math.NaN(), N: 1},
+	}
+	require.Len(t, rows, len(want))
+	for i, w := range want {
+		got := rows[i]
+		assert.Equal(t, [4]any{w.Env, w.Policy, w.K, w.N}, [4]any{got.Env, got.Policy, got.K, got.N}, "row %d", i)
+		assert.Equal(t, w.Errors, got.Errors, "row %d", i)
+		for _, f := range []struct {
+			name      string
+			want, got float64
+		}{
+			{"MeanRegret", w.MeanRegret, got.MeanRegret},
+			{"SERegret", w.SERegret, got.SERegret},
+			{"MeanGPUHours", w.MeanGPUHours, got.MeanGPUHours},
+			{"SEGPUHours", w.SEGPUHours, got.SEGPUHours},
+		} {
+			if math.IsNaN(f.want) {
+				assert.True(t, math.IsNaN(f.got), "row %d %s = %g, want NaN", i, f.name, f.got)
+			} else {
+				assert.InDelta(t, f.want, f.got, 1e-12, "row %d %s", i, f.name)
+			}
+		}
+	}
+}
+
+func TestSummaryOrderAndShortTrajectories(t *testing.T) {
+	r := &Result{Episodes: []Episode{
+		{Env: "y", Policy: "b", Regret: []float64{0.5}, GPUHours: []float64{1}, FinalRegret: 0.5, TotalGPUHours: 1},
+		{Env: "x", Policy: "a", Regret: []float64{0.4, 0.2}, GPUHours: []float64{1, 2}, FinalRegret: 0.2, TotalGPUHours: 2},
+		{Env: "y", Policy: "a", Regret: []float64{0.9, 0.1}, GPUHours: []float64{1, 2}, FinalRegret: 0.1, TotalGPUHours: 2},
+	}}
+	var got []string
+	for _, row := range r.Summary() {
+		got = append(got, row.Env+"/"+row.Policy)
+	}
+	// Without Envs and Policies, names keep their order of first appearance.
+	assert.Equal(t, []string{"y/b", "y/b", "y/a", "y/a", "x/a", "x/a"}, got)
+	// y/b's one-trial episode counts with its final values at k = 2.
+	assert.Equal(t, 0.5, r.Summary()[1].MeanRegret)
+	assert.Equal(t, 1.0, r.Summary()[1].MeanGPUHours)
+}
+
+func TestMeanSE(t *testing.T) {
+	cases := []struct {
+		x        []float64
+		mean, se float64
+	}{
+		{[]float64{2, 4, 4, 4, 5, 5, 7, 9}, 5, math.Sqrt(32.0/7) / math.Sqrt(8)},
+		{[]float64{1e9 + 1, 1e9 + 2, 1e9 + 3}, 1e9 + 2, 1 / math.Sqrt(3)},
+		{[]float64{3, 3}, 3, 0},
+		{[]float64{0.1, 0.1, 0.1}, 0.1, 0},
+		{[]float64{3}, 3, math.NaN()},
+		{nil, math.NaN(), math.NaN()},
+	}
+	for _, c := range cases {
+		mean, se := meanSE(c.x)
+		for _, p := range [][2]float64{{c.mean, mean}, {c.se, se}} {
+			if math.IsNaN(p[0]) {
+				assert.True(t, math.IsNaN(p[1]), "%v: got %g, want NaN", c.x, p[1])
+			} else {
+				assert.InDelta(t, p[0], p[1], 1e-9, "%v", c.x)
+			}
+		}
+	}
+	// Equal values give exactly their value and a standard error of 0, so
+	// that tables show ties as ties.
+	mean, se := meanSE([]float64{0.1, 0.1, 0.1})
+	assert.Equal(t, 0.1, mean)
+	assert.Equal(t, 0.0, se)
+}
+
+func TestWriteMarkdown(t *testing.T) {
+	var b strings.Builder
+	require.NoError(t, handResult().WriteMarkdown(&b))
+	md := b.String()
+	var table []string
+	for _, l := range strings.Split(md, "\n") {
+		if strings.HasPrefix(l, "|") {
+			table = append(table, l)
+		}
+	}
+	require.Len(t, table, 2+3, "header, separator and one row per (env, policy)")
+	assert.Equal(t, "| env | policy | k=1 | k=2 | GPU hours | episodes | failed |", table[0])
+	assert.Equal(t, "|---|---|---:|---:|---:|---:|---:|", table[1])
+	for _, l := range table {
+		assert.Equal(t, 8, strings.Count(l, "|"), l)
+	}
+	assert.Equal(t, "| x | a | **0.300 ± 0.115** | 0.200 ± 0.058 | 20.0 ± 5.8 | 3 | 1 |", table[2])
+	assert.Equal(t, "| x | b | 0.400 | **0.000** | 15.0 | 1 | 0 |", table[3])
+	assert.Equal(t, "| y | a | **0.700** | | 3.00 | 1 | 0 |", table[4])
+	assert.Contains(t, md, "1 episode(s) failed:\n\n- x / a / x/L / episode 2: step 2: policy: gave up\n")
+}
+
+func TestWriteCSV(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, handResult().WriteCSV(&b))
+	recs, err := csv.NewReader(&b).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, recs, 1+2+2+2+2+1, "header and one row per episode and k")
+	assert.Equal(t, Columns(), recs[0])
+	assert.Equal(t, []string{"env", "policy", "target", "episode", "seed", "policy_seed", "k", "regret", "gpu_hours",
+		"final_regret", "total_gpu_hours", "return", "steps", "target_trials", "invalid_steps", "truncated", "error"}, recs[0])
+	assert.Equal(t, []string{"x", "a", "x/L", "0", "0", "0", "2", "0.2", "20", "0.2", "20", "0", "0", "0", "0", "false", ""}, recs[2])
+	assert.Equal(t, "step 2: policy: gave up", recs[6][16])
+	assert.Equal(t, []string{"y", "a", "1", "0.7"}, []string{recs[9][0], recs[9][1], recs[9][6], recs[9][7]})
+}
+
+func TestWriteParquet(t *testing.T) {
+	res := handResult()
+	var b bytes.Buffer
+	require.NoError(t, res.WriteParquet(&b))
+	tbl, err := pqarrow.ReadTable(context.Background(), bytes.NewReader(b.Bytes()), nil, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	require.NoError(t, err)
+	defer tbl.Release()
+	assert.EqualValues(t, 9, tbl.NumRows())
+	var names []string
+	for _, f := range tbl.Schema().Fields() {
+		names = append(names, f.Name)
+	}
+	assert.Equal(t, Columns(), names)
+
+	rec := res.Record(memory.DefaultAllocator)
+	defer rec.Release()
+	for i := range int(rec.NumCols()) {
+		col := tbl.Column(i).Data()
+		require.Len(t, col.Chunks(), 1)
+		assert.True(t, array.Equal(rec.Column(i), col.Chunk(0)), "column %s round-trips", names[i])
+	}
+	regret := rec.Column(7).(*array.Float64)
+	assert.Equal(t, []float64{0.5, 0.2, 0.3, 0.3, 0.1, 0.1, 0.4, 0, 0.7}, regret.Float64Values())
+}
+
+func TestPlot(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "plots")
+	paths, err := handResult().Plot(dir, "regret")
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		filepath.Join(dir, "regret-x.png"), filepath.Join(dir, "regret-x.svg"),
+		filepath.Join(dir, "regret-y.png"), filepath.Join(dir, "regret-y.svg"),
+	}, paths)
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		require.NoError(t, err)
+		require.NotEmpty(t, data, p)
+		switch filepath.Ext(p) {
+		case ".png":
+			img, err := png.Decode(bytes.NewReader(data))
+			require.NoError(t, err, p)
+			assert.Equal(t, 7*plotDPI, img.Bounds().Dx(), p)
+			assert.Equal(t, int(4.5*plotDPI), img.Bounds().Dy(), p)
+		case ".svg":
+			s := string(data)
+			assert.Contains(t, s, "<svg", p)
+			assert.True(t, strings.HasSuffix(strings.TrimSpace(s), "</svg>"), p)
+			assert.Contains(t, s, "regret vs target-fidelity trials", "title")
+			assert.Contains(t, s, "target-fidelity trials k", "x label")
+		}
+	}
+	svg, err := os.ReadFile(filepath.Join(dir, "regret-x.svg"))
+	require.NoError(t, err)
+	for _, legend := range []string{">a<", ">b<"} {
+		assert.Contains(t, string(svg), legend, "legend entry")
+	}
+}
+
+func TestPlotErrors(t *testing.T) {
+	_, err := (&Result{}).Plot(t.TempDir(), "r")
+	assert.EqualError(t, err, "eval: Plot: the result has no episodes")
+	_, err = handResult().Plot(t.TempDir(), "")
+	assert.EqualError(t, err, "eval: Plot: basename is empty")
+
+	r := handResult()
+	r.Episodes = append(r.Episodes, Episode{Env: "X!", Policy: "a", Regret: []float64{0.1}, GPUHours: []float64{1}})
+	_, err = r.Plot(t.TempDir(), "r")
+	assert.EqualError(t, err, `eval: Plot: envs "x" and "X!" would both be written as r-x`)
+
+	file := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o644))
+	_, err = handResult().Plot(file, "r")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "eval: Plot: ")
+}
+
+func TestSlugify(t *testing.T) {
+	for in, want := range map[string]string{
+		"pretrain":                "pretrain",
+		"pretrain (steplaw real)": "pretrain-steplaw-real",
+		"  Mixture/ADMIRE--v0 ":   "mixture-admire-v0",
+		"é?":                      "env",
+	} {
+		assert.Equal(t, want, slugify(in), in)
+	}
+}

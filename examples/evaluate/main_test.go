@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/autollmresearch/gym/eval"
+)
+
+func TestFlagErrors(t *testing.T) {
+	cases := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"-tasks", "pretrain,nope"}, []string{`-tasks: unknown task "nope" (want some of pretrain, arch, mixture, grpo)`}},
+		{[]string{"-tasks", "arch,arch"}, []string{`-tasks: "arch" is listed twice`}},
+		{[]string{"-tasks", ""}, []string{"nothing to evaluate"}},
+		{[]string{"-policies", "random,oracle"}, []string{`-policies: unknown policy "oracle"`, "gp-ei-warm"}},
+		{[]string{"-policies", " , "}, []string{"-policies is empty"}},
+		{[]string{"-k", "0", "-episodes", "-3", "-workers", "-1"}, []string{"-k is 0", "-episodes is -3", "-workers is -1"}},
+		{[]string{"-setting", "fast"}, []string{`-setting is "fast", want extrapolate or multi-fidelity`}},
+		{[]string{"-out", ""}, []string{"-out is empty"}},
+		{[]string{"-k", "many"}, []string{`invalid value "many" for flag -k`}},
+		{[]string{"-bogus"}, []string{"flag provided but not defined: -bogus"}},
+		{[]string{"pretrain"}, []string{`unexpected argument "pretrain"`}},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), c.args, &stdout, &stderr)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, errUsage)
+			for _, w := range c.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			assert.Empty(t, stdout.String())
+		})
+	}
+}
+
+func TestMissingFile(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "dense_lr_bs_loss.csv")
+	err := run(context.Background(), []string{"-tasks", "", "-steplaw", missing, "-out", t.TempDir()}, &bytes.Buffer{}, &bytes.Buffer{})
+	require.Error(t, err)
+	assert.False(t, errors.Is(err, errUsage))
+	assert.Contains(t, err.Error(), "pretrain (steplaw real): ")
+	assert.Contains(t, err.Error(), missing)
+}
+
+func TestRunWritesResults(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "evaluate")
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{
+		"-tasks", "arch,grpo", "-policies", "random,transfer", "-k", "2", "-episodes", "2", "-workers", "2", "-out", out,
+	}, &stdout, &stderr)
+	require.NoError(t, err, stderr.String())
+
+	assert.Contains(t, stdout.String(), "Setting extrapolate, test split, K = 2, seed 1.")
+	assert.Contains(t, stdout.String(), "| env | policy | k=1 | k=2 | GPU hours | episodes | failed |")
+	for _, row := range []string{"| arch | random |", "| arch | transfer |", "| grpo | random |", "| grpo | transfer |"} {
+		assert.Contains(t, stdout.String(), row)
+	}
+	assert.Contains(t, stderr.String(), "episodes (100%)")
+
+	f, err := os.Open(filepath.Join(out, "results.csv"))
+	require.NoError(t, err)
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	assert.Equal(t, eval.Columns(), recs[0])
+	assert.Greater(t, len(recs), 1)
+
+	for _, name := range []string{"results.parquet", "results.md", "regret-arch.svg", "regret-grpo.svg"} {
+		info, err := os.Stat(filepath.Join(out, name))
+		require.NoError(t, err)
+		assert.Positive(t, info.Size(), name)
+	}
+	for _, name := range []string{"regret-arch.png", "regret-grpo.png"} {
+		data, err := os.ReadFile(filepath.Join(out, name))
+		require.NoError(t, err)
+		_, err = png.Decode(bytes.NewReader(data))
+		require.NoError(t, err, name)
+	}
+}
+
+// sharedData returns the path of a file under the shared data folder next
+// to the repository root, skipping the test when it is absent.
+func sharedData(t *testing.T, rel string) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	require.NoError(t, err)
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Skip("no go.mod above the test's directory: cannot locate ../shared/data")
+		}
+		dir = parent
+	}
+	path := filepath.Join(dir, "..", "shared", "data", rel)
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("real data %s is absent (%v); it is needed only for this test", path, err)
+	}
+	return path
+}
+
+func TestRealTables(t *testing.T) {
+	steplaw := sharedData(t, "steplaw/dense_lr_bs_loss.csv")
+	admire := sharedData(t, "admire/admire_ift_runs.csv")
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{
+		"-tasks", "", "-steplaw", steplaw, "-admire", admire,
+		"-policies", "random,transfer", "-k", "3", "-episodes", "1", "-out", t.TempDir(),
+	}, &stdout, &stderr)
+	require.NoError(t, err, stderr.String())
+	assert.Contains(t, stdout.String(), "| pretrain (steplaw real) | transfer |")
+	assert.Contains(t, stdout.String(), "| mixture (admire real) | transfer |")
+	assert.NotContains(t, stdout.String(), "| pretrain | ", "-tasks \"\" leaves the defaults out")
+}
