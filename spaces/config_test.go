@@ -559,7 +559,15 @@ func TestDistanceWideSpace(t *testing.T) {
 }
 
 func TestNearestMatchesBruteForce(t *testing.T) {
-	s := allKinds()
+	for name, s := range map[string]*spaces.ConfigSpace{
+		"all kinds": allKinds(),
+		"two knobs": spaces.MustConfigSpace(spaces.LogDim("lr", 1e-5, 1), spaces.LogDim("bs", 1, 65536)),
+	} {
+		t.Run(name, func(t *testing.T) { testNearestMatchesBruteForce(t, s) })
+	}
+}
+
+func testNearestMatchesBruteForce(t *testing.T, s *spaces.ConfigSpace) {
 	r := rng(11)
 	cfgs := make([]spaces.Config, 300)
 	for i := range cfgs {

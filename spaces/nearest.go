@@ -82,6 +82,16 @@ func (cs *Candidates) Nearest(point []float64) (index int, dist float64) {
 		}
 	}
 	best, bestSq := 0, math.Inf(1)
+	if w == 2 { // the common two-knob case (lr x bs), without per-coordinate branches
+		p0, p1 := point[0], point[1]
+		for i, off := 0, 0; off+1 < len(cs.points); i, off = i+1, off+2 {
+			d0, d1 := cs.points[off]-p0, cs.points[off+1]-p1
+			if sq := d0*d0 + d1*d1; sq < bestSq {
+				best, bestSq = i, sq
+			}
+		}
+		return best, math.Sqrt(bestSq)
+	}
 	for i, off := 0, 0; off < len(cs.points); i, off = i+1, off+w {
 		row := cs.points[off : off+w : off+w]
 		p := point[:len(row)] // lets the compiler drop bounds checks below
