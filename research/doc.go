@@ -24,6 +24,21 @@
 // [Text] for language models (a prompt in, a JSON answer out).
 //
 // Experiments are curated into a train split (low and medium fidelities) and
-// a held-out test split (the high fidelities); an episode drawn from the
-// train split can never reach a test experiment.
+// a held-out test split (by default the top quarter of each group's
+// fidelity levels, see DefaultTestFraction); an episode drawn from the train
+// split can never reach a test experiment. Experiments form one group when
+// they agree on every levelled fidelity coordinate other than the first
+// (grpo's dataset, for example); context and probes stay inside the target's
+// group.
+//
+// In the MultiFidelity setting a run the budget cannot pay for is refused
+// with [ErrOverBudget] (check Fidelity.MaxCost first); the default budget is
+// K runs of the target's dearest config.
+//
+// RegisterBuiltins registers one id per task over its embedded default
+// (pretrain/steplaw-v0, arch/hwgpt-v0, mixture/admire-v0,
+// grpo/synthetic-v0) and RegisterViews their -numeric-v0, -discrete-v0 and
+// -text-v0 views; the root package gym calls both. The option "table"
+// runs the same env over any table file tasks.ReadFile can read, such as an
+// imported real one.
 package research
