@@ -1,0 +1,36 @@
+// Package rl holds the project's learners. It starts with proximal policy
+// optimisation ([PPO]) for envs with vector observations, over the
+// networks, heads and optimiser of package nn, together with what a
+// training loop needs around it: rollout collection over an env.Vector
+// into a preallocated [Buffer], generalised advantage estimation
+// ([Buffer.ComputeGAE]), per-update statistics written as CSV and JSON
+// lines ([Logger]), and checkpoints from which a run resumes exactly where
+// it stopped.
+//
+// PPO follows the single-file implementation of CleanRL, step for step:
+// separate actor and critic networks, a clipped surrogate objective with an
+// optional clipped value loss and an entropy bonus, several epochs of
+// shuffled minibatches per rollout, per-minibatch advantage normalisation,
+// learning-rate annealing, early stopping on a target KL divergence and
+// gradient clipping by global norm. All hyperparameters are in
+// [PPOConfig]. Discrete action spaces use a categorical policy (with
+// optional action masks), Box action spaces a diagonal Gaussian policy
+// with state-independent log standard deviations.
+//
+// Rollouts are collected from an env.Vector in NextStep autoreset mode
+// without allocating: the step that ends an episode reports the final
+// observation, whose value bootstraps the return of a truncated episode,
+// and the following step, which only restarts the env, is kept out of
+// training (see [Buffer]). A whole update allocates nothing once the run
+// is set up.
+//
+// Training is deterministic: the same configuration and seed give the same
+// weights, bit for bit, whether the env vector steps its sub-envs in
+// sequence or in parallel. A run saves checkpoints every
+// PPOConfig.CheckpointEvery updates and restarts its envs at those points,
+// so that a run resumed from one ([PPO.Resume]) ends exactly where the
+// uninterrupted run ends.
+//
+// The command examples/train_ppo trains PPO on any registered env with
+// vector observations and plots its learning curve.
+package rl
