@@ -282,6 +282,15 @@ func (t *Text) Step(reply string) (env.StepResult[string], error) {
 	return t.invalidStep(err), nil
 }
 
+// ParseReply reads the action in a reply as Step would, without running
+// it: the action, or the error that Step would count as an invalid reply.
+// A run the budget cannot pay for is the one invalid reply it cannot tell;
+// Step reports that one. Language-model agents use it to ask for a
+// correction before spending a step.
+func (t *Text) ParseReply(reply string) (Action, error) {
+	return ParseAnswer(t.space, t.fidIDs, reply)
+}
+
 // trialsLeft is the number of target trials left, net of those used up by
 // invalid replies.
 func (t *Text) trialsLeft() int {
