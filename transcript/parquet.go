@@ -1,0 +1,258 @@
+package transcript
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+// Columns of the Parquet form, one row per message.
+const (
+	ColID          = "id"           // string: the transcript's id
+	ColEnv         = "env"          // string: the env id
+	ColTarget      = "target"       // string: the target experiment
+	ColSeed        = "seed"         // uint64: the reset seed
+	ColTurn        = "turn"         // int32: the message's 0-based index
+	ColRole        = "role"         // string: system, user or assistant
+	ColContent     = "content"      // string: the message's text
+	ColReward      = "reward"       // float64, null when absent
+	ColRegret      = "regret"       // float64, null when absent
+	ColFinalRegret = "final_regret" // float64: the transcript's final regret
+	ColReturn      = "return"       // float64: the transcript's return
+)
+
+// rowSchema is the schema of the Parquet form.
+var rowSchema = arrow.NewSchema([]arrow.Field{
+	{Name: ColID, Type: arrow.BinaryTypes.String},
+	{Name: ColEnv, Type: arrow.BinaryTypes.String},
+	{Name: ColTarget, Type: arrow.BinaryTypes.String},
+	{Name: ColSeed, Type: arrow.PrimitiveTypes.Uint64},
+	{Name: ColTurn, Type: arrow.PrimitiveTypes.Int32},
+	{Name: ColRole, Type: arrow.BinaryTypes.String},
+	{Name: ColContent, Type: arrow.BinaryTypes.String},
+	{Name: ColReward, Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: ColRegret, Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: ColFinalRegret, Type: arrow.PrimitiveTypes.Float64},
+	{Name: ColReturn, Type: arrow.PrimitiveTypes.Float64},
+}, nil)
+
+// WriteParquet writes ts as a Parquet file with one row per message (see
+// the Col constants), Snappy-compressed, readable by pandas, polars and
+// DuckDB. Each transcript is validated first, as by WriteJSONL; nothing
+// is written when one is invalid.
+func WriteParquet(w io.Writer, ts []Transcript) error {
+	for i := range ts {
+		if err := ts[i].Validate(); err != nil {
+			return fmt.Errorf("transcript %d (id %q): %w", i, ts[i].ID, err)
+		}
+	}
+	b := array.NewRecordBuilder(memory.DefaultAllocator, rowSchema)
+	defer b.Release()
+	str := func(i int) *array.StringBuilder { return b.Field(i).(*array.StringBuilder) }
+	f64 := func(i int) *array.Float64Builder { return b.Field(i).(*array.Float64Builder) }
+	opt := func(i int, x *float64) {
+		if x == nil {
+			f64(i).AppendNull()
+		} else {
+			f64(i).Append(*x)
+		}
+	}
+	for _, t := range ts {
+		for k, m := range t.Messages {
+			str(0).Append(t.ID)
+			str(1).Append(t.Env)
+			str(2).Append(t.Target)
+			b.Field(3).(*array.Uint64Builder).Append(t.Seed)
+			b.Field(4).(*array.Int32Builder).Append(int32(k))
+			str(5).Append(m.Role)
+			str(6).Append(m.Content)
+			opt(7, m.Reward)
+			opt(8, m.Regret)
+			f64(9).Append(t.FinalRegret)
+			f64(10).Append(t.Return)
+		}
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	props := parquet.NewWriterProperties(
+		parquet.WithCompression(compress.Codecs.Snappy),
+		parquet.WithDictionaryDefault(false),
+		parquet.WithDictionaryFor(ColEnv, true),
+		parquet.WithDictionaryFor(ColTarget, true),
+		parquet.WithDictionaryFor(ColRole, true),
+	)
+	// The Parquet writer closes a sink that is an io.Closer; the caller
+	// owns w, so hide its Close.
+	fw, err := pqarrow.NewFileWriter(rowSchema, struct{ io.Writer }{w}, props,
+		pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	if err != nil {
+		return fmt.Errorf("transcript: writing Parquet: %w", err)
+	}
+	if err := fw.Write(rec); err != nil {
+		fw.Close()
+		return fmt.Errorf("transcript: writing Parquet: %w", err)
+	}
+	if err := fw.Close(); err != nil {
+		return fmt.Errorf("transcript: writing Parquet: %w", err)
+	}
+	return nil
+}
+
+// ReadAtSeeker is what the Parquet reader needs: random access to the
+// file, such as an *os.File or a *bytes.Reader.
+type ReadAtSeeker interface {
+	io.ReaderAt
+	io.Seeker
+}
+
+// ReadParquet reads transcripts written by WriteParquet: consecutive rows
+// with the same id form one transcript, whose turns must run 0, 1, 2, ...
+// Each transcript is validated. Errors name the row and column.
+func ReadParquet(r ReadAtSeeker) (ts []Transcript, err error) {
+	defer func() {
+		// The Parquet reader may panic on a corrupt file.
+		if p := recover(); p != nil {
+			ts, err = nil, fmt.Errorf("transcript: reading Parquet: corrupt file: %v", p)
+		}
+	}()
+	pf, err := file.NewParquetReader(r)
+	if err != nil {
+		return nil, fmt.Errorf("transcript: reading Parquet: %w", err)
+	}
+	defer pf.Close()
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 1 << 16}, memory.DefaultAllocator)
+	if err != nil {
+		return nil, fmt.Errorf("transcript: reading Parquet: %w", err)
+	}
+	tbl, err := fr.ReadTable(context.Background())
+	if err != nil {
+		return nil, fmt.Errorf("transcript: reading Parquet: %w", err)
+	}
+	defer tbl.Release()
+	if err := checkSchema(tbl.Schema()); err != nil {
+		return nil, err
+	}
+	tr := array.NewTableReader(tbl, -1)
+	defer tr.Release()
+	row := 0
+	var cur *Transcript
+	finish := func() error {
+		if cur == nil {
+			return nil
+		}
+		if err := cur.Validate(); err != nil {
+			return fmt.Errorf("transcript: Parquet transcript %q (ending before row %d): %w", cur.ID, row, err)
+		}
+		ts = append(ts, *cur)
+		cur = nil
+		return nil
+	}
+	for tr.Next() {
+		rec := tr.RecordBatch()
+		cols, err := columns(rec)
+		if err != nil {
+			return nil, err
+		}
+		for i := range int(rec.NumRows()) {
+			for c, col := range rec.Columns() {
+				if f := rowSchema.Field(c); !f.Nullable && col.IsNull(i) {
+					return nil, fmt.Errorf("transcript: Parquet row %d: column %q is null", row, f.Name)
+				}
+			}
+			id := cols.id.Value(i)
+			if cur == nil || cur.ID != id {
+				if err := finish(); err != nil {
+					return nil, err
+				}
+				cur = &Transcript{
+					ID: id, Env: cols.env.Value(i), Target: cols.target.Value(i), Seed: cols.seed.Value(i),
+					FinalRegret: cols.final.Value(i), Return: cols.ret.Value(i),
+				}
+			}
+			if turn := int(cols.turn.Value(i)); turn != len(cur.Messages) {
+				return nil, fmt.Errorf("transcript: Parquet row %d: column %q is %d, want %d (the next message of %q)", row, ColTurn, turn, len(cur.Messages), id)
+			}
+			m := Message{Role: cols.role.Value(i), Content: cols.content.Value(i)}
+			if !cols.reward.IsNull(i) {
+				x := cols.reward.Value(i)
+				m.Reward = &x
+			}
+			if !cols.regret.IsNull(i) {
+				x := cols.regret.Value(i)
+				m.Regret = &x
+			}
+			cur.Messages = append(cur.Messages, m)
+			row++
+		}
+	}
+	if err := tr.Err(); err != nil {
+		return nil, fmt.Errorf("transcript: reading Parquet: %w", err)
+	}
+	if err := finish(); err != nil {
+		return nil, err
+	}
+	return ts, nil
+}
+
+// checkSchema checks that s has the columns of rowSchema, in order.
+func checkSchema(s *arrow.Schema) error {
+	if s.NumFields() != rowSchema.NumFields() {
+		return fmt.Errorf("transcript: reading Parquet: %d columns, want the %d of a transcript file (%s)", s.NumFields(), rowSchema.NumFields(), columnNames())
+	}
+	for i, want := range rowSchema.Fields() {
+		got := s.Field(i)
+		if got.Name != want.Name || !arrow.TypeEqual(got.Type, want.Type) {
+			return fmt.Errorf("transcript: reading Parquet: column %d is %q (%v), want %q (%v)", i, got.Name, got.Type, want.Name, want.Type)
+		}
+	}
+	return nil
+}
+
+func columnNames() string {
+	var s string
+	for i, f := range rowSchema.Fields() {
+		if i > 0 {
+			s += ", "
+		}
+		s += f.Name
+	}
+	return s
+}
+
+// rowColumns are the typed columns of one record batch.
+type rowColumns struct {
+	id, env, target, role, content *array.String
+	seed                           *array.Uint64
+	turn                           *array.Int32
+	reward, regret, final, ret     *array.Float64
+}
+
+func columns(rec arrow.RecordBatch) (rowColumns, error) {
+	var c rowColumns
+	var ok [11]bool
+	c.id, ok[0] = rec.Column(0).(*array.String)
+	c.env, ok[1] = rec.Column(1).(*array.String)
+	c.target, ok[2] = rec.Column(2).(*array.String)
+	c.seed, ok[3] = rec.Column(3).(*array.Uint64)
+	c.turn, ok[4] = rec.Column(4).(*array.Int32)
+	c.role, ok[5] = rec.Column(5).(*array.String)
+	c.content, ok[6] = rec.Column(6).(*array.String)
+	c.reward, ok[7] = rec.Column(7).(*array.Float64)
+	c.regret, ok[8] = rec.Column(8).(*array.Float64)
+	c.final, ok[9] = rec.Column(9).(*array.Float64)
+	c.ret, ok[10] = rec.Column(10).(*array.Float64)
+	for i, good := range ok {
+		if !good {
+			return c, fmt.Errorf("transcript: reading Parquet: column %q is a %T, want %v", rowSchema.Field(i).Name, rec.Column(i), rowSchema.Field(i).Type)
+		}
+	}
+	return c, nil
+}
