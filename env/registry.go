@@ -52,6 +52,9 @@ type registration struct {
 	obsType reflect.Type
 	actType reflect.Type
 	check   func(opts Options, checkOpts []CheckOption) error
+	// makeJSON builds the env as Make[O, A] does and returns its JSON
+	// view (see MakeJSON).
+	makeJSON func(opts Options) (JSONEnv, error)
 }
 
 // registry is the process-wide table of env specs, filled by Register
@@ -89,6 +92,13 @@ func Register[O, A any](spec Spec[O, A]) error {
 				return errors.Join(checkErr, fmt.Errorf("env: closing %q after Check: %w", id, err))
 			}
 			return checkErr
+		},
+		makeJSON: func(opts Options) (JSONEnv, error) {
+			e, err := Make[O, A](id, opts)
+			if err != nil {
+				return nil, err
+			}
+			return NewJSON(e), nil
 		},
 	}
 	r.info = SpecInfo{
