@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	_ "github.com/autollmresearch/gym" // registers the built-in envs
+	"github.com/autollmresearch/gym/server"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stderr, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "gym-server:", err)
+		os.Exit(1)
+	}
+}
+
+// run parses args, serves until ctx is done and then shuts down. It logs to
+// logw and, once listening, calls ready (when not nil) with the address.
+func run(ctx context.Context, args []string, logw io.Writer, ready func(addr string)) error {
+	fs := flag.NewFlagSet("gym-server", flag.ContinueOnError)
+	fs.SetOutput(logw)
+	addr := fs.String("addr", "127.0.0.1:8080", "TCP address to listen on")
+	idle := fs.Duration("idle", server.DefaultIdleTimeout, "close sessions idle for longer than this (negative: never)")
+	maxSessions := fs.Int("max-sessions", server.DefaultMaxSessions, "maximum number of open sessions")
+	maxBody := fs.Int64("max-body", server.DefaultMaxBodyBytes, "maximum request body size in bytes")
+	grace := fs.Duration("grace", 30*time.Second, "how long shutdown waits for requests in progress")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q (all settings are flags)", fs.Args())
+	}
+	switch {
+	case *maxSessions < 1:
+		return fmt.Errorf("-max-sessions is %d, want at least 1", *maxSessions)
+	case *maxBody < 1:
+		return fmt.Errorf("-max-body is %d, want at least 1", *maxBody)
+	case *idle == 0:
+		return errors.New("-idle is 0, want a positive duration (or a negative one to keep idle sessions)")
+	case *grace < 0:
+		return fmt.Errorf("-grace is %v, want 0 or more", *grace)
+	}
+
+	log := slog.New(slog.NewTextHandler(logw, nil))
+	srv := server.New(server.Config{MaxBodyBytes: *maxBody, IdleTimeout: *idle, MaxSessions: *maxSessions, Logger: log})
+	l, err := net.Listen("tcp", *addr)
+	if err != nil {
+		_ = srv.Shutdown(ctx) // stops the janitor; there is nothing else to close
+		return err
+	}
+	log.Info("listening", slog.String("addr", l.Addr().String()))
+	if ready != nil {
+		ready(l.Addr().String())
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+
+	select {
+	case err := <-served: // the listener failed
+		_ = srv.Shutdown(context.Background()) // the serve error is the one to report
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), *grace)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	if err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
