@@ -320,3 +320,12 @@ func BenchmarkJSONStep(b *testing.B) {
 		}
 	}
 }
+
+func TestInfoMarshalJSONNonFiniteNumbers(t *testing.T) {
+	var i env.Info
+	i.SetNum("budget_left", math.Inf(1))
+	i.SetNum("regret", 0.25)
+	b, err := json.Marshal(i)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"budget_left": "inf", "regret": 0.25}`, string(b))
+}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
+
+	"github.com/autollmresearch/gym/spaces"
 )
 
 // Info carries an env's diagnostics for one Reset or Step: numbers (regret
@@ -114,11 +116,13 @@ func (i *Info) Merge(other Info) {
 	}
 }
 
-// MarshalJSON renders the Info as one JSON object.
+// MarshalJSON renders the Info as one JSON object. Non-finite numbers set
+// with SetNum are written as the strings "inf", "-inf" and "nan" (as in
+// space descriptions); for values set with Set, see InfoJSON.
 func (i Info) MarshalJSON() ([]byte, error) {
 	m := make(map[string]any, i.Len())
 	for k, v := range i.nums {
-		m[k] = v
+		m[k] = spaces.Float(v)
 	}
 	for k, v := range i.vals {
 		m[k] = v
