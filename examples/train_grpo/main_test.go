@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/autollmresearch/gym/policy/nn"
+)
+
+// quick are flags for a short run.
+func quick(out string, extra ...string) []string {
+	return append([]string{"-out", out, "-prompts", "3", "-group", "4", "-hidden", "16", "-eval", "10"}, extra...)
+}
+
+func TestTrainToy(t *testing.T) {
+	out := t.TempDir()
+	var stdout bytes.Buffer
+	require.NoError(t, run(context.Background(), quick(out, "-updates", "3"), &stdout, io.Discard))
+	text := stdout.String()
+	assert.Contains(t, text, "GRPO on toy/grid-search-v0: 3 prompts × 4 episodes per update on 2 envs, 3 updates, policy [7 16 16 64], masked actions: false")
+	assert.Contains(t, text, "3/3 update 3  step 360")
+	assert.Contains(t, text, "evaluation over 10 fresh episodes")
+	for _, name := range []string{"checkpoint.bin", "metrics.csv", "metrics.jsonl"} {
+		info, err := os.Stat(filepath.Join(out, name))
+		require.NoError(t, err, name)
+		assert.Positive(t, info.Size(), name)
+	}
+	csvData, err := os.ReadFile(filepath.Join(out, "metrics.csv"))
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(csvData)), "\n")
+	require.Len(t, lines, 4, "header and three updates")
+	assert.True(t, strings.HasPrefix(lines[0], "update,global_step,"), lines[0])
+	assert.True(t, strings.HasPrefix(lines[3], "3,360,"), lines[3])
+
+	// The checkpoint holds the trained policy.
+	c, err := nn.ReadFile(filepath.Join(out, "checkpoint.bin"))
+	require.NoError(t, err)
+	actor, err := c.NewMLPFrom("actor")
+	require.NoError(t, err)
+	assert.Equal(t, []int{7, 16, 16, 64}, actor.Config().Sizes)
+
+	// The same seed gives the same run, whatever the number of envs.
+	var again bytes.Buffer
+	out2 := t.TempDir()
+	require.NoError(t, run(context.Background(), quick(out2, "-updates", "3", "-envs", "1"), &again, io.Discard))
+	a, err := os.ReadFile(filepath.Join(out, "metrics.jsonl"))
+	require.NoError(t, err)
+	b, err := os.ReadFile(filepath.Join(out2, "metrics.jsonl"))
+	require.NoError(t, err)
+	assert.Equal(t, withoutSpeed(t, string(a)), withoutSpeed(t, string(b)))
+}
+
+// withoutSpeed drops the wall-clock field from JSON-lines logs.
+func withoutSpeed(t *testing.T, jsonl string) []string {
+	t.Helper()
+	var out []string
+	for line := range strings.SplitSeq(strings.TrimSpace(jsonl), "\n") {
+		i := strings.Index(line, `"steps_per_second":`)
+		require.GreaterOrEqual(t, i, 0, line)
+		j := strings.Index(line[i:], ",")
+		out = append(out, line[:i]+line[i+j+1:])
+	}
+	return out
+}
+
+func TestTrainResearchViews(t *testing.T) {
+	for _, tc := range []struct{ id, want string }{
+		{"pretrain/steplaw-discrete-v0", "masked actions: true"},
+		{"pretrain/steplaw-numeric-v0", "policy [88 16 16 2], masked actions: false"},
+	} {
+		t.Run(tc.id, func(t *testing.T) {
+			var stdout bytes.Buffer
+			err := run(context.Background(), quick(t.TempDir(), "-env", tc.id, "-updates", "2"), &stdout, io.Discard)
+			require.NoError(t, err)
+			assert.Contains(t, stdout.String(), tc.want)
+			assert.Contains(t, stdout.String(), "2/2 update 2")
+			assert.Contains(t, stdout.String(), "final_regret")
+		})
+	}
+}
+
+func TestInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out := t.TempDir()
+	var stdout bytes.Buffer
+	require.NoError(t, run(ctx, quick(out, "-updates", "3"), &stdout, io.Discard))
+	assert.Contains(t, stdout.String(), "interrupted after update 0")
+	_, err := os.Stat(filepath.Join(out, "checkpoint.bin"))
+	assert.NoError(t, err)
+}
+
+func TestFlagErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-envs", "0"}, "-envs is 0, want at least 1"},
+		{[]string{"-eval", "-1"}, "-eval is -1"},
+		{[]string{"-hidden", "0"}, "-hidden is 0"},
+		{[]string{"-group", "1"}, "GroupSize is 1, want at least 2"},
+		{[]string{"-updates", "0"}, "Updates is 0"},
+		{[]string{"extra"}, `unexpected arguments ["extra"]`},
+		{[]string{"-nope"}, "flag provided but not defined: -nope"},
+		{[]string{"-env", "toy/nothing-v0"}, "toy/nothing-v0"},
+		{[]string{"-env", "pretrain/steplaw-text-v0"}, "has observations of type string; GRPO needs []float64"},
+		{[]string{"-env", "pretrain/steplaw-v0"}, "GRPO needs []float64"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			err := run(context.Background(), append([]string{"-out", t.TempDir()}, tc.args...), io.Discard, io.Discard)
+			assert.ErrorContains(t, err, tc.want)
+		})
+	}
+}

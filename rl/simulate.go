@@ -1,0 +1,819 @@
+package rl
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/autollmresearch/gym/env"
+	"github.com/autollmresearch/gym/policy"
+	"github.com/autollmresearch/gym/research"
+	"github.com/autollmresearch/gym/spaces"
+)
+
+// simStream is the second word of the PCG sources of teachers' episodes.
+const simStream = 0x7369_6d5f_726c_0001
+
+// maxSimSteps bounds the length of a simulated episode, so that a teacher
+// that never ends an episode cannot run forever.
+const maxSimSteps = 100_000
+
+// Teacher builds the policy that plays the episodes of one env during
+// [Simulate]; it is called once per worker, with that worker's env, whose
+// target outcomes it may read (see [NewOracleTeacher]).
+type Teacher func(e *research.Env) (policy.Policy, error)
+
+// FactoryTeacher returns a Teacher that builds its policies with f, such
+// as a baseline of package policy.
+func FactoryTeacher(f policy.Factory) Teacher {
+	return func(*research.Env) (policy.Policy, error) {
+		if f == nil {
+			return nil, errors.New("rl: FactoryTeacher: the factory is nil")
+		}
+		p := f()
+		if p == nil {
+			return nil, errors.New("rl: FactoryTeacher: the factory returned a nil policy")
+		}
+		return p, nil
+	}
+}
+
+// OracleTeacher is a policy that knows the target's outcomes: it runs the
+// target's configs best first (by normalised regret, ties by index), so
+// its first trial finds the best config. Its trajectories teach a student
+// to be right the first time. It reads the target table through its env,
+// which no fair agent may do; use it only to make training data.
+type OracleTeacher struct {
+	env   *research.Env
+	order []int
+	regs  []float64
+}
+
+// NewOracleTeacher returns an oracle for the episodes of e. It is a
+// [Teacher].
+func NewOracleTeacher(e *research.Env) (policy.Policy, error) {
+	if e == nil {
+		return nil, errors.New("rl: NewOracleTeacher: the env is nil")
+	}
+	return &OracleTeacher{env: e}, nil
+}
+
+// Name returns "oracle".
+func (o *OracleTeacher) Name() string { return "oracle" }
+
+// Reset ranks the target's configs by their regret.
+func (o *OracleTeacher) Reset(obs *research.Observation, _ *rand.Rand) error {
+	if obs == nil || len(obs.TargetConfigs) == 0 {
+		return errors.New("rl: OracleTeacher.Reset: the observation has no target configs")
+	}
+	n := len(obs.TargetConfigs)
+	o.order, o.regs = o.order[:0], o.regs[:0]
+	for j := range n {
+		r, err := o.env.TargetRegret(j)
+		if err != nil {
+			return fmt.Errorf("rl: OracleTeacher.Reset: %w", err)
+		}
+		o.order = append(o.order, j)
+		o.regs = append(o.regs, r)
+	}
+	slices.SortStableFunc(o.order, func(a, b int) int { return cmp.Compare(o.regs[a], o.regs[b]) })
+	return nil
+}
+
+// Act runs the next config in the ranking at the target; after the last,
+// it repeats the best.
+func (o *OracleTeacher) Act(obs *research.Observation) (research.Action, error) {
+	if len(o.order) == 0 {
+		return research.Action{}, errors.New("rl: OracleTeacher.Act called before Reset")
+	}
+	k := 0
+	for i := range obs.History {
+		if obs.History[i].Target {
+			k++
+		}
+	}
+	if k >= len(o.order) {
+		k = 0
+	}
+	return research.Action{Config: obs.TargetConfigs[o.order[k]]}, nil
+}
+
+// SimulateOptions configure [Simulate].
+type SimulateOptions struct {
+	// Env builds one env per worker. Its split must be research.Train:
+	// test experiments never appear in training data.
+	Env func() (*research.Env, error)
+	// Teacher builds each worker's policy.
+	Teacher Teacher
+	// Episodes is the number of episodes to record, at least 1.
+	Episodes int
+	// Seed seeds episode i's reset from Seed and i, and the teacher's own
+	// random stream likewise.
+	Seed uint64
+	// Workers is the number of goroutines, each with its own env and
+	// teacher; 0 means 1. The result does not depend on it.
+	Workers int
+}
+
+// TrajectoryStep is one recorded step of a teacher.
+type TrajectoryStep struct {
+	// Episode is the episode's number (0-based) and Step the step's
+	// (1-based).
+	Episode, Step int
+	// Target is the id of the episode's target experiment.
+	Target string
+	// Obs is the observation the teacher acted on, as the research.Numeric
+	// view encodes it.
+	Obs []float64
+	// Action is the teacher's action as the Numeric view takes it: the
+	// encoding of the config (and, in the MultiFidelity setting, the
+	// experiment's rank fraction and the stop flag), in [0, 1].
+	Action []float64
+	// Candidate is the index of the config that was run among its
+	// experiment's configs (in the Extrapolate setting, the action of the
+	// research.Discrete view); −1 for a stop.
+	Candidate int
+	// Mask is the research.Discrete view's action mask before the step
+	// (Extrapolate only; nil otherwise).
+	Mask []bool
+	// Reward is the step's reward.
+	Reward float64
+	// Config is the config that was run, as canonical JSON
+	// (spaces.ConfigSpace.FormatJSON); "" for a stop.
+	Config string
+	// Regret is the best-so-far normalised regret at the target after the
+	// step.
+	Regret float64
+	// Done says the step ended the episode.
+	Done bool
+}
+
+// Trajectories are the steps recorded by [Simulate], episode by episode.
+type Trajectories struct {
+	// Task is the task family and Teacher the teacher policy's name.
+	Task, Teacher string
+	// Setting is the decision process the episodes ran in.
+	Setting research.Setting
+	// ObsDim, ActDim and MaskDim are the lengths of a step's Obs, Action
+	// and Mask (MaskDim is 0 outside the Extrapolate setting).
+	ObsDim, ActDim, MaskDim int
+	// Steps are the steps in episode order.
+	Steps []TrajectoryStep
+}
+
+// Episodes returns the number of distinct episodes in t.
+func (t *Trajectories) Episodes() int {
+	n, last := 0, -1
+	for i := range t.Steps {
+		if e := t.Steps[i].Episode; e != last {
+			n, last = n+1, e
+		}
+	}
+	return n
+}
+
+// ToDataset returns t's steps as a behaviour-cloning dataset: for
+// DiscreteActions the Candidate as the action, with the Mask (Extrapolate
+// setting only), for BoxActions the Action vector. Stop steps, which have
+// no candidate, are left out of a discrete dataset.
+func (t *Trajectories) ToDataset(kind ActionKind) (Dataset, error) {
+	d := Dataset{ObsDim: t.ObsDim}
+	switch kind {
+	case DiscreteActions:
+		if t.MaskDim == 0 {
+			return Dataset{}, fmt.Errorf("rl: ToDataset: discrete actions need the %s setting, the trajectories are of %s", research.Extrapolate, t.Setting)
+		}
+		d.ActDim, d.MaskDim = 1, t.MaskDim
+	case BoxActions:
+		d.ActDim = t.ActDim
+	default:
+		return Dataset{}, fmt.Errorf("rl: ToDataset: action kind %v, want DiscreteActions or BoxActions", kind)
+	}
+	for i := range t.Steps {
+		s := &t.Steps[i]
+		if len(s.Obs) != t.ObsDim {
+			return Dataset{}, fmt.Errorf("rl: ToDataset: step %d has an observation of length %d, want %d", i, len(s.Obs), t.ObsDim)
+		}
+		if kind == DiscreteActions {
+			if s.Candidate < 0 {
+				continue
+			}
+			if len(s.Mask) != t.MaskDim {
+				return Dataset{}, fmt.Errorf("rl: ToDataset: step %d has a mask of length %d, want %d", i, len(s.Mask), t.MaskDim)
+			}
+			d.Actions = append(d.Actions, float64(s.Candidate))
+			d.Masks = append(d.Masks, s.Mask...)
+		} else {
+			if len(s.Action) != t.ActDim {
+				return Dataset{}, fmt.Errorf("rl: ToDataset: step %d has an action of length %d, want %d", i, len(s.Action), t.ActDim)
+			}
+			d.Actions = append(d.Actions, s.Action...)
+		}
+		d.Obs = append(d.Obs, s.Obs...)
+	}
+	return d, nil
+}
+
+// Simulate runs teacher policies over research envs of the train split
+// and records every step. Episode i is reset with a seed derived from
+// opts.Seed and i, and its teacher draws from a stream derived likewise,
+// so the result is the same whatever the number of workers. The envs are
+// closed before Simulate returns. A teacher's stop in the Extrapolate
+// setting, which the Numeric view cannot express, ends its episode
+// without a step.
+func Simulate(ctx context.Context, opts SimulateOptions) (*Trajectories, error) {
+	switch {
+	case opts.Env == nil:
+		return nil, errors.New("rl: Simulate: SimulateOptions.Env is nil")
+	case opts.Teacher == nil:
+		return nil, errors.New("rl: Simulate: SimulateOptions.Teacher is nil")
+	case opts.Episodes < 1:
+		return nil, fmt.Errorf("rl: Simulate: SimulateOptions.Episodes is %d, want at least 1", opts.Episodes)
+	case opts.Workers < 0:
+		return nil, fmt.Errorf("rl: Simulate: SimulateOptions.Workers is %d, want 0 (one) or more", opts.Workers)
+	}
+	nw := min(max(opts.Workers, 1), opts.Episodes)
+	workers := make([]*simWorker, 0, nw)
+	defer func() {
+		for _, w := range workers {
+			_ = w.core.Close() // the recorded data does not depend on closing
+		}
+	}()
+	for i := range nw {
+		w, err := newSimWorker(opts, i)
+		if err != nil {
+			return nil, err
+		}
+		workers = append(workers, w)
+	}
+	w0 := workers[0]
+	out := &Trajectories{
+		Task: w0.core.Table().Meta().Task, Teacher: w0.teacher.Name(), Setting: w0.core.Options().Setting,
+		ObsDim: w0.obsDim, ActDim: w0.actDim, MaskDim: w0.maskDim,
+	}
+	for i, w := range workers[1:] {
+		if w.obsDim != w0.obsDim || w.actDim != w0.actDim || w.maskDim != w0.maskDim {
+			return nil, fmt.Errorf("rl: Simulate: worker %d's env differs from worker 0's (observation %d, action %d, mask %d values; want %d, %d, %d)",
+				i+1, w.obsDim, w.actDim, w.maskDim, w0.obsDim, w0.actDim, w0.maskDim)
+		}
+	}
+
+	results := make([][]TrajectoryStep, opts.Episodes)
+	errs := make([]error, opts.Episodes)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for _, w := range workers {
+		wg.Go(func() {
+			for {
+				ep := int(next.Add(1)) - 1
+				if ep >= opts.Episodes {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					errs[ep] = err
+					return
+				}
+				results[ep], errs[ep] = w.episode(opts.Seed, ep)
+			}
+		})
+	}
+	wg.Wait()
+	for ep, err := range errs {
+		if err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return nil, ctxErr
+			}
+			return nil, fmt.Errorf("rl: Simulate: episode %d: %w", ep, err)
+		}
+	}
+	n := 0
+	for _, r := range results {
+		n += len(r)
+	}
+	out.Steps = make([]TrajectoryStep, 0, n)
+	for _, r := range results {
+		out.Steps = append(out.Steps, r...)
+	}
+	return out, nil
+}
+
+// simWorker plays episodes with one env and one teacher.
+type simWorker struct {
+	core    *research.Env
+	rec     *obsRecorder
+	num     *research.Numeric
+	teacher policy.Policy
+	space   *spaces.ConfigSpace
+	src     *rand.PCG
+	rng     *rand.Rand
+	obsDim  int
+	actDim  int
+	maskDim int
+	d       int // encoded config dimension
+}
+
+func newSimWorker(opts SimulateOptions, i int) (*simWorker, error) {
+	core, err := opts.Env()
+	if err != nil {
+		return nil, fmt.Errorf("rl: Simulate: building the env of worker %d: %w", i, err)
+	}
+	if core == nil {
+		return nil, fmt.Errorf("rl: Simulate: SimulateOptions.Env returned a nil env for worker %d", i)
+	}
+	fail := func(err error) (*simWorker, error) {
+		_ = core.Close() // reporting err
+		return nil, err
+	}
+	if s := core.Options().Split; s != research.Train {
+		return fail(fmt.Errorf("rl: Simulate: the env's split is %s; trajectories are recorded on the %s split only, so that no test experiment reaches training data", s, research.Train))
+	}
+	rec := &obsRecorder{inner: core}
+	num, err := research.NewNumeric(rec)
+	if err != nil {
+		return fail(fmt.Errorf("rl: Simulate: %w", err))
+	}
+	teacher, err := opts.Teacher(core)
+	if err != nil {
+		return fail(fmt.Errorf("rl: Simulate: building the teacher of worker %d: %w", i, err))
+	}
+	if teacher == nil {
+		return fail(fmt.Errorf("rl: Simulate: the teacher of worker %d is nil", i))
+	}
+	obsSp, okObs := num.ObservationSpace().(*spaces.Box)
+	actSp, okAct := num.ActionSpace().(*spaces.Box)
+	if !okObs || !okAct {
+		return fail(fmt.Errorf("rl: Simulate: the numeric view has spaces %v and %v, want Boxes", num.ObservationSpace(), num.ActionSpace()))
+	}
+	w := &simWorker{
+		core: core, rec: rec, num: num, teacher: teacher,
+		space:  core.Table().Meta().Space,
+		src:    rand.NewPCG(0, 0),
+		obsDim: obsSp.Dim(),
+		actDim: actSp.Dim(),
+	}
+	w.rng = rand.New(w.src)
+	w.d = w.space.EncodedDim()
+	if core.Options().Setting == research.Extrapolate {
+		for _, id := range core.Targets() {
+			if x, ok := core.Table().Experiment(id); ok {
+				w.maskDim = max(w.maskDim, x.NumConfigs)
+			}
+		}
+	}
+	return w, nil
+}
+
+// episode plays and records episode ep.
+func (w *simWorker) episode(seed uint64, ep int) ([]TrajectoryStep, error) {
+	w.src.Seed(envSeed(seed^simStream, ep), simStream)
+	vec, _, err := w.num.Reset(env.SeedOf(envSeed(seed, ep)), nil)
+	if err != nil {
+		return nil, fmt.Errorf("reset: %w", err)
+	}
+	obs := w.rec.obs
+	if err := w.teacher.Reset(obs, w.rng); err != nil {
+		return nil, fmt.Errorf("teacher %s: reset: %w", w.teacher.Name(), err)
+	}
+	target := obs.Target.Experiment
+	var steps []TrajectoryStep
+	for step := 1; step <= maxSimSteps; step++ {
+		a, err := w.teacher.Act(obs)
+		if err != nil {
+			return nil, fmt.Errorf("teacher %s: step %d: %w", w.teacher.Name(), step, err)
+		}
+		if a.Stop && w.actDim == w.d {
+			return steps, nil
+		}
+		s := TrajectoryStep{Episode: ep, Step: step, Target: target, Obs: slices.Clone(vec), Candidate: -1}
+		if s.Action, err = w.encode(obs, a); err != nil {
+			return nil, fmt.Errorf("teacher %s: step %d: %w", w.teacher.Name(), step, err)
+		}
+		if w.maskDim > 0 {
+			s.Mask = make([]bool, w.maskDim)
+			for j := range min(len(obs.TargetConfigs), w.maskDim) {
+				s.Mask[j] = true
+			}
+			for i := range obs.History {
+				if t := &obs.History[i]; t.Target && t.Candidate >= 0 && t.Candidate < w.maskDim {
+					s.Mask[t.Candidate] = false
+				}
+			}
+		}
+		before := len(obs.History)
+		res, err := w.num.Step(s.Action)
+		if err != nil {
+			return nil, fmt.Errorf("step %d: %w", step, err)
+		}
+		obs = w.rec.obs
+		if len(obs.History) > before {
+			t := obs.History[len(obs.History)-1]
+			s.Candidate = t.Candidate
+			js, err := w.space.FormatJSON(t.Run)
+			if err != nil {
+				return nil, fmt.Errorf("step %d: the config run: %w", step, err)
+			}
+			s.Config = string(js)
+		}
+		s.Reward = res.Reward
+		s.Regret, _ = res.Info.Num("regret")
+		s.Done = res.Done()
+		steps = append(steps, s)
+		if s.Done {
+			return steps, nil
+		}
+		vec = res.Obs
+	}
+	return nil, fmt.Errorf("the episode did not end within %d steps", maxSimSteps)
+}
+
+// encode turns a teacher's action into the Numeric view's action.
+func (w *simWorker) encode(obs *research.Observation, a research.Action) ([]float64, error) {
+	point := make([]float64, w.actDim)
+	if a.Stop {
+		for i := range w.d {
+			point[i] = 0.5
+		}
+		point[w.d], point[w.d+1] = 1, 1
+		return point, nil
+	}
+	if err := w.space.Encode(a.Config, point[:w.d]); err != nil {
+		return nil, fmt.Errorf("the config: %w", err)
+	}
+	for i, x := range point[:w.d] {
+		point[i] = min(max(x, 0), 1)
+	}
+	if w.actDim > w.d {
+		k := len(obs.Fidelities) - 1
+		if a.Experiment != "" {
+			k = slices.IndexFunc(obs.Fidelities, func(f research.Fidelity) bool { return f.Experiment == a.Experiment })
+			if k < 0 {
+				return nil, fmt.Errorf("experiment %q is not one the episode can run", a.Experiment)
+			}
+		}
+		point[w.d] = (float64(k) + 0.5) / float64(len(obs.Fidelities))
+		point[w.d+1] = 0
+	}
+	return point, nil
+}
+
+// obsRecorder wraps a research env and keeps its latest observation, so
+// that a teacher can read the programmatic observation of the episode a
+// Numeric view steps.
+type obsRecorder struct {
+	inner *research.Env
+	obs   *research.Observation
+}
+
+func (r *obsRecorder) Reset(seed env.Seed, options env.Options) (*research.Observation, env.Info, error) {
+	o, info, err := r.inner.Reset(seed, options)
+	r.obs = o
+	return o, info, err
+}
+
+func (r *obsRecorder) Step(a research.Action) (env.StepResult[*research.Observation], error) {
+	res, err := r.inner.Step(a)
+	if err == nil {
+		r.obs = res.Obs
+	}
+	return res, err
+}
+
+func (r *obsRecorder) ObservationSpace() spaces.Space[*research.Observation] {
+	return r.inner.ObservationSpace()
+}
+func (r *obsRecorder) ActionSpace() spaces.Space[research.Action] { return r.inner.ActionSpace() }
+func (r *obsRecorder) Close() error                               { return r.inner.Close() }
+func (r *obsRecorder) UnwrapEnv() any                             { return r.inner }
+
+// Column names of a trajectories Parquet file.
+const (
+	colEpisode   = "episode"
+	colStep      = "step"
+	colTarget    = "target"
+	colObs       = "observation"
+	colAction    = "action"
+	colCandidate = "candidate"
+	colMask      = "mask"
+	colReward    = "reward"
+	colConfig    = "config"
+	colRegret    = "regret"
+	colDone      = "done"
+)
+
+// Keys of a trajectories Parquet file's metadata.
+const (
+	metaFormat  = "gym.trajectories.format"
+	metaTask    = "gym.trajectories.task"
+	metaTeacher = "gym.trajectories.teacher"
+	metaSetting = "gym.trajectories.setting"
+	metaObsDim  = "gym.trajectories.obs_dim"
+	metaActDim  = "gym.trajectories.act_dim"
+	metaMaskDim = "gym.trajectories.mask_dim"
+
+	trajFormat = "1"
+)
+
+// trajSchema is the Arrow schema of a trajectories file, with md as its
+// metadata.
+func trajSchema(md arrow.Metadata) *arrow.Schema {
+	f64 := arrow.PrimitiveTypes.Float64
+	i64 := arrow.PrimitiveTypes.Int64
+	return arrow.NewSchema([]arrow.Field{
+		{Name: colEpisode, Type: i64},
+		{Name: colStep, Type: i64},
+		{Name: colTarget, Type: arrow.BinaryTypes.String},
+		{Name: colObs, Type: arrow.ListOf(f64)},
+		{Name: colAction, Type: arrow.ListOf(f64)},
+		{Name: colCandidate, Type: i64},
+		{Name: colMask, Type: arrow.ListOf(arrow.FixedWidthTypes.Boolean), Nullable: true},
+		{Name: colReward, Type: f64},
+		{Name: colConfig, Type: arrow.BinaryTypes.String},
+		{Name: colRegret, Type: f64},
+		{Name: colDone, Type: arrow.FixedWidthTypes.Boolean},
+	}, &md)
+}
+
+// WriteParquet writes t as a Parquet file (Snappy-compressed), one row
+// per step, with the columns episode, step (int64), target (string),
+// observation and action (list<float64>), candidate (int64), mask
+// (list<bool>, null outside the Extrapolate setting), reward (float64),
+// config (string, JSON), regret (float64) and done (bool), and t's other
+// fields in the file's key-value metadata (keys gym.trajectories.*).
+func (t *Trajectories) WriteParquet(w io.Writer) error {
+	md := arrow.NewMetadata(
+		[]string{metaFormat, metaTask, metaTeacher, metaSetting, metaObsDim, metaActDim, metaMaskDim},
+		[]string{trajFormat, t.Task, t.Teacher, t.Setting.String(), strconv.Itoa(t.ObsDim), strconv.Itoa(t.ActDim), strconv.Itoa(t.MaskDim)},
+	)
+	schema := trajSchema(md)
+	mem := memory.DefaultAllocator
+	b := array.NewRecordBuilder(mem, schema)
+	defer b.Release()
+	episode := b.Field(0).(*array.Int64Builder)
+	step := b.Field(1).(*array.Int64Builder)
+	target := b.Field(2).(*array.StringBuilder)
+	obs := b.Field(3).(*array.ListBuilder)
+	obsV := obs.ValueBuilder().(*array.Float64Builder)
+	act := b.Field(4).(*array.ListBuilder)
+	actV := act.ValueBuilder().(*array.Float64Builder)
+	cand := b.Field(5).(*array.Int64Builder)
+	mask := b.Field(6).(*array.ListBuilder)
+	maskV := mask.ValueBuilder().(*array.BooleanBuilder)
+	reward := b.Field(7).(*array.Float64Builder)
+	config := b.Field(8).(*array.StringBuilder)
+	regret := b.Field(9).(*array.Float64Builder)
+	done := b.Field(10).(*array.BooleanBuilder)
+	for i := range t.Steps {
+		s := &t.Steps[i]
+		episode.Append(int64(s.Episode))
+		step.Append(int64(s.Step))
+		target.Append(s.Target)
+		obs.Append(true)
+		obsV.AppendValues(s.Obs, nil)
+		act.Append(true)
+		actV.AppendValues(s.Action, nil)
+		cand.Append(int64(s.Candidate))
+		if s.Mask == nil {
+			mask.AppendNull()
+		} else {
+			mask.Append(true)
+			maskV.AppendValues(s.Mask, nil)
+		}
+		reward.Append(s.Reward)
+		config.Append(s.Config)
+		regret.Append(s.Regret)
+		done.Append(s.Done)
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	props := parquet.NewWriterProperties(
+		parquet.WithCompression(compress.Codecs.Snappy),
+		parquet.WithDictionaryDefault(false),
+		parquet.WithDictionaryFor(colTarget, true),
+	)
+	// The Parquet writer closes a sink that is an io.Closer; the caller owns w.
+	fw, err := pqarrow.NewFileWriter(schema, struct{ io.Writer }{w}, props,
+		pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	if err != nil {
+		return fmt.Errorf("rl: writing trajectories as Parquet: %w", err)
+	}
+	if err := fw.Write(rec); err != nil {
+		_ = fw.Close() // reporting the write error
+		return fmt.Errorf("rl: writing trajectories as Parquet: %w", err)
+	}
+	if err := fw.Close(); err != nil {
+		return fmt.Errorf("rl: writing trajectories as Parquet: %w", err)
+	}
+	return nil
+}
+
+// ReadTrajectoriesParquet reads trajectories written by
+// [Trajectories.WriteParquet]. A missing column or metadata key, a column
+// of the wrong type, a list of the wrong length or a null where a value
+// is needed is an error naming the column and row.
+func ReadTrajectoriesParquet(r parquet.ReaderAtSeeker) (t *Trajectories, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			t, err = nil, fmt.Errorf("rl: corrupt trajectories Parquet file: %v", p)
+		}
+	}()
+	pf, err := file.NewParquetReader(r)
+	if err != nil {
+		return nil, fmt.Errorf("rl: reading trajectories Parquet: %w", err)
+	}
+	defer pf.Close()
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 1 << 16}, memory.DefaultAllocator)
+	if err != nil {
+		return nil, fmt.Errorf("rl: reading trajectories Parquet: %w", err)
+	}
+	schema, err := fr.Schema()
+	if err != nil {
+		return nil, fmt.Errorf("rl: reading trajectories Parquet: %w", err)
+	}
+	t, err = trajFromMetadata(schema.Metadata())
+	if err != nil {
+		return nil, err
+	}
+	want := trajSchema(arrow.Metadata{})
+	for _, f := range want.Fields() {
+		idx := schema.FieldIndices(f.Name)
+		if len(idx) == 0 {
+			return nil, fmt.Errorf("rl: trajectories Parquet: missing column %q (want %v)", f.Name, f.Type)
+		}
+		if got := schema.Field(idx[0]).Type; !arrow.TypeEqual(got, f.Type) {
+			return nil, fmt.Errorf("rl: trajectories Parquet: column %q is %v, want %v", f.Name, got, f.Type)
+		}
+	}
+	tbl, err := fr.ReadTable(context.Background())
+	if err != nil {
+		return nil, fmt.Errorf("rl: reading trajectories Parquet: %w", err)
+	}
+	defer tbl.Release()
+	tr := array.NewTableReader(tbl, -1)
+	defer tr.Release()
+	row := 0
+	for tr.Next() {
+		rec := tr.RecordBatch()
+		if err := t.appendRecord(rec, row); err != nil {
+			return nil, err
+		}
+		row += int(rec.NumRows())
+	}
+	if err := tr.Err(); err != nil {
+		return nil, fmt.Errorf("rl: reading trajectories Parquet: %w", err)
+	}
+	return t, nil
+}
+
+// trajFromMetadata reads the fields of Trajectories kept in metadata.
+func trajFromMetadata(md arrow.Metadata) (*Trajectories, error) {
+	get := func(key string) (string, error) {
+		i := md.FindKey(key)
+		if i < 0 {
+			return "", fmt.Errorf("rl: trajectories Parquet: missing metadata key %q", key)
+		}
+		return md.Values()[i], nil
+	}
+	dim := func(key string, least int) (int, error) {
+		s, err := get(key)
+		if err != nil {
+			return 0, err
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < least || n > 1<<24 {
+			return 0, fmt.Errorf("rl: trajectories Parquet: metadata %q is %q, want an integer >= %d", key, s, least)
+		}
+		return n, nil
+	}
+	format, err := get(metaFormat)
+	if err != nil {
+		return nil, err
+	}
+	if format != trajFormat {
+		return nil, fmt.Errorf("rl: trajectories Parquet: format %q, want %q", format, trajFormat)
+	}
+	t := &Trajectories{}
+	if t.Task, err = get(metaTask); err != nil {
+		return nil, err
+	}
+	if t.Teacher, err = get(metaTeacher); err != nil {
+		return nil, err
+	}
+	setting, err := get(metaSetting)
+	if err != nil {
+		return nil, err
+	}
+	if t.Setting, err = research.ParseSetting(setting); err != nil {
+		return nil, fmt.Errorf("rl: trajectories Parquet: metadata %q: %w", metaSetting, err)
+	}
+	if t.ObsDim, err = dim(metaObsDim, 1); err != nil {
+		return nil, err
+	}
+	if t.ActDim, err = dim(metaActDim, 1); err != nil {
+		return nil, err
+	}
+	if t.MaskDim, err = dim(metaMaskDim, 0); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// appendRecord appends the steps of one record batch, whose first row is
+// row of the file.
+func (t *Trajectories) appendRecord(rec arrow.RecordBatch, row int) error {
+	col := func(name string) arrow.Array {
+		return rec.Column(rec.Schema().FieldIndices(name)[0])
+	}
+	episode := col(colEpisode).(*array.Int64)
+	step := col(colStep).(*array.Int64)
+	target := col(colTarget).(*array.String)
+	obs := col(colObs).(*array.List)
+	act := col(colAction).(*array.List)
+	cand := col(colCandidate).(*array.Int64)
+	mask := col(colMask).(*array.List)
+	reward := col(colReward).(*array.Float64)
+	config := col(colConfig).(*array.String)
+	regret := col(colRegret).(*array.Float64)
+	done := col(colDone).(*array.Boolean)
+	floats := func(l *array.List, i int, name string, want int) ([]float64, error) {
+		if l.IsNull(i) {
+			return nil, fmt.Errorf("rl: trajectories Parquet: row %d: column %q is null", row+i, name)
+		}
+		lo, hi := l.ValueOffsets(i)
+		if int(hi-lo) != want {
+			return nil, fmt.Errorf("rl: trajectories Parquet: row %d: column %q has %d values, want %d", row+i, name, hi-lo, want)
+		}
+		vals := l.ListValues().(*array.Float64)
+		out := make([]float64, want)
+		for k := range out {
+			if vals.IsNull(int(lo) + k) {
+				return nil, fmt.Errorf("rl: trajectories Parquet: row %d: column %q has a null at %d", row+i, name, k)
+			}
+			out[k] = vals.Value(int(lo) + k)
+		}
+		return out, nil
+	}
+	for _, c := range []struct {
+		name string
+		a    arrow.Array
+	}{{colEpisode, episode}, {colStep, step}, {colTarget, target}, {colCandidate, cand},
+		{colReward, reward}, {colConfig, config}, {colRegret, regret}, {colDone, done}} {
+		if c.a.NullN() > 0 {
+			for i := range c.a.Len() {
+				if c.a.IsNull(i) {
+					return fmt.Errorf("rl: trajectories Parquet: row %d: column %q is null", row+i, c.name)
+				}
+			}
+		}
+	}
+	for i := range int(rec.NumRows()) {
+		s := TrajectoryStep{
+			Episode: int(episode.Value(i)), Step: int(step.Value(i)), Target: target.Value(i),
+			Candidate: int(cand.Value(i)), Reward: reward.Value(i), Config: config.Value(i),
+			Regret: regret.Value(i), Done: done.Value(i),
+		}
+		var err error
+		if s.Obs, err = floats(obs, i, colObs, t.ObsDim); err != nil {
+			return err
+		}
+		if s.Action, err = floats(act, i, colAction, t.ActDim); err != nil {
+			return err
+		}
+		if !mask.IsNull(i) {
+			lo, hi := mask.ValueOffsets(i)
+			if int(hi-lo) != t.MaskDim {
+				return fmt.Errorf("rl: trajectories Parquet: row %d: column %q has %d entries, want %d", row+i, colMask, hi-lo, t.MaskDim)
+			}
+			vals := mask.ListValues().(*array.Boolean)
+			s.Mask = make([]bool, t.MaskDim)
+			for k := range s.Mask {
+				s.Mask[k] = vals.Value(int(lo) + k)
+			}
+		}
+		for _, v := range [...]struct {
+			name string
+			x    float64
+		}{{colReward, s.Reward}, {colRegret, s.Regret}} {
+			if math.IsNaN(v.x) || math.IsInf(v.x, 0) {
+				return fmt.Errorf("rl: trajectories Parquet: row %d: column %q is %g, want a finite number", row+i, v.name, v.x)
+			}
+		}
+		t.Steps = append(t.Steps, s)
+	}
+	return nil
+}
