@@ -1,5 +1,10 @@
-// Package rl holds the project's learners. It starts with proximal policy
-// optimisation ([PPO]) for envs with vector observations, over the
+// Package rl holds the project's learners: proximal policy optimisation
+// ([PPO]), group relative policy optimisation for multi-turn episodes
+// ([GRPO]: groups of episodes from one reset, trajectory-level
+// group-normalised advantages, a clipped ratio and a k3 KL penalty to a
+// frozen reference, no critic), behaviour cloning ([TrainBC]) and teacher
+// trajectory simulation over a research env's train split ([Simulate],
+// stored as Parquet). PPO is for envs with vector observations, over the
 // networks, heads and optimiser of package nn, together with what a
 // training loop needs around it: rollout collection over an env.Vector
 // into a preallocated [Buffer], generalised advantage estimation
