@@ -460,22 +460,7 @@ func (g *GRPO[A]) LogStd() []float64 { return g.head.params() }
 // restricts a discrete policy's choice. A continuous action is clipped to
 // the action space.
 func (g *GRPO[A]) Act(obs []float64, mask []bool, rng *rand.Rand) (A, error) {
-	var a A
-	out, err := g.actor.Forward(g.wsAct, obs)
-	if err != nil {
-		return a, fmt.Errorf("rl: Act: %w", err)
-	}
-	if rng == nil {
-		err = g.head.mode(out, mask, g.actBuf)
-	} else {
-		_, err = g.head.sample(rng, out, mask, g.actBuf)
-	}
-	if err != nil {
-		return a, fmt.Errorf("rl: Act: %w", err)
-	}
-	a = g.codec.newActions(1)[0]
-	g.codec.decode(g.actBuf, &a)
-	return a, nil
+	return actOne(g.actor, g.wsAct, g.head, g.codec, g.actBuf, obs, mask, rng)
 }
 
 // GRPOStats are the statistics of one GRPO update.

@@ -201,3 +201,25 @@ func newHead[A any](space spaces.Space[A], initLogStd float64) (head, codec[A], 
 	}
 	return nil, nil, fmt.Errorf("rl: action space %v (%T) is not supported; want *spaces.Discrete or *spaces.Box", space, space)
 }
+
+// actOne runs actor on one observation and returns the head's action for
+// it: the most likely one when rng is nil, otherwise a draw from rng. ws is
+// a one-row workspace of actor and buf a scratch of h.actDim() values.
+func actOne[A any](actor *nn.MLP, ws *nn.Workspace, h head, c codec[A], buf, obs []float64, mask []bool, rng *rand.Rand) (A, error) {
+	var a A
+	out, err := actor.Forward(ws, obs)
+	if err != nil {
+		return a, fmt.Errorf("rl: Act: %w", err)
+	}
+	if rng == nil {
+		err = h.mode(out, mask, buf)
+	} else {
+		_, err = h.sample(rng, out, mask, buf)
+	}
+	if err != nil {
+		return a, fmt.Errorf("rl: Act: %w", err)
+	}
+	a = c.newActions(1)[0]
+	c.decode(buf, &a)
+	return a, nil
+}

@@ -216,22 +216,7 @@ func (p *PPO[A]) Buffer() *Buffer { return p.buf }
 // restricts a discrete policy's choice. A continuous action is clipped to
 // the action space.
 func (p *PPO[A]) Act(obs []float64, mask []bool, rng *rand.Rand) (A, error) {
-	var a A
-	out, err := p.actor.Forward(p.wsAct, obs)
-	if err != nil {
-		return a, fmt.Errorf("rl: Act: %w", err)
-	}
-	if rng == nil {
-		err = p.head.mode(out, mask, p.actBuf)
-	} else {
-		_, err = p.head.sample(rng, out, mask, p.actBuf)
-	}
-	if err != nil {
-		return a, fmt.Errorf("rl: Act: %w", err)
-	}
-	a = p.codec.newActions(1)[0]
-	p.codec.decode(p.actBuf, &a)
-	return a, nil
+	return actOne(p.actor, p.wsAct, p.head, p.codec, p.actBuf, obs, mask, rng)
 }
 
 // envSeed derives the envs' seed for the segment of the run that starts at
