@@ -1,0 +1,79 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/autollmresearch/gym/policy/nn"
+)
+
+func TestFlagErrors(t *testing.T) {
+	cases := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"-tasks", "pretrain,nope"}, []string{`-tasks: unknown task "nope"`}},
+		{[]string{"-tasks", "arch,arch"}, []string{`-tasks: "arch" is listed twice`}},
+		{[]string{"-tasks", " "}, []string{"-tasks is empty"}},
+		{[]string{"-k", "0", "-group", "1", "-updates", "-1"}, []string{"-k is 0", "-group is 1", "-updates is -1"}},
+		{[]string{"-lr", "0", "-beta", "-1"}, []string{"-lr is 0", "-beta is -1"}},
+		{[]string{"-ablation", "-updates", "0"}, []string{"-ablation needs RL"}},
+		{[]string{"-out", ""}, []string{"-out is empty"}},
+		{[]string{"-bogus"}, []string{"flag provided but not defined: -bogus"}},
+		{[]string{"pretrain"}, []string{`unexpected argument "pretrain"`}},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), c.args, &stdout, &stderr)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, errUsage)
+			for _, w := range c.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			assert.Empty(t, stdout.String())
+		})
+	}
+}
+
+func TestSmokeRun(t *testing.T) {
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	args := []string{
+		"-out", out, "-sim-episodes", "20", "-bc-epochs", "2", "-updates", "2", "-prompts", "2", "-group", "2",
+		"-hidden", "8", "-episodes", "1", "-workers", "2", "-ablation",
+	}
+	require.NoError(t, run(context.Background(), args, &stdout, &stderr), stderr.String())
+
+	tables := stdout.String()
+	for _, name := range []string{"random", "gp-ei-warm", agentDistil, agentRL, agentDistilRL} {
+		assert.Contains(t, tables, "| pretrain | "+name+" |")
+	}
+	assert.Contains(t, tables, "ablation")
+	for _, stage := range []string{"1/5", "2/5", "3/5", "4/5", "5/5"} {
+		assert.Contains(t, stderr.String(), "[pretrain] "+stage)
+	}
+
+	dir := filepath.Join(out, "pretrain")
+	for _, f := range []string{"regret.csv", "regret.md", "ablation.csv", "ablation.md", "policy.ckpt"} {
+		info, err := os.Stat(filepath.Join(dir, f))
+		require.NoError(t, err, f)
+		assert.Positive(t, info.Size(), f)
+	}
+	ck, err := nn.ReadFile(filepath.Join(dir, "policy.ckpt"))
+	require.NoError(t, err)
+	actor, err := ck.NewMLPFrom("actor")
+	require.NoError(t, err)
+	assert.Equal(t, 8, actor.Config().Sizes[1])
+	logStd, err := ck.Vector("log_std")
+	require.NoError(t, err)
+	assert.Len(t, logStd, actor.Out())
+	assert.Contains(t, string(ck.Meta), agentDistilRL)
+}
