@@ -32,7 +32,6 @@ import (
 	"strings"
 
 	"github.com/autollmresearch/gym/eval"
-	"github.com/autollmresearch/gym/policy"
 	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/tasks"
 	"github.com/autollmresearch/gym/tasks/arch"
@@ -53,22 +52,8 @@ var defaultTables = []struct {
 	{grpo.Task, grpo.Default},
 }
 
-// baseline is a policy -policies can choose.
-type baseline struct {
-	name string
-	new  policy.Factory
-}
-
 // baselines are the policies -policies chooses from, in report order.
-var baselines = []baseline{
-	{"random", func() policy.Policy { return policy.NewRandom() }},
-	{"transfer", func() policy.Policy { return policy.NewTransfer() }},
-	{"scaling-law", func() policy.Policy { return policy.NewScalingLaw(policy.ScalingLawOptions{}) }},
-	{"successive-halving", func() policy.Policy { return policy.NewSuccessiveHalving(policy.SuccessiveHalvingOptions{}) }},
-	{"hyperband", func() policy.Policy { return policy.NewHyperband(policy.HyperbandOptions{}) }},
-	{"gp-ei", func() policy.Policy { return policy.NewGP(policy.GPOptions{}) }},
-	{"gp-ei-warm", func() policy.Policy { return policy.NewGP(policy.GPOptions{WarmStart: true}) }},
-}
+var baselines = eval.Baselines()
 
 // Episode counts chosen when -episodes is 0: at least minSeeds seeds per
 // target, and at least episodesPerEnv episodes per (env, policy) in all,
@@ -120,7 +105,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		taskNames = append(taskNames, t.task)
 	}
 	for _, b := range baselines {
-		policyNames = append(policyNames, b.name)
+		policyNames = append(policyNames, b.Name)
 	}
 	taskList := fs.String("tasks", strings.Join(taskNames, ","), "comma-separated tasks whose embedded default table to evaluate on (\"\" for none)")
 	k := fs.Int("k", research.DefaultTrials, "target-fidelity trials per episode (K)")
@@ -156,7 +141,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	var seen []string
 	for _, p := range splitList(*policyList) {
-		i := slices.IndexFunc(baselines, func(b baseline) bool { return b.name == p })
+		i := slices.IndexFunc(baselines, func(b eval.NamedFactory) bool { return b.Name == p })
 		switch {
 		case i < 0:
 			errs = append(errs, fmt.Errorf("-policies: unknown policy %q (want some of %s)", p, strings.Join(policyNames, ", ")))
@@ -164,7 +149,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 			errs = append(errs, fmt.Errorf("-policies: %q is listed twice", p))
 		default:
 			seen = append(seen, p)
-			c.policies = append(c.policies, eval.NamedFactory{Name: p, New: baselines[i].new})
+			c.policies = append(c.policies, baselines[i])
 		}
 	}
 	if len(splitList(*policyList)) == 0 {

@@ -56,7 +56,6 @@ import (
 
 	"github.com/autollmresearch/gym/env"
 	"github.com/autollmresearch/gym/eval"
-	"github.com/autollmresearch/gym/policy"
 	"github.com/autollmresearch/gym/policy/nn"
 	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/rl"
@@ -80,15 +79,7 @@ var defaultTables = []struct {
 
 // baselines are the policies the trained agent is compared with: those of
 // examples/evaluate.
-var baselines = []eval.NamedFactory{
-	{Name: "random", New: func() policy.Policy { return policy.NewRandom() }},
-	{Name: "transfer", New: func() policy.Policy { return policy.NewTransfer() }},
-	{Name: "scaling-law", New: func() policy.Policy { return policy.NewScalingLaw(policy.ScalingLawOptions{}) }},
-	{Name: "successive-halving", New: func() policy.Policy { return policy.NewSuccessiveHalving(policy.SuccessiveHalvingOptions{}) }},
-	{Name: "hyperband", New: func() policy.Policy { return policy.NewHyperband(policy.HyperbandOptions{}) }},
-	{Name: "gp-ei", New: func() policy.Policy { return policy.NewGP(policy.GPOptions{}) }},
-	{Name: "gp-ei-warm", New: func() policy.Policy { return policy.NewGP(policy.GPOptions{WarmStart: true}) }},
-}
+var baselines = eval.Baselines()
 
 // Names of the trained agents in the tables.
 const (
