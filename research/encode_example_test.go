@@ -39,5 +39,5 @@ func ExampleObservationEncoder() {
 	fmt.Println(a.Config)
 	// Output:
 	// observation values: 88 action values: 2
-	// map[bs:45 lr:0.0013810679320049755]
+	// map[bs:64 lr:0.0009765625]
 }

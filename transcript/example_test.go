@@ -40,8 +40,8 @@ func ExampleRecordPolicy() {
 	// Output:
 	// valid: true
 	// messages: 11
-	// first answer: {"config": {"lr":0.0009765625,"bs":728}}
-	// final regret: 0.0097
+	// first answer: {"config": {"lr":0.00048828125,"bs":512}}
+	// final regret: 0.0000
 }
 
 // Validate names what is wrong with a line.

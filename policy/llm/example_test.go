@@ -51,7 +51,7 @@ func ExampleAgent_RunEpisode() {
 	fmt.Printf("target %s: %d steps, %d invalid, final regret %.3f, %d tokens\n",
 		res.Target, res.Steps, res.InvalidSteps, res.FinalRegret, res.Usage.TotalTokens)
 	// Output:
-	// target pretrain/N=2.99e9,D=2.99e11: 5 steps, 0 invalid, final regret 0.256, 7600 tokens
+	// target pretrain/N=2.99e9,D=2.99e11: 5 steps, 0 invalid, final regret 0.281, 7600 tokens
 }
 
 // ConfigFromLookup names the variables to set when no endpoint is

@@ -31,13 +31,22 @@ type GenOptions struct {
 	// Step Law grid's 18 to 466 and the compute-optimal ratio of about 20.
 	TokensPerParam []float64
 	// LRs is the number of learning rates per cell: consecutive powers of
-	// √2, from four steps below the power nearest lr* upwards, so that the
-	// top of the grid reaches past the divergence threshold. Default 12.
+	// √2, from four steps below the power nearest lr* upwards (before
+	// Shift), so that the top of the grid reaches past the divergence
+	// threshold. Default 12.
 	LRs int
 	// Batches is the number of batch sizes per cell: consecutive powers of
 	// √2 (rounded to whole sequences, and to multiples of 8 from 64 up),
-	// centred on the one nearest bs*. Default 10.
+	// centred on the one nearest bs* (before Shift). Default 10.
 	Batches int
+	// Shift moves each cell's learning-rate window and its batch-size
+	// window by a seeded whole number of √2 steps drawn uniformly from
+	// [−Shift, Shift], independently per cell and per axis, as real sweeps
+	// are seldom centred on the optimum. Without it the optimum would sit
+	// at the same grid index in every cell, and an agent could find it
+	// from the grid's shape alone. It must leave the optimum inside the
+	// grid: at most LRs/3 − 1 and Batches/2 − 1. Default 1.
+	Shift int
 	// Model is the loss surface. Default DefaultModel().
 	Model Model
 	// Accelerator prices each run. Default fidelity.DefaultAccelerator().
@@ -53,6 +62,7 @@ func DefaultGenOptions() GenOptions {
 		TokensPerParam: []float64{10, 30, 100, 300},
 		LRs:            12,
 		Batches:        10,
+		Shift:          1,
 		Model:          DefaultModel(),
 		Accelerator:    fidelity.DefaultAccelerator(),
 	}
@@ -79,12 +89,14 @@ func Generate(opts GenOptions) (*tasks.Table, error) {
 	}
 	m := opts.Model
 	rng := rand.New(rand.NewPCG(opts.Seed, 0x70726574726169))
+	shifts := rand.New(rand.NewPCG(opts.Seed, 0x7368696674))
+	shift := func() int { return shifts.IntN(2*opts.Shift+1) - opts.Shift }
 	runs := make([]run, 0, len(opts.Params)*len(opts.TokensPerParam)*opts.LRs*opts.Batches)
 	for _, n := range opts.Params {
 		for _, ratio := range opts.TokensPerParam {
 			d := round3(n * ratio)
-			lrs := lrGrid(m.OptimalLR(n, d), opts.LRs)
-			bss := batchGrid(m.OptimalBatch(d), opts.Batches)
+			lrs := lrGrid(m.OptimalLR(n, d), opts.LRs, shift())
+			bss := batchGrid(m.OptimalBatch(d), opts.Batches, shift())
 			if lrs[0] < MinLR || lrs[len(lrs)-1] > MaxLR {
 				return nil, fmt.Errorf("pretrain: generate: cell N=%g, D=%g: learning rates [%g, %g] leave the space's [%g, %g]", n, d, lrs[0], lrs[len(lrs)-1], MinLR, MaxLR)
 			}
@@ -143,6 +155,9 @@ func (o GenOptions) validate() error {
 	if o.Batches < 2 {
 		errs = append(errs, fmt.Errorf("field Batches is %d, want at least 2", o.Batches))
 	}
+	if o.Shift < 0 || (o.LRs >= 2 && o.Shift > o.LRs/3-1) || (o.Batches >= 2 && o.Shift > o.Batches/2-1) {
+		errs = append(errs, fmt.Errorf("field Shift is %d, want between 0 and min(LRs/3, Batches/2) − 1 = %d so the optimum stays inside the grid", o.Shift, max(0, min(o.LRs/3, o.Batches/2)-1)))
+	}
 	if err := o.Model.Validate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -155,10 +170,10 @@ func (o GenOptions) validate() error {
 	return nil
 }
 
-// lrGrid returns n consecutive powers of √2 starting n/3 steps below the
-// one nearest opt.
-func lrGrid(opt float64, n int) []float64 {
-	j0 := int(math.Round(2*math.Log2(opt))) - n/3
+// lrGrid returns n consecutive powers of √2 starting n/3 − shift steps
+// below the one nearest opt.
+func lrGrid(opt float64, n, shift int) []float64 {
+	j0 := int(math.Round(2*math.Log2(opt))) - n/3 + shift
 	out := make([]float64, n)
 	for k := range out {
 		out[k] = math.Exp2(float64(j0+k) / 2)
@@ -167,10 +182,10 @@ func lrGrid(opt float64, n int) []float64 {
 }
 
 // batchGrid returns n consecutive batch sizes on the ladder round(2^(j/2))
-// (multiples of 8 from 64 up), starting n/2 steps below the one nearest opt
-// but no lower than 2 sequences.
-func batchGrid(opt float64, n int) []float64 {
-	j0 := max(int(math.Round(2*math.Log2(opt)))-n/2, 2)
+// (multiples of 8 from 64 up), starting n/2 − shift steps below the one
+// nearest opt but no lower than 2 sequences.
+func batchGrid(opt float64, n, shift int) []float64 {
+	j0 := max(int(math.Round(2*math.Log2(opt)))-n/2+shift, 2)
 	out := make([]float64, n)
 	for k := range out {
 		v := math.Exp2(float64(j0+k) / 2)

@@ -106,12 +106,12 @@ func TestGenerateProperties(t *testing.T) {
 				}
 			}
 		}
-		// The grid brackets the optimum and reaches past the divergence
-		// threshold.
-		assert.LessOrEqual(t, minLR, lrStar/3, e.ID)
-		assert.GreaterOrEqual(t, maxLR, 8*lrStar, e.ID)
+		// The grid brackets the optimum, shifted by up to one step either
+		// way, and reaches past the divergence threshold.
+		assert.LessOrEqual(t, minLR, lrStar/2.8, e.ID)
+		assert.GreaterOrEqual(t, maxLR, 7*lrStar, e.ID)
 		assert.LessOrEqual(t, minBS, bsStar/3, e.ID)
-		assert.GreaterOrEqual(t, maxBS, 2.5*bsStar, e.ID)
+		assert.GreaterOrEqual(t, maxBS, 2*bsStar, e.ID)
 		// The best run sits near the Chinchilla level and the Step Law
 		// optimum.
 		assert.InDelta(t, m.Level(n, d), best, 0.02, e.ID)
@@ -153,7 +153,7 @@ func TestGenerateNoiseFree(t *testing.T) {
 		assert.InDelta(t, want, o.Objective, 1e-12)
 		checked++
 	}
-	assert.Greater(t, checked, 90)
+	assert.Greater(t, checked, 80)
 }
 
 func TestGenerateOptionsErrors(t *testing.T) {
@@ -168,6 +168,8 @@ func TestGenerateOptionsErrors(t *testing.T) {
 		{"NaN ratio", func(o *pretrain.GenOptions) { o.TokensPerParam = []float64{math.NaN()} }, "field TokensPerParam[0] is NaN"},
 		{"one lr", func(o *pretrain.GenOptions) { o.LRs = 1 }, "field LRs is 1"},
 		{"no batches", func(o *pretrain.GenOptions) { o.Batches = 0 }, "field Batches is 0"},
+		{"negative shift", func(o *pretrain.GenOptions) { o.Shift = -1 }, "field Shift is -1"},
+		{"shift past the grid", func(o *pretrain.GenOptions) { o.Shift = 4 }, "field Shift is 4, want between 0 and min(LRs/3, Batches/2) − 1 = 3"},
 		{"bad model", func(o *pretrain.GenOptions) { o.Model.Depth = -1 }, "field Depth is -1"},
 		{"bad accelerator", func(o *pretrain.GenOptions) { o.Accelerator.Utilisation = 2 }, "utilisation 2"},
 		{"grid leaves the space", func(o *pretrain.GenOptions) { o.Params = []float64{1e4} }, "leave the space"},
