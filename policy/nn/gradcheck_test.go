@@ -188,3 +188,42 @@ func TestGradCheckValue(t *testing.T) {
 	require.NoError(t, m.Backward(ws, dout))
 	checkGrad(t, "params", m.Params(), append([]float64(nil), m.Grads()...), loss)
 }
+
+// TestGradCheckSkip checks a squared-error loss through a tanh MLP with a
+// skip path, for one sample and for a batch, with respect to the
+// parameters (skip matrix included) and to the inputs.
+func TestGradCheckSkip(t *testing.T) {
+	for _, rows := range []int{1, 70} {
+		t.Run(fmt.Sprintf("rows=%d", rows), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(7, 8))
+			const in, out = 5, 3
+			m, err := NewMLP(MLPConfig{Sizes: []int{in, 6, out}, Activation: Tanh, Skip: true}, rng)
+			require.NoError(t, err)
+			// The skip matrix starts at zero; make it non-trivial.
+			copy(m.skip().Data, randVec(rng, in*out, 0.5))
+			ws := m.NewWorkspace(rows)
+			x := randVec(rng, rows*in, 1)
+			target := randVec(rng, rows*out, 1)
+			loss := func() float64 {
+				y, err := m.ForwardBatch(ws, x)
+				require.NoError(t, err)
+				s := 0.0
+				for i, v := range y {
+					s += 0.5 * (v - target[i]) * (v - target[i])
+				}
+				return s
+			}
+			y, err := m.ForwardBatch(ws, x)
+			require.NoError(t, err)
+			dout := make([]float64, len(y))
+			for i, v := range y {
+				dout[i] = v - target[i]
+			}
+			m.ZeroGrad()
+			require.NoError(t, m.Backward(ws, dout))
+			dx := append([]float64(nil), ws.InputGrad()...)
+			checkGrad(t, "params", m.Params(), append([]float64(nil), m.Grads()...), loss)
+			checkGrad(t, "inputs", x, dx, loss)
+		})
+	}
+}

@@ -70,6 +70,13 @@ type MLPConfig struct {
 	// layer's weights; 0 means 1. Policy logits commonly use 0.01 and value
 	// heads 1.
 	OutputGain float64 `json:"output_gain,omitempty"`
+	// Skip adds a linear path from the input straight to the output (an
+	// Out×In matrix S, initialised to zero): the network computes
+	// S·x + f(x), with f the layers above. A network with a skip path
+	// extrapolates linearly beyond the inputs it was trained on, where a
+	// plain tanh network flattens out; it suits regressions whose answer
+	// is close to linear in the inputs, such as scaling laws in log space.
+	Skip bool `json:"skip,omitempty"`
 }
 
 // maxParams bounds the size of a network so that a malformed config (or
@@ -100,6 +107,9 @@ func (c MLPConfig) Validate() error {
 	}
 	if len(errs) == 0 {
 		n := 0
+		if c.Skip {
+			n = c.Sizes[0] * c.Sizes[len(c.Sizes)-1]
+		}
 		for l := range len(c.Sizes) - 1 {
 			n += c.Sizes[l+1]*c.Sizes[l] + c.Sizes[l+1]
 			if n > maxParams {
@@ -112,11 +122,13 @@ func (c MLPConfig) Validate() error {
 }
 
 // MLP is a fully connected network: hidden layers with the configured
-// activation and a linear output layer.
+// activation and a linear output layer, plus an optional linear skip path
+// from input to output (MLPConfig.Skip).
 //
 // All parameters live in one flat vector, Params, laid out layer by layer,
 // each layer's weights (a row-major out×in matrix W, so that the layer
-// computes W·x + b) followed by its biases. Grads is a vector of the same
+// computes W·x + b) followed by its biases, and then, with Skip, the
+// row-major Out×In skip matrix. Grads is a vector of the same
 // layout that Backward accumulates into. Optimisers and checkpoints treat
 // both as plain vectors.
 //
@@ -129,6 +141,7 @@ type MLP struct {
 	grads  []float64
 	wOff   []int // offset of layer l's weights in params
 	bOff   []int // offset of layer l's biases in params
+	sOff   int   // offset of the skip matrix in params; -1 without one
 }
 
 // NewMLP returns a network of the given shape, initialised from rng:
@@ -152,7 +165,7 @@ func NewMLP(cfg MLPConfig, rng *rand.Rand) (*MLP, error) {
 func newMLP(cfg MLPConfig) *MLP {
 	cfg.Sizes = slices.Clone(cfg.Sizes)
 	layers := len(cfg.Sizes) - 1
-	m := &MLP{cfg: cfg, wOff: make([]int, layers), bOff: make([]int, layers)}
+	m := &MLP{cfg: cfg, wOff: make([]int, layers), bOff: make([]int, layers), sOff: -1}
 	n := 0
 	for l := range layers {
 		in, out := cfg.Sizes[l], cfg.Sizes[l+1]
@@ -160,6 +173,10 @@ func newMLP(cfg MLPConfig) *MLP {
 		n += out * in
 		m.bOff[l] = n
 		n += out
+	}
+	if cfg.Skip {
+		m.sOff = n
+		n += cfg.Sizes[0] * cfg.Sizes[layers]
 	}
 	m.params = make([]float64, n)
 	m.grads = make([]float64, n)
@@ -185,6 +202,9 @@ func (m *MLP) Init(rng *rand.Rand) {
 		w := m.weights(l)
 		orthogonal(w, gain, rng)
 		clear(m.biases(l))
+	}
+	if m.sOff >= 0 {
+		clear(m.skip().Data)
 	}
 	m.ZeroGrad()
 }
@@ -231,6 +251,18 @@ func (m *MLP) weights(l int) blas64.General {
 func (m *MLP) weightGrads(l int) blas64.General {
 	in, out := m.cfg.Sizes[l], m.cfg.Sizes[l+1]
 	return blas64.General{Rows: out, Cols: in, Stride: in, Data: m.grads[m.wOff[l] : m.wOff[l]+out*in]}
+}
+
+// skip returns the skip matrix (Out×In); only for a network with one.
+func (m *MLP) skip() blas64.General {
+	in, out := m.In(), m.Out()
+	return blas64.General{Rows: out, Cols: in, Stride: in, Data: m.params[m.sOff : m.sOff+out*in]}
+}
+
+// skipGrads returns the gradient of the skip matrix.
+func (m *MLP) skipGrads() blas64.General {
+	in, out := m.In(), m.Out()
+	return blas64.General{Rows: out, Cols: in, Stride: in, Data: m.grads[m.sOff : m.sOff+out*in]}
 }
 
 // biases returns layer l's biases.
@@ -282,7 +314,7 @@ func (m *MLP) Clone() *MLP {
 }
 
 // CopyFrom copies src's parameters and gradient into m. The two must have
-// the same layer sizes and activation.
+// the same layer sizes, activation and skip path.
 func (m *MLP) CopyFrom(src *MLP) error {
 	if err := m.sameShape(src.cfg); err != nil {
 		return fmt.Errorf("nn: CopyFrom: %w", err)
@@ -292,13 +324,17 @@ func (m *MLP) CopyFrom(src *MLP) error {
 	return nil
 }
 
-// sameShape reports whether cfg has m's layer sizes and activation.
+// sameShape reports whether cfg has m's layer sizes, activation and skip
+// path.
 func (m *MLP) sameShape(cfg MLPConfig) error {
 	if !slices.Equal(m.cfg.Sizes, cfg.Sizes) {
 		return fmt.Errorf("layer sizes %v differ from the network's %v", cfg.Sizes, m.cfg.Sizes)
 	}
 	if m.cfg.Activation != cfg.Activation {
 		return fmt.Errorf("activation %v differs from the network's %v", cfg.Activation, m.cfg.Activation)
+	}
+	if m.cfg.Skip != cfg.Skip {
+		return fmt.Errorf("skip path %t differs from the network's %t", cfg.Skip, m.cfg.Skip)
 	}
 	return nil
 }
@@ -393,6 +429,12 @@ func (m *MLP) Forward(ws *Workspace, x []float64) ([]float64, error) {
 			m.activate(y)
 		}
 	}
+	if m.sOff >= 0 {
+		out := m.Out()
+		blas64.Gemv(blas.NoTrans, 1, m.skip(),
+			blas64.Vector{N: m.In(), Inc: 1, Data: ws.act[0][:m.In()]},
+			1, blas64.Vector{N: out, Inc: 1, Data: ws.act[layers][:out]})
+	}
 	return ws.Output(), nil
 }
 
@@ -436,6 +478,17 @@ func (m *MLP) ForwardBatch(ws *Workspace, x []float64) ([]float64, error) {
 		}
 		if l < layers-1 {
 			m.activate(y)
+		}
+	}
+	if m.sOff >= 0 {
+		in, out := m.In(), m.Out()
+		x, y := ws.act[0][:rows*in], ws.act[layers][:rows*out]
+		for lo, chunk := 0, serialRows(out); lo < rows; lo += chunk {
+			hi := min(lo+chunk, rows)
+			blas64.Gemm(blas.NoTrans, blas.Trans, 1,
+				blas64.General{Rows: hi - lo, Cols: in, Stride: in, Data: x[lo*in : hi*in]},
+				m.skip(), 1,
+				blas64.General{Rows: hi - lo, Cols: out, Stride: out, Data: y[lo*out : hi*out]})
 		}
 	}
 	return ws.Output(), nil
@@ -544,5 +597,31 @@ func (m *MLP) Backward(ws *Workspace, dOut []float64) error {
 			m.activationGrad(dx, x)
 		}
 	}
+	if m.sOff >= 0 {
+		m.backwardSkip(ws, dOut)
+	}
 	return nil
+}
+
+// backwardSkip adds the skip path's share of Backward: dS += dOutᵀ·X and
+// dX += dOut·S.
+func (m *MLP) backwardSkip(ws *Workspace, dOut []float64) {
+	rows, in, out := ws.rows, m.In(), m.Out()
+	x, dx := ws.act[0][:rows*in], ws.delta[0][:rows*in]
+	if rows == 1 {
+		dov := blas64.Vector{N: out, Inc: 1, Data: dOut}
+		blas64.Ger(1, dov, blas64.Vector{N: in, Inc: 1, Data: x}, m.skipGrads())
+		blas64.Gemv(blas.Trans, 1, m.skip(), dov, 1, blas64.Vector{N: in, Inc: 1, Data: dx})
+		return
+	}
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1,
+		blas64.General{Rows: rows, Cols: out, Stride: out, Data: dOut},
+		blas64.General{Rows: rows, Cols: in, Stride: in, Data: x}, 1, m.skipGrads())
+	for lo, chunk := 0, serialRows(in); lo < rows; lo += chunk {
+		hi := min(lo+chunk, rows)
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
+			blas64.General{Rows: hi - lo, Cols: out, Stride: out, Data: dOut[lo*out : hi*out]},
+			m.skip(), 1,
+			blas64.General{Rows: hi - lo, Cols: in, Stride: in, Data: dx[lo*in : hi*in]})
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -271,4 +272,41 @@ func TestMLPNoAllocs(t *testing.T) {
 		}
 	})
 	assert.Zero(t, allocs)
+}
+
+func TestMLPSkip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	plain, err := NewMLP(MLPConfig{Sizes: []int{3, 4, 2}}, rand.New(rand.NewPCG(3, 4)))
+	require.NoError(t, err)
+	m, err := NewMLP(MLPConfig{Sizes: []int{3, 4, 2}, Skip: true}, rng)
+	require.NoError(t, err)
+	assert.Equal(t, plain.NumParams()+3*2, m.NumParams(), "the skip matrix adds Out×In parameters")
+	// The skip path starts at zero, so the network starts as the plain one.
+	x := []float64{0.3, -1, 2}
+	want, err := plain.Forward(plain.NewWorkspace(1), x)
+	require.NoError(t, err)
+	got, err := m.Forward(m.NewWorkspace(1), x)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	// With the hidden layers silenced, the network is the linear map S·x.
+	clear(m.Params()[:plain.NumParams()])
+	copy(m.skip().Data, []float64{1, 2, 3, -1, 0, 0.5})
+	got, err = m.Forward(m.NewWorkspace(1), x)
+	require.NoError(t, err)
+	assert.InDeltaSlice(t, []float64{0.3 - 2 + 6, -0.3 + 1}, got, 1e-12)
+	batch, err := m.ForwardBatch(m.NewWorkspace(2), append(slices.Clone(x), x...))
+	require.NoError(t, err)
+	assert.InDeltaSlice(t, append(slices.Clone(got), got...), batch, 1e-12)
+	// Shapes with and without a skip path do not mix.
+	err = plain.CopyFrom(m)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "skip path true differs from the network's false")
+	// A checkpoint keeps the skip path.
+	ck := &Checkpoint{}
+	ck.PutMLP("actor", m)
+	back, err := ck.NewMLPFrom("actor")
+	require.NoError(t, err)
+	assert.True(t, back.Config().Skip)
+	assert.Equal(t, m.Params(), back.Params())
+	assert.ErrorIs(t, ck.LoadMLP("actor", plain), ErrShape)
 }
