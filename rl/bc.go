@@ -141,6 +141,11 @@ type BCConfig struct {
 	// MaxGradNorm clips the global norm of the gradient; 0 disables
 	// clipping. Default 1.
 	MaxGradNorm float64 `json:"max_grad_norm"`
+	// WeightDecay is Adam's decoupled weight decay (nn.AdamConfig), which
+	// pulls every parameter towards 0 and so keeps a network trained on a
+	// handful of distinct experiments from fitting them with large,
+	// erratic weights. Default 0 (off).
+	WeightDecay float64 `json:"weight_decay,omitempty"`
 	// ValFraction is the fraction of rows, drawn at random, held out to
 	// measure the validation loss, in [0, 1). 0 holds out nothing.
 	// Default 0.1.
@@ -173,6 +178,9 @@ func (c BCConfig) Validate() error {
 	}
 	if !finite(c.MaxGradNorm) || c.MaxGradNorm < 0 {
 		bad("MaxGradNorm", c.MaxGradNorm, "a finite number >= 0")
+	}
+	if !finite(c.WeightDecay) || c.WeightDecay < 0 {
+		bad("WeightDecay", c.WeightDecay, "a finite number >= 0")
 	}
 	if !(c.ValFraction >= 0 && c.ValFraction < 1) {
 		bad("ValFraction", c.ValFraction, "a number in [0, 1)")
@@ -232,7 +240,7 @@ func TrainBC(actor *nn.MLP, kind ActionKind, data Dataset, cfg BCConfig) (BCStat
 	}
 	nVal = min(nVal, n-1)
 	val, train := perm[:nVal], perm[nVal:]
-	opt, err := nn.NewAdam(actor.NumParams(), nn.AdamConfig{LR: cfg.LR, Beta1: 0.9, Beta2: 0.999, Eps: cfg.AdamEps})
+	opt, err := nn.NewAdam(actor.NumParams(), nn.AdamConfig{LR: cfg.LR, Beta1: 0.9, Beta2: 0.999, Eps: cfg.AdamEps, WeightDecay: cfg.WeightDecay})
 	if err != nil {
 		return BCStats{}, err
 	}
