@@ -218,6 +218,7 @@ func TestBCErrors(t *testing.T) {
 		{"batch", rl.DiscreteActions, func() rl.Dataset { return good }, func(c *rl.BCConfig) { c.BatchSize = 0 }, "BCConfig.BatchSize is 0"},
 		{"lr", rl.DiscreteActions, func() rl.Dataset { return good }, func(c *rl.BCConfig) { c.LR = math.NaN() }, "BCConfig.LR is NaN"},
 		{"val", rl.DiscreteActions, func() rl.Dataset { return good }, func(c *rl.BCConfig) { c.ValFraction = 1 }, "BCConfig.ValFraction is 1, want a number in [0, 1)"},
+		{"weight decay", rl.DiscreteActions, func() rl.Dataset { return good }, func(c *rl.BCConfig) { c.WeightDecay = -0.1 }, "BCConfig.WeightDecay is -0.1, want a finite number >= 0"},
 		{"kind", rl.ActionKind(7), func() rl.Dataset { return good }, nil, "action kind ActionKind(7)"},
 		{"empty", rl.DiscreteActions, func() rl.Dataset { return rl.Dataset{ObsDim: 2, ActDim: 1} }, nil, "want a positive multiple of ObsDim 2"},
 		{"obs dim", rl.DiscreteActions, func() rl.Dataset { d := good; d.ObsDim = 4; d.Actions = d.Actions[:1]; return d }, nil, "the network takes 2 inputs, the observations have 4 values"},
