@@ -47,7 +47,7 @@ func TestSmokeRun(t *testing.T) {
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
 	args := []string{
-		"-out", out, "-sim-episodes", "20", "-bc-epochs", "2", "-updates", "2", "-prompts", "2", "-group", "2",
+		"-tasks", "pretrain", "-out", out, "-sim-episodes", "20", "-bc-epochs", "2", "-updates", "2", "-prompts", "2", "-group", "2",
 		"-hidden", "8", "-episodes", "1", "-workers", "2", "-ablation",
 	}
 	require.NoError(t, run(context.Background(), args, &stdout, &stderr), stderr.String())
@@ -62,7 +62,8 @@ func TestSmokeRun(t *testing.T) {
 	}
 
 	dir := filepath.Join(out, "pretrain")
-	for _, f := range []string{"regret.csv", "regret.md", "ablation.csv", "ablation.md", "policy.ckpt"} {
+	for _, f := range []string{"regret.csv", "regret.md", "ablation.csv", "ablation.md", "policy.ckpt",
+		"grpo-distil-metrics.csv", "grpo-distil-metrics.jsonl", "grpo-fresh-metrics.csv"} {
 		info, err := os.Stat(filepath.Join(dir, f))
 		require.NoError(t, err, f)
 		assert.Positive(t, info.Size(), f)

@@ -1,0 +1,335 @@
+package rl
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"image/color"
+	"io"
+	"maps"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// CurveOptions configures [PlotLearningCurves]. The zero value plots
+// episode_return against global_step, as logged by [PPO].
+type CurveOptions struct {
+	// Title is written above the top panel.
+	Title string
+	// X is the column on the horizontal axis. Default "global_step".
+	X string
+	// Y are the columns to plot, one panel each, stacked from top to
+	// bottom. Default {"episode_return"}.
+	Y []string
+	// Name names the curve in the legend of a panel with a reference
+	// line, e.g. "PPO". Default: the column's axis label.
+	Name string
+	// Labels are axis labels by column name, e.g. "global_step": "env
+	// steps". A column without one is labelled by its name.
+	Labels map[string]string
+	// Reference draws a dashed horizontal line at the given value in the
+	// panel of each column it names, such as the mean return of random
+	// actions. Every key must be one of Y.
+	Reference map[string]float64
+	// ReferenceLabel names the reference lines in the legend. Default
+	// "reference".
+	ReferenceLabel string
+	// SkipEmpty leaves out Y columns without a single value (the metric
+	// was never reported) instead of failing; at least one panel must
+	// remain.
+	SkipEmpty bool
+}
+
+// Curve sizes: the width, the height of a lone panel and of each of
+// several stacked ones.
+const (
+	curveWidth       = 16 * vg.Centimeter
+	curveHeight      = 10 * vg.Centimeter
+	curvePanelHeight = 7 * vg.Centimeter
+)
+
+var (
+	curveColor     = color.RGBA{R: 31, G: 119, B: 180, A: 255}
+	referenceColor = color.RGBA{R: 214, G: 39, B: 40, A: 255}
+)
+
+// PlotLearningCurves reads a metrics CSV written by a [Logger] and draws
+// each column of opts.Y against opts.X, one panel per column stacked
+// vertically over the same X range, saving the figure as prefix+".png" and prefix+".svg"
+// (creating the directory as needed). It returns the paths written.
+//
+// Rows where a Y column is empty (no episode had ended yet) are left out
+// of that column's curve. A missing column, a cell that is not a finite
+// number, a file without rows, or a Y column without values (unless
+// opts.SkipEmpty) is an error.
+func PlotLearningCurves(csvPath, prefix string, opts CurveOptions) ([]string, error) {
+	if prefix == "" {
+		return nil, errors.New("rl: PlotLearningCurves: empty output prefix")
+	}
+	opts = opts.withDefaults()
+	series, err := readCurves(csvPath, opts)
+	if err != nil {
+		return nil, err
+	}
+	plots, err := curvePlots(series, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(prefix), 0o755); err != nil {
+		return nil, fmt.Errorf("rl: creating the plot directory: %w", err)
+	}
+	h := curveHeight
+	if len(plots) > 1 {
+		h = curvePanelHeight * vg.Length(len(plots))
+	}
+	canvases := []struct {
+		ext string
+		c   vg.CanvasWriterTo
+	}{
+		{".png", vgimg.PngCanvas{Canvas: vgimg.New(curveWidth, h)}},
+		{".svg", vgsvg.New(curveWidth, h)},
+	}
+	paths := make([]string, 0, len(canvases))
+	for _, cv := range canvases {
+		drawCurves(plots, draw.New(cv.c))
+		path := prefix + cv.ext
+		if err := writeCanvas(path, cv.c); err != nil {
+			return paths, err
+		}
+		paths = append(paths, path)
+	}
+	return paths, nil
+}
+
+// withDefaults fills in the defaults of unset fields.
+func (o CurveOptions) withDefaults() CurveOptions {
+	if o.X == "" {
+		o.X = "global_step"
+	}
+	if len(o.Y) == 0 {
+		o.Y = []string{"episode_return"}
+	}
+	if o.ReferenceLabel == "" {
+		o.ReferenceLabel = "reference"
+	}
+	return o
+}
+
+// label returns the axis label of column.
+func (o CurveOptions) label(column string) string {
+	if l, ok := o.Labels[column]; ok {
+		return l
+	}
+	return column
+}
+
+// curve is the points of one Y column.
+type curve struct {
+	column string
+	xys    plotter.XYs
+}
+
+// readCurves reads the points of every Y column of the CSV at path,
+// leaving out the columns without values when opts.SkipEmpty.
+func readCurves(path string, opts CurveOptions) ([]curve, error) {
+	for i, y := range opts.Y {
+		if y == "" {
+			return nil, fmt.Errorf("rl: PlotLearningCurves: CurveOptions.Y[%d] is empty", i)
+		}
+		if slices.Index(opts.Y, y) != i {
+			return nil, fmt.Errorf("rl: PlotLearningCurves: column %q is in CurveOptions.Y twice", y)
+		}
+	}
+	for _, col := range slices.Sorted(maps.Keys(opts.Reference)) {
+		ref := opts.Reference[col]
+		if !slices.Contains(opts.Y, col) {
+			return nil, fmt.Errorf("rl: PlotLearningCurves: CurveOptions.Reference names column %q, which is not one of Y %q", col, opts.Y)
+		}
+		if math.IsNaN(ref) || math.IsInf(ref, 0) {
+			return nil, fmt.Errorf("rl: PlotLearningCurves: CurveOptions.Reference[%q] is %v, want a finite number", col, ref)
+		}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("rl: reading the metrics: %w", err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.ReuseRecord = true
+	header, err := r.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("rl: %s is empty: no metrics to plot", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("rl: reading %s: %w", path, err)
+	}
+	header = slices.Clone(header)
+	index := func(col string) (int, error) {
+		i := slices.Index(header, col)
+		if i < 0 {
+			return 0, fmt.Errorf("rl: %s has no column %q (columns %q)", path, col, header)
+		}
+		return i, nil
+	}
+	xCol, err := index(opts.X)
+	if err != nil {
+		return nil, err
+	}
+	yCols := make([]int, len(opts.Y))
+	for k, y := range opts.Y {
+		if yCols[k], err = index(y); err != nil {
+			return nil, err
+		}
+	}
+	curves := make([]curve, len(opts.Y))
+	for k, y := range opts.Y {
+		curves[k].column = y
+	}
+	rows := 0
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("rl: reading %s: %w", path, err)
+		}
+		rows++
+		line, _ := r.FieldPos(0)
+		var x float64
+		xRead := false
+		for k, col := range yCols {
+			if rec[col] == "" {
+				continue
+			}
+			if !xRead {
+				if x, err = parseCell(path, line, opts.X, rec[xCol]); err != nil {
+					return nil, err
+				}
+				xRead = true
+			}
+			y, err := parseCell(path, line, opts.Y[k], rec[col])
+			if err != nil {
+				return nil, err
+			}
+			curves[k].xys = append(curves[k].xys, plotter.XY{X: x, Y: y})
+		}
+	}
+	if rows == 0 {
+		return nil, fmt.Errorf("rl: %s has a header but no rows: no metrics to plot", path)
+	}
+	kept := curves[:0]
+	for _, c := range curves {
+		switch {
+		case len(c.xys) > 0:
+			kept = append(kept, c)
+		case !opts.SkipEmpty:
+			return nil, fmt.Errorf("rl: %s: column %q has no values in its %d rows (no episode ended?)", path, c.column, rows)
+		}
+	}
+	if len(kept) == 0 {
+		return nil, fmt.Errorf("rl: %s: none of the columns %q has a value in its %d rows: nothing to plot", path, opts.Y, rows)
+	}
+	return kept, nil
+}
+
+// parseCell parses the cell of column on the given line of the file at
+// path as a finite number.
+func parseCell(path string, line int, column, cell string) (float64, error) {
+	if cell == "" {
+		return 0, fmt.Errorf("rl: %s line %d, column %q: empty, want a number", path, line, column)
+	}
+	v, err := strconv.ParseFloat(cell, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("rl: %s line %d, column %q: %q is not a finite number", path, line, column, cell)
+	}
+	return v, nil
+}
+
+// curvePlots builds one plot per curve, all over the same X range; the
+// title goes on the first and the X label on the last.
+func curvePlots(curves []curve, opts CurveOptions) ([]*plot.Plot, error) {
+	xMin, xMax := math.Inf(1), math.Inf(-1)
+	for _, c := range curves {
+		for _, xy := range c.xys {
+			xMin, xMax = min(xMin, xy.X), max(xMax, xy.X)
+		}
+	}
+	plots := make([]*plot.Plot, len(curves))
+	for k, c := range curves {
+		p := plot.New()
+		if k == 0 {
+			p.Title.Text = opts.Title
+		}
+		if k == len(curves)-1 {
+			p.X.Label.Text = opts.label(opts.X)
+		}
+		p.Y.Label.Text = opts.label(c.column)
+		line, err := plotter.NewLine(c.xys)
+		if err != nil {
+			return nil, fmt.Errorf("rl: plotting column %q: %w", c.column, err)
+		}
+		line.Color = curveColor
+		line.Width = vg.Points(1.5)
+		p.Add(plotter.NewGrid(), line)
+		if ref, ok := opts.Reference[c.column]; ok {
+			refLine, err := plotter.NewLine(plotter.XYs{{X: xMin, Y: ref}, {X: xMax, Y: ref}})
+			if err != nil {
+				return nil, fmt.Errorf("rl: plotting the reference of column %q: %w", c.column, err)
+			}
+			refLine.Color = referenceColor
+			refLine.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+			p.Add(refLine)
+			name := opts.Name
+			if name == "" {
+				name = opts.label(c.column)
+			}
+			p.Legend.Add(name, line)
+			p.Legend.Add(opts.ReferenceLabel, refLine)
+			p.Legend.Top = true
+			p.Legend.Left = true
+		}
+		p.X.Min, p.X.Max = xMin, xMax
+		plots[k] = p
+	}
+	return plots, nil
+}
+
+// drawCurves draws the plots on dc, stacked with aligned axes.
+func drawCurves(plots []*plot.Plot, dc draw.Canvas) {
+	if len(plots) == 1 {
+		plots[0].Draw(dc)
+		return
+	}
+	grid := make([][]*plot.Plot, len(plots))
+	for k, p := range plots {
+		grid[k] = []*plot.Plot{p}
+	}
+	tiles := draw.Tiles{Rows: len(plots), Cols: 1, PadY: vg.Millimeter * 3, PadTop: vg.Millimeter, PadBottom: vg.Millimeter}
+	for k, row := range plot.Align(grid, tiles, dc) {
+		plots[k].Draw(row[0])
+	}
+}
+
+// writeCanvas writes c to a new file at path.
+func writeCanvas(path string, c vg.CanvasWriterTo) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("rl: saving the learning curves: %w", err)
+	}
+	_, werr := c.WriteTo(f)
+	if err := errors.Join(werr, f.Close()); err != nil {
+		return fmt.Errorf("rl: saving the learning curves to %s: %w", path, err)
+	}
+	return nil
+}
