@@ -18,9 +18,10 @@
 //
 //	metrics.csv, metrics.jsonl   the statistics of every update
 //	checkpoint.bin               the run at the end (or when interrupted)
+//	learning_curves.png, .svg    mean episode return and final regret against env steps
 //
 // After training it evaluates the policy on fresh episodes against random
-// actions.
+// actions, whose mean return the learning curve shows as a reference.
 package main
 
 import (
@@ -29,10 +30,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 
 	"github.com/autollmresearch/gym"
 	"github.com/autollmresearch/gym/env"
@@ -206,16 +209,47 @@ func train[A any](ctx context.Context, o options, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s, %s.{csv,jsonl}\n", ckptPath, filepath.Join(o.out, "metrics"))
-	if o.eval == 0 {
-		return nil
+	if err := logger.Flush(); err != nil {
+		return err
 	}
-	random, sampled, greedy, err := evaluate(g, o)
+	fmt.Fprintf(stdout, "wrote %s, %s.{csv,jsonl}\n", ckptPath, filepath.Join(o.out, "metrics"))
+	random := math.NaN()
+	if o.eval > 0 {
+		var sampled, greedy float64
+		if random, sampled, greedy, err = evaluate(g, o); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "evaluation over %d fresh episodes: mean return %.4f sampling the policy, %.4f greedy, %.4f random actions\n",
+			o.eval, sampled, greedy, random)
+	}
+	return plotCurves(o, random, stdout)
+}
+
+// plotCurves draws the mean episode return logged in metrics.csv and,
+// when the env reports it, the final regret against env steps, with the
+// random agent's mean return as a reference when known (not NaN), as
+// learning_curves.png and .svg.
+func plotCurves(o options, random float64, stdout io.Writer) error {
+	opts := rl.CurveOptions{
+		Title: "GRPO on " + o.envID,
+		Y:     []string{"mean_return", "final_regret"},
+		Name:  "GRPO",
+		Labels: map[string]string{
+			"global_step":  "env steps",
+			"mean_return":  "mean episode return",
+			"final_regret": "final regret",
+		},
+		ReferenceLabel: "random actions",
+		SkipEmpty:      true,
+	}
+	if !math.IsNaN(random) {
+		opts.Reference = map[string]float64{"mean_return": random}
+	}
+	paths, err := rl.PlotLearningCurves(filepath.Join(o.out, "metrics.csv"), filepath.Join(o.out, "learning_curves"), opts)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "evaluation over %d fresh episodes: mean return %.4f sampling the policy, %.4f greedy, %.4f random actions\n",
-		o.eval, sampled, greedy, random)
+	fmt.Fprintf(stdout, "wrote %s\n", strings.Join(paths, ", "))
 	return nil
 }
 

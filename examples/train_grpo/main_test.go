@@ -28,10 +28,20 @@ func TestTrainToy(t *testing.T) {
 	assert.Contains(t, text, "GRPO on toy/grid-search-v0: 3 prompts × 4 episodes per update on 2 envs, 3 updates, policy [7 16 16 64], masked actions: false")
 	assert.Contains(t, text, "3/3 update 3  step 360")
 	assert.Contains(t, text, "evaluation over 10 fresh episodes")
-	for _, name := range []string{"checkpoint.bin", "metrics.csv", "metrics.jsonl"} {
+	for _, name := range []string{"checkpoint.bin", "metrics.csv", "metrics.jsonl", "learning_curves.png", "learning_curves.svg"} {
 		info, err := os.Stat(filepath.Join(out, name))
 		require.NoError(t, err, name)
 		assert.Positive(t, info.Size(), name)
+	}
+	curves := filepath.Join(out, "learning_curves")
+	assert.Contains(t, text, "wrote "+curves+".png, "+curves+".svg\n")
+	png, err := os.ReadFile(curves + ".png")
+	require.NoError(t, err)
+	assert.True(t, bytes.HasPrefix(png, []byte("\x89PNG")))
+	svg, err := os.ReadFile(curves + ".svg")
+	require.NoError(t, err)
+	for _, s := range []string{"GRPO on toy/grid-search-v0", "mean episode return", "final regret", "random actions"} {
+		assert.Contains(t, string(svg), s)
 	}
 	csvData, err := os.ReadFile(filepath.Join(out, "metrics.csv"))
 	require.NoError(t, err)
@@ -78,11 +88,17 @@ func TestTrainResearchViews(t *testing.T) {
 	} {
 		t.Run(tc.id, func(t *testing.T) {
 			var stdout bytes.Buffer
-			err := run(context.Background(), quick(t.TempDir(), "-env", tc.id, "-updates", "2"), &stdout, io.Discard)
+			out := t.TempDir()
+			err := run(context.Background(), quick(out, "-env", tc.id, "-updates", "2", "-eval", "0"), &stdout, io.Discard)
 			require.NoError(t, err)
 			assert.Contains(t, stdout.String(), tc.want)
 			assert.Contains(t, stdout.String(), "2/2 update 2")
 			assert.Contains(t, stdout.String(), "final_regret")
+			svg, err := os.ReadFile(filepath.Join(out, "learning_curves.svg"))
+			require.NoError(t, err)
+			assert.Contains(t, string(svg), "final regret")
+			assert.NotContains(t, string(svg), "random actions", "no evaluation, no reference")
+			assert.FileExists(t, filepath.Join(out, "learning_curves.png"))
 		})
 	}
 }

@@ -24,23 +24,16 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
-	"image/color"
 	"io"
 	"math"
 	"math/rand/v2"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"slices"
-	"strconv"
-
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
+	"strings"
 
 	"github.com/autollmresearch/gym"
 	"github.com/autollmresearch/gym/env"
@@ -255,7 +248,28 @@ func train[A any](ctx context.Context, o options, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "evaluation over %d fresh episodes: mean return %.4f sampling the policy, %.4f greedy, %.4f random actions\n",
 			o.eval, policy, greedy, random)
 	}
-	return plotCurve(filepath.Join(o.out, "metrics.csv"), filepath.Join(o.out, "learning_curve"), o.envID, random, stdout)
+	return plotCurve(o, random, stdout)
+}
+
+// plotCurve draws the mean episode return logged in metrics.csv against
+// env steps, with the random agent's mean return as a reference when
+// known (not NaN), as learning_curve.png and .svg.
+func plotCurve(o options, random float64, stdout io.Writer) error {
+	opts := rl.CurveOptions{
+		Title:          "PPO on " + o.envID,
+		Name:           "PPO",
+		Labels:         map[string]string{"global_step": "env steps", "episode_return": "mean episode return (recent episodes)"},
+		ReferenceLabel: "random actions",
+	}
+	if !math.IsNaN(random) {
+		opts.Reference = map[string]float64{"episode_return": random}
+	}
+	paths, err := rl.PlotLearningCurves(filepath.Join(o.out, "metrics.csv"), filepath.Join(o.out, "learning_curve"), opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", strings.Join(paths, ", "))
+	return nil
 }
 
 // evaluate runs o.eval episodes of a fresh env (seeds 1e6, 1e6+1, ...)
@@ -320,72 +334,4 @@ func evaluate[A any](ppo *rl.PPO[A], o options) (random, policy, greedy float64,
 		}
 	}
 	return means[0], means[1], means[2], nil
-}
-
-// plotCurve draws the mean episode return of metrics.csv against env
-// steps, with the random agent's mean return as a reference when known,
-// and saves it as prefix.png and prefix.svg.
-func plotCurve(csvPath, prefix, title string, random float64, stdout io.Writer) error {
-	f, err := os.Open(csvPath)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		return fmt.Errorf("reading %s: %w", csvPath, err)
-	}
-	if len(rows) < 2 {
-		return fmt.Errorf("%s has no updates to plot", csvPath)
-	}
-	xCol, yCol := slices.Index(rows[0], "global_step"), slices.Index(rows[0], "episode_return")
-	if xCol < 0 || yCol < 0 {
-		return fmt.Errorf("%s has no global_step and episode_return columns (header %q)", csvPath, rows[0])
-	}
-	var xys plotter.XYs
-	for i, row := range rows[1:] {
-		if row[yCol] == "" { // no episode had ended yet
-			continue
-		}
-		x, errX := strconv.ParseFloat(row[xCol], 64)
-		y, errY := strconv.ParseFloat(row[yCol], 64)
-		if err := errors.Join(errX, errY); err != nil {
-			return fmt.Errorf("%s row %d: %w", csvPath, i+2, err)
-		}
-		xys = append(xys, plotter.XY{X: x, Y: y})
-	}
-	if len(xys) == 0 {
-		return fmt.Errorf("%s: no episode ended during training; nothing to plot", csvPath)
-	}
-	p := plot.New()
-	p.Title.Text = "PPO on " + title
-	p.X.Label.Text = "env steps"
-	p.Y.Label.Text = "mean episode return (recent episodes)"
-	line, err := plotter.NewLine(xys)
-	if err != nil {
-		return err
-	}
-	line.Color = color.RGBA{R: 31, G: 119, B: 180, A: 255}
-	line.Width = vg.Points(1.5)
-	p.Add(line, plotter.NewGrid())
-	p.Legend.Add("PPO", line)
-	p.Legend.Top = true
-	p.Legend.Left = true
-	if !math.IsNaN(random) {
-		ref, err := plotter.NewLine(plotter.XYs{{X: xys[0].X, Y: random}, {X: xys[len(xys)-1].X, Y: random}})
-		if err != nil {
-			return err
-		}
-		ref.Color = color.RGBA{R: 214, G: 39, B: 40, A: 255}
-		ref.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
-		p.Add(ref)
-		p.Legend.Add("random actions", ref)
-	}
-	for _, ext := range []string{".png", ".svg"} {
-		if err := p.Save(16*vg.Centimeter, 10*vg.Centimeter, prefix+ext); err != nil {
-			return fmt.Errorf("saving the learning curve: %w", err)
-		}
-	}
-	fmt.Fprintf(stdout, "wrote %s.png and %s.svg\n", prefix, prefix)
-	return nil
 }
