@@ -472,6 +472,16 @@ func trainGRPO(ctx context.Context, c *config, newTrain func() (*research.Env, e
 	if err := logger.Close(); err != nil {
 		return agent{}, err
 	}
+	curves, err := rl.PlotLearningCurves(logPrefix+".csv", logPrefix, rl.CurveOptions{
+		Title:  "GRPO on the train split",
+		Y:      []string{"mean_return", "final_regret", "kl_ref"},
+		Name:   "GRPO",
+		Labels: map[string]string{"global_step": "env steps", "mean_return": "mean episode return", "final_regret": "mean final regret", "kl_ref": "KL to the reference policy"},
+	})
+	if err != nil {
+		return agent{}, err
+	}
+	fmt.Fprintf(stderr, "    learning curves: %s\n", strings.Join(curves, ", "))
 	return agent{actor: g.Actor().Clone(), logStd: slices.Clone(g.LogStd())}, nil
 }
 

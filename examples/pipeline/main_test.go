@@ -63,7 +63,8 @@ func TestSmokeRun(t *testing.T) {
 
 	dir := filepath.Join(out, "pretrain")
 	for _, f := range []string{"regret.csv", "regret.md", "ablation.csv", "ablation.md", "policy.ckpt",
-		"grpo-distil-metrics.csv", "grpo-distil-metrics.jsonl", "grpo-fresh-metrics.csv"} {
+		"grpo-distil-metrics.csv", "grpo-distil-metrics.jsonl", "grpo-distil-metrics.png", "grpo-distil-metrics.svg",
+		"grpo-fresh-metrics.csv", "grpo-fresh-metrics.png"} {
 		info, err := os.Stat(filepath.Join(dir, f))
 		require.NoError(t, err, f)
 		assert.Positive(t, info.Size(), f)
