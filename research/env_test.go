@@ -897,3 +897,17 @@ func TestRealStepLaw(t *testing.T) {
 		require.NoError(t, e.Close())
 	}
 }
+
+func TestDefaultTable(t *testing.T) {
+	for _, task := range Tasks() {
+		tbl, err := DefaultTable(task)
+		require.NoError(t, err, task)
+		assert.Equal(t, task, tbl.Meta().Task)
+		again, err := DefaultTable(task)
+		require.NoError(t, err)
+		assert.Same(t, tbl, again, "%s: the default table is generated once and shared", task)
+	}
+	_, err := DefaultTable("nope")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `research: unknown task "nope" (want one of pretrain, arch, mixture, grpo)`)
+}

@@ -124,13 +124,34 @@ func builtins() []builtin {
 	}
 }
 
-// Tasks lists the task names NewFromOptions accepts.
+// Tasks lists the task names NewFromOptions and DefaultTable accept, in
+// registration order.
 func Tasks() []string {
 	var out []string
 	for _, b := range builtins() {
 		out = append(out, b.task)
 	}
 	return out
+}
+
+// DefaultTable returns the embedded default table of a task (one of
+// Tasks), generated on first use and shared afterwards; callers must not
+// Release it.
+func DefaultTable(task string) (*tasks.Table, error) {
+	i := slices.IndexFunc(builtins(), func(b builtin) bool { return b.task == task })
+	if i < 0 {
+		return nil, unknownTask(task)
+	}
+	t, err := builtins()[i].table()
+	if err != nil {
+		return nil, fmt.Errorf("research: the %s default table: %w", task, err)
+	}
+	return t, nil
+}
+
+// unknownTask is the error for a task name that is not one of Tasks.
+func unknownTask(task string) error {
+	return fmt.Errorf("research: unknown task %q (want one of %s)", task, strings.Join(Tasks(), ", "))
 }
 
 // BuiltinIDs lists the ids RegisterBuiltins registers.
@@ -178,18 +199,17 @@ func RegisterBuiltins() error {
 // or else over the task's embedded default table. An env over a table file
 // releases it on Close.
 func NewFromOptions(task string, opts env.Options) (*Env, error) {
-	i := slices.IndexFunc(builtins(), func(b builtin) bool { return b.task == task })
-	if i < 0 {
-		return nil, fmt.Errorf("research: unknown task %q (want one of %s)", task, strings.Join(Tasks(), ", "))
+	if !slices.Contains(Tasks(), task) {
+		return nil, unknownTask(task)
 	}
 	o, path, err := OptionsFromEnvOptions(opts)
 	if err != nil {
 		return nil, err
 	}
 	if path == "" {
-		t, err := builtins()[i].table()
+		t, err := DefaultTable(task)
 		if err != nil {
-			return nil, fmt.Errorf("research: the %s default table: %w", task, err)
+			return nil, err
 		}
 		return New(t, o)
 	}

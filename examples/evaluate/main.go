@@ -34,23 +34,9 @@ import (
 	"github.com/autollmresearch/gym/eval"
 	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/tasks"
-	"github.com/autollmresearch/gym/tasks/arch"
-	"github.com/autollmresearch/gym/tasks/grpo"
 	"github.com/autollmresearch/gym/tasks/mixture"
 	"github.com/autollmresearch/gym/tasks/pretrain"
 )
-
-// defaultTables are the tasks with an embedded default table, in report
-// order.
-var defaultTables = []struct {
-	task  string
-	table func() (*tasks.Table, error)
-}{
-	{pretrain.Task, pretrain.Default},
-	{arch.Task, arch.Default},
-	{mixture.Task, mixture.Default},
-	{grpo.Task, grpo.Default},
-}
 
 // baselines are the policies -policies chooses from, in report order.
 var baselines = eval.Baselines()
@@ -100,10 +86,8 @@ type config struct {
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("evaluate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var taskNames, policyNames []string
-	for _, t := range defaultTables {
-		taskNames = append(taskNames, t.task)
-	}
+	taskNames := research.Tasks()
+	var policyNames []string
 	for _, b := range baselines {
 		policyNames = append(policyNames, b.Name)
 	}
@@ -213,15 +197,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}()
-	for _, t := range defaultTables {
-		if !slices.Contains(c.tasks, t.task) {
+	for _, task := range research.Tasks() {
+		if !slices.Contains(c.tasks, task) {
 			continue
 		}
-		tbl, err := t.table()
+		tbl, err := research.DefaultTable(task)
 		if err != nil {
-			return fmt.Errorf("the %s default table: %w", t.task, err)
+			return err
 		}
-		sources = append(sources, source{name: t.task, table: tbl})
+		sources = append(sources, source{name: task, table: tbl})
 	}
 	imports := []struct {
 		path, name string

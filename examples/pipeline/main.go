@@ -63,22 +63,7 @@ import (
 	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/rl"
 	"github.com/autollmresearch/gym/tasks"
-	"github.com/autollmresearch/gym/tasks/arch"
-	"github.com/autollmresearch/gym/tasks/grpo"
-	"github.com/autollmresearch/gym/tasks/mixture"
-	"github.com/autollmresearch/gym/tasks/pretrain"
 )
-
-// defaultTables are the tasks -tasks chooses from.
-var defaultTables = []struct {
-	task  string
-	table func() (*tasks.Table, error)
-}{
-	{pretrain.Task, pretrain.Default},
-	{arch.Task, arch.Default},
-	{mixture.Task, mixture.Default},
-	{grpo.Task, grpo.Default},
-}
 
 // baselines are the policies the trained agent is compared with: those of
 // examples/evaluate.
@@ -136,10 +121,7 @@ type config struct {
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("pipeline", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var names []string
-	for _, t := range defaultTables {
-		names = append(names, t.task)
-	}
+	names := research.Tasks()
 	c := &config{}
 	taskList := fs.String("tasks", strings.Join(names, ","), "comma-separated tasks whose embedded default table to run the pipeline on: some of "+strings.Join(names, ", "))
 	fs.IntVar(&c.k, "k", research.DefaultTrials, "target-fidelity trials per episode (K)")
@@ -222,16 +204,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	for _, t := range defaultTables {
-		if !slices.Contains(c.tasks, t.task) {
+	for _, task := range research.Tasks() {
+		if !slices.Contains(c.tasks, task) {
 			continue
 		}
-		tbl, err := t.table()
+		tbl, err := research.DefaultTable(task)
 		if err != nil {
-			return fmt.Errorf("the %s default table: %w", t.task, err)
+			return err
 		}
-		if err := pipeline(ctx, c, t.task, tbl, stdout, stderr); err != nil {
-			return fmt.Errorf("%s: %w", t.task, err)
+		if err := pipeline(ctx, c, task, tbl, stdout, stderr); err != nil {
+			return fmt.Errorf("%s: %w", task, err)
 		}
 	}
 	return nil

@@ -23,20 +23,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/tasks"
-	"github.com/autollmresearch/gym/tasks/arch"
-	"github.com/autollmresearch/gym/tasks/grpo"
-	"github.com/autollmresearch/gym/tasks/mixture"
-	"github.com/autollmresearch/gym/tasks/pretrain"
 )
-
-// defaults maps each built-in task to its embedded default table.
-var defaults = map[string]func() (*tasks.Table, error){
-	arch.Task:     arch.Default,
-	grpo.Task:     grpo.Default,
-	mixture.Task:  mixture.Default,
-	pretrain.Task: pretrain.Default,
-}
 
 func main() {
 	task := flag.String("task", "", "built-in task to list or write (arch, grpo, mixture, pretrain); empty lists all")
@@ -66,7 +55,7 @@ func run(w io.Writer, task, in, out string) error {
 			return errors.New("-out needs -task (or -in) to say which table to write")
 		}
 		for _, name := range sortedTasks() {
-			t, err := defaults[name]()
+			t, err := research.DefaultTable(name)
 			if err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
@@ -74,11 +63,10 @@ func run(w io.Writer, task, in, out string) error {
 		}
 		return nil
 	}
-	load, ok := defaults[task]
-	if !ok {
+	if !slices.Contains(research.Tasks(), task) {
 		return fmt.Errorf("unknown task %q (want one of %s)", task, strings.Join(sortedTasks(), ", "))
 	}
-	t, err := load() // shared: not ours to Release
+	t, err := research.DefaultTable(task) // shared: not ours to Release
 	if err != nil {
 		return fmt.Errorf("%s: %w", task, err)
 	}
@@ -86,10 +74,7 @@ func run(w io.Writer, task, in, out string) error {
 }
 
 func sortedTasks() []string {
-	names := make([]string, 0, len(defaults))
-	for name := range defaults {
-		names = append(names, name)
-	}
+	names := research.Tasks()
 	slices.Sort(names)
 	return names
 }
