@@ -161,6 +161,9 @@ func New(t *tasks.Table, opts Options) (*Env, error) {
 		src:   rand.NewPCG(0, seedStream),
 		point: make([]float64, t.Meta().Space.EncodedDim()),
 		best:  1,
+		// Room for an Extrapolate episode's trials, so that its steps do
+		// not grow the history (a longer MultiFidelity episode still may).
+		hist: make([]Trial, 0, opts.Trials),
 	}
 	e.rng = rand.New(e.src)
 	e.idAny = make([]any, len(cur.fids))

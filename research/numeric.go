@@ -331,6 +331,7 @@ func newEncoder(core *Env) (*encoder, error) {
 		nCtx:      opts.ContextSlots,
 		nHist:     opts.HistorySlots,
 		statics:   make(map[string]*staticPart),
+		histFid:   make([]int, 0, opts.Trials),
 	}
 	if en.trials < 1 || en.nCtx < 0 || en.nHist < 0 {
 		return nil, fmt.Errorf("research: options Trials %d, ContextSlots %d, HistorySlots %d: want Trials >= 1 and no negative slot count",

@@ -99,9 +99,9 @@ func BenchmarkPPOPretrain(b *testing.B) {
 // observation encoding. allocs/op should be 0.
 //
 // The Numeric view caches the target-only part of its observation the
-// first time it meets each target, and the env's history grows to the
-// longest episode, so the first rollouts allocate: a warm-up of 10
-// rollouts (about 250 episodes per env) fills those before timing.
+// first time it meets each target, so the first rollouts allocate: a
+// warm-up of 10 rollouts (about 250 episodes per env, every train target
+// many times over) fills the cache before timing.
 func BenchmarkRolloutPretrain(b *testing.B) {
 	vec := pretrainVec(b, 8)
 	p, err := NewPPO(vec, DefaultPPOConfig(), RunOptions{})
