@@ -54,10 +54,13 @@ func FactoryTeacher(f policy.Factory) Teacher {
 	}
 }
 
-// OracleTeacher is a policy that knows the target's outcomes: it runs the
-// target's configs best first (by normalised regret, ties by index), so
-// its first trial finds the best config. Its trajectories teach a student
-// to be right the first time. It reads the target table through its env,
+// OracleTeacher is a policy that knows the target's outcomes: each step it
+// runs the best target config (by normalised regret, ties by index) that
+// the episode has not run at the target yet, so its first trial finds the
+// best config and, when it drives the episode itself, it runs the configs
+// best first. Its trajectories teach a student to be right the first time;
+// as the label of states a learner reached (SimulateOptions.Learner), its
+// action is the best move from wherever the learner got to. It reads the target table through its env,
 // which no fair agent may do; use it only to make training data.
 type OracleTeacher struct {
 	env   *research.Env
@@ -96,22 +99,25 @@ func (o *OracleTeacher) Reset(obs *research.Observation, _ *rand.Rand) error {
 	return nil
 }
 
-// Act runs the next config in the ranking at the target; after the last,
-// it repeats the best.
+// Act runs the best target config not yet run at the target; once every
+// one has run, it repeats the best.
 func (o *OracleTeacher) Act(obs *research.Observation) (research.Action, error) {
 	if len(o.order) == 0 {
 		return research.Action{}, errors.New("rl: OracleTeacher.Act called before Reset")
 	}
-	k := 0
-	for i := range obs.History {
-		if obs.History[i].Target {
-			k++
+	for _, j := range o.order {
+		ran := false
+		for i := range obs.History {
+			if t := &obs.History[i]; t.Target && t.Candidate == j {
+				ran = true
+				break
+			}
+		}
+		if !ran {
+			return research.Action{Config: obs.TargetConfigs[j]}, nil
 		}
 	}
-	if k >= len(o.order) {
-		k = 0
-	}
-	return research.Action{Config: obs.TargetConfigs[o.order[k]]}, nil
+	return research.Action{Config: obs.TargetConfigs[o.order[0]]}, nil
 }
 
 // SimulateOptions configure [Simulate].
@@ -119,8 +125,17 @@ type SimulateOptions struct {
 	// Env builds one env per worker. Its split must be research.Train:
 	// test experiments never appear in training data.
 	Env func() (*research.Env, error)
-	// Teacher builds each worker's policy.
+	// Teacher builds each worker's policy, whose actions are recorded.
 	Teacher Teacher
+	// Learner, when set, builds a second policy per worker that drives
+	// the episodes instead of the teacher: at every step the teacher is
+	// asked what it would do, its answer is recorded as the step's action,
+	// and the learner's action is the one run. This is DAgger (Ross et
+	// al., 2011): a student trained on such steps learns what to do in the
+	// states its own mistakes lead to, which a teacher driving its own
+	// episodes never visits. A step's Candidate, Config, Reward, Regret
+	// and Done then describe the learner's run.
+	Learner Teacher
 	// Episodes is the number of episodes to record, at least 1.
 	Episodes int
 	// Seed seeds episode i's reset from Seed and i, and the teacher's own
@@ -319,6 +334,7 @@ type simWorker struct {
 	rec     *obsRecorder
 	num     *research.Numeric
 	teacher policy.Policy
+	learner policy.Policy // nil unless SimulateOptions.Learner
 	space   *spaces.ConfigSpace
 	src     *rand.PCG
 	rng     *rand.Rand
@@ -355,13 +371,22 @@ func newSimWorker(opts SimulateOptions, i int) (*simWorker, error) {
 	if teacher == nil {
 		return fail(fmt.Errorf("rl: Simulate: the teacher of worker %d is nil", i))
 	}
+	var learner policy.Policy
+	if opts.Learner != nil {
+		if learner, err = opts.Learner(core); err != nil {
+			return fail(fmt.Errorf("rl: Simulate: building the learner of worker %d: %w", i, err))
+		}
+		if learner == nil {
+			return fail(fmt.Errorf("rl: Simulate: the learner of worker %d is nil", i))
+		}
+	}
 	obsSp, okObs := num.ObservationSpace().(*spaces.Box)
 	actSp, okAct := num.ActionSpace().(*spaces.Box)
 	if !okObs || !okAct {
 		return fail(fmt.Errorf("rl: Simulate: the numeric view has spaces %v and %v, want Boxes", num.ObservationSpace(), num.ActionSpace()))
 	}
 	w := &simWorker{
-		core: core, rec: rec, num: num, teacher: teacher,
+		core: core, rec: rec, num: num, teacher: teacher, learner: learner,
 		space:  core.Table().Meta().Space,
 		src:    rand.NewPCG(0, 0),
 		obsDim: obsSp.Dim(),
@@ -390,6 +415,11 @@ func (w *simWorker) episode(seed uint64, ep int) ([]TrajectoryStep, error) {
 	if err := w.teacher.Reset(obs, w.rng); err != nil {
 		return nil, fmt.Errorf("teacher %s: reset: %w", w.teacher.Name(), err)
 	}
+	if w.learner != nil {
+		if err := w.learner.Reset(obs, w.rng); err != nil {
+			return nil, fmt.Errorf("learner %s: reset: %w", w.learner.Name(), err)
+		}
+	}
 	target := obs.Target.Experiment
 	var steps []TrajectoryStep
 	for step := 1; step <= maxSimSteps; step++ {
@@ -415,8 +445,21 @@ func (w *simWorker) episode(seed uint64, ep int) ([]TrajectoryStep, error) {
 				}
 			}
 		}
+		run := s.Action
+		if w.learner != nil {
+			la, err := w.learner.Act(obs)
+			if err != nil {
+				return nil, fmt.Errorf("learner %s: step %d: %w", w.learner.Name(), step, err)
+			}
+			if la.Stop && w.actDim == w.d {
+				return steps, nil
+			}
+			if run, err = w.encode(obs, la); err != nil {
+				return nil, fmt.Errorf("learner %s: step %d: %w", w.learner.Name(), step, err)
+			}
+		}
 		before := len(obs.History)
-		res, err := w.num.Step(s.Action)
+		res, err := w.num.Step(run)
 		if err != nil {
 			return nil, fmt.Errorf("step %d: %w", step, err)
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -177,6 +178,15 @@ func TestSimulateErrors(t *testing.T) {
 		{"bad action", SimulateOptions{Env: pretrainEnv(nil), Episodes: 2,
 			Teacher: FactoryTeacher(func() policy.Policy { return badPolicy{} })},
 			"rl: Simulate: episode 0: teacher bad: step 1: the config"},
+		{"learner error", SimulateOptions{Env: pretrainEnv(nil), Teacher: oracle, Episodes: 1,
+			Learner: func(*research.Env) (policy.Policy, error) { return nil, errors.New("no weights") }},
+			"building the learner of worker 0: no weights"},
+		{"nil learner", SimulateOptions{Env: pretrainEnv(nil), Teacher: oracle, Episodes: 1,
+			Learner: func(*research.Env) (policy.Policy, error) { return nil, nil }},
+			"the learner of worker 0 is nil"},
+		{"bad learner action", SimulateOptions{Env: pretrainEnv(nil), Teacher: oracle, Episodes: 1,
+			Learner: FactoryTeacher(func() policy.Policy { return badPolicy{} })},
+			"rl: Simulate: episode 0: learner bad: step 1: the config"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -367,4 +377,56 @@ func BenchmarkSimulate(b *testing.B) {
 		steps += len(tr.Steps)
 	}
 	b.ReportMetric(float64(steps)/b.Elapsed().Seconds(), "steps/s")
+}
+
+// TestSimulateDAgger lets random search drive the episodes while the
+// oracle labels them: every recorded action is the best target config the
+// learner has not run yet, and the runs are the learner's.
+func TestSimulateDAgger(t *testing.T) {
+	opts := SimulateOptions{
+		Env: pretrainEnv(nil), Teacher: NewOracleTeacher, Learner: FactoryTeacher(func() policy.Policy { return policy.NewRandom() }),
+		Episodes: 8, Seed: 5, Workers: 2,
+	}
+	tr, err := Simulate(context.Background(), opts)
+	require.NoError(t, err)
+	require.NotEmpty(t, tr.Steps)
+
+	e, err := research.NewFromOptions("pretrain", nil)
+	require.NoError(t, err)
+	defer e.Close()
+	space := e.Table().Meta().Space
+	point := make([]float64, space.EncodedDim())
+	differ := 0
+	var ran []int
+	for _, s := range tr.Steps {
+		if s.Step == 1 {
+			_, _, err := e.Reset(env.SeedOf(envSeed(opts.Seed, s.Episode)), nil)
+			require.NoError(t, err)
+			ran = ran[:0]
+		}
+		// The label: the lowest-regret candidate not in ran.
+		want, wantReg := -1, math.Inf(1)
+		obs, _, err := e.Reset(env.SeedOf(envSeed(opts.Seed, s.Episode)), nil)
+		require.NoError(t, err)
+		for j := range obs.TargetConfigs {
+			r, err := e.TargetRegret(j)
+			require.NoError(t, err)
+			if !slices.Contains(ran, j) && r < wantReg {
+				want, wantReg = j, r
+			}
+		}
+		require.NoError(t, space.Encode(obs.TargetConfigs[want], point))
+		assert.InDeltaSlice(t, point, s.Action, 1e-12, "episode %d step %d: the label is the best untried config", s.Episode, s.Step)
+		if s.Candidate != want {
+			differ++
+		}
+		ran = append(ran, s.Candidate)
+	}
+	assert.Positive(t, differ, "random search runs other configs than the oracle's")
+	assert.Equal(t, tr, func() *Trajectories {
+		opts.Workers = 1
+		again, err := Simulate(context.Background(), opts)
+		require.NoError(t, err)
+		return again
+	}(), "the same seed gives the same trajectories whatever the workers")
 }
