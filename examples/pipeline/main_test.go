@@ -12,6 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/autollmresearch/gym/policy/nn"
+	"github.com/autollmresearch/gym/research"
+	"github.com/autollmresearch/gym/tasks"
+	"github.com/autollmresearch/gym/tasks/grpo"
 )
 
 func TestFlagErrors(t *testing.T) {
@@ -21,7 +24,7 @@ func TestFlagErrors(t *testing.T) {
 	}{
 		{[]string{"-tasks", "pretrain,nope"}, []string{`-tasks: unknown task "nope"`}},
 		{[]string{"-tasks", "arch,arch"}, []string{`-tasks: "arch" is listed twice`}},
-		{[]string{"-tasks", " "}, []string{"-tasks is empty"}},
+		{[]string{"-tasks", " "}, []string{"nothing to run: -tasks is empty and none of -table, -steplaw, -admire is given"}},
 		{[]string{"-k", "0", "-group", "1", "-updates", "-1"}, []string{"-k is 0", "-group is 1", "-updates is -1"}},
 		{[]string{"-lr", "0", "-beta", "-1"}, []string{"-lr is 0", "-beta is -1"}},
 		{[]string{"-ablation", "-updates", "0"}, []string{"-ablation needs RL"}},
@@ -78,4 +81,30 @@ func TestSmokeRun(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, logStd, actor.Out())
 	assert.Contains(t, string(ck.Meta), agentDistilRL)
+}
+
+// TestTableFile runs the pipeline on an outcome table read from a file,
+// as a user would on an imported real table.
+func TestTableFile(t *testing.T) {
+	tbl, err := research.DefaultTable(grpo.Task)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "mine.parquet")
+	require.NoError(t, tasks.WriteFile(path, tbl))
+
+	out := filepath.Join(dir, "out")
+	var stdout, stderr bytes.Buffer
+	args := []string{
+		"-tasks", "", "-table", path, "-out", out, "-sim-episodes", "10", "-bc-epochs", "1", "-updates", "1",
+		"-prompts", "2", "-group", "2", "-hidden", "4", "-episodes", "1", "-baselines=false",
+	}
+	require.NoError(t, run(context.Background(), args, &stdout, &stderr), stderr.String())
+	assert.Contains(t, stdout.String(), "| grpo-mine | "+agentDistilRL+" |")
+	_, err = os.Stat(filepath.Join(out, "grpo-mine", "regret.csv"))
+	require.NoError(t, err)
+
+	stdout.Reset()
+	err = run(context.Background(), []string{"-tasks", "", "-table", filepath.Join(dir, "absent.parquet"), "-out", out}, &stdout, &stderr)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "absent.parquet")
 }
