@@ -154,6 +154,9 @@ type canceller struct {
 	acts   *atomic.Int64
 	at     int64
 	cancel context.CancelFunc
+	// actsAtCancel is the number of Act calls made when cancel returned:
+	// other workers may act between the at-th Act and the cancellation.
+	actsAtCancel *atomic.Int64
 }
 
 func (p *canceller) Name() string { return "canceller" }
@@ -161,6 +164,7 @@ func (p *canceller) Name() string { return "canceller" }
 func (p *canceller) Act(obs *research.Observation) (research.Action, error) {
 	if p.acts.Add(1) == p.at {
 		p.cancel()
+		p.actsAtCancel.Store(p.acts.Load())
 	}
 	return p.ascending.Act(obs)
 }
