@@ -417,31 +417,14 @@ func (m *MLP) Forward(ws *Workspace, x []float64) ([]float64, error) {
 	}
 	ws.rows = 1
 	copy(ws.act[0], x)
-	layers := m.NumLayers()
-	for l := range layers {
-		in, out := m.cfg.Sizes[l], m.cfg.Sizes[l+1]
-		y := ws.act[l+1][:out]
-		copy(y, m.biases(l))
-		blas64.Gemv(blas.NoTrans, 1, m.weights(l),
-			blas64.Vector{N: in, Inc: 1, Data: ws.act[l][:in]},
-			1, blas64.Vector{N: out, Inc: 1, Data: y})
-		if l < layers-1 {
-			m.activate(y)
-		}
-	}
-	if m.sOff >= 0 {
-		out := m.Out()
-		blas64.Gemv(blas.NoTrans, 1, m.skip(),
-			blas64.Vector{N: m.In(), Inc: 1, Data: ws.act[0][:m.In()]},
-			1, blas64.Vector{N: out, Inc: 1, Data: ws.act[layers][:out]})
-	}
+	m.forward(ws)
 	return ws.Output(), nil
 }
 
 // ForwardBatch computes the outputs for a batch of samples: x holds the
 // rows one after another (len(x) = rows × In, 1 ≤ rows ≤ ws.MaxRows()).
 // It returns the rows × Out outputs, owned by ws and valid until its next
-// pass.
+// pass. Each row's output is exactly what Forward gives for that row.
 func (m *MLP) ForwardBatch(ws *Workspace, x []float64) ([]float64, error) {
 	if err := m.checkWorkspace(ws, "ForwardBatch"); err != nil {
 		return nil, err
@@ -454,58 +437,41 @@ func (m *MLP) ForwardBatch(ws *Workspace, x []float64) ([]float64, error) {
 	if rows > ws.maxRows {
 		return nil, fmt.Errorf("nn: ForwardBatch: batch of %d rows exceeds the workspace's %d", rows, ws.maxRows)
 	}
-	if rows == 1 {
-		return m.Forward(ws, x)
-	}
 	ws.rows = rows
 	copy(ws.act[0], x)
-	layers := m.NumLayers()
+	m.forward(ws)
+	return ws.Output(), nil
+}
+
+// forward runs the forward pass of the ws.rows inputs in ws.act[0].
+//
+// It goes row by row, with one matrix-vector product per row and layer:
+// for policy-sized layers (tens to a few hundred units) gonum's
+// matrix-vector kernels run about twice as fast as its blocked
+// matrix-matrix product, and they never start goroutines, so a pass
+// allocates nothing whatever the batch size.
+func (m *MLP) forward(ws *Workspace) {
+	rows, layers := ws.rows, m.NumLayers()
 	for l := range layers {
 		in, out := m.cfg.Sizes[l], m.cfg.Sizes[l+1]
-		y := ws.act[l+1][:rows*out]
-		b := m.biases(l)
+		w, b := m.weights(l), m.biases(l)
+		x, y := ws.act[l], ws.act[l+1]
 		for r := range rows {
-			copy(y[r*out:(r+1)*out], b)
-		}
-		// Y (rows×out) += X (rows×in) · Wᵀ (in×out), in chunks of rows.
-		x := ws.act[l][:rows*in]
-		for lo, chunk := 0, serialRows(out); lo < rows; lo += chunk {
-			hi := min(lo+chunk, rows)
-			blas64.Gemm(blas.NoTrans, blas.Trans, 1,
-				blas64.General{Rows: hi - lo, Cols: in, Stride: in, Data: x[lo*in : hi*in]},
-				m.weights(l), 1,
-				blas64.General{Rows: hi - lo, Cols: out, Stride: out, Data: y[lo*out : hi*out]})
+			yr := y[r*out : (r+1)*out]
+			copy(yr, b)
+			blas64.Gemv(blas.NoTrans, 1, w, blas64.Vector{N: in, Inc: 1, Data: x[r*in : (r+1)*in]}, 1, blas64.Vector{N: out, Inc: 1, Data: yr})
 		}
 		if l < layers-1 {
-			m.activate(y)
+			m.activate(y[:rows*out])
 		}
 	}
 	if m.sOff >= 0 {
 		in, out := m.In(), m.Out()
-		x, y := ws.act[0][:rows*in], ws.act[layers][:rows*out]
-		for lo, chunk := 0, serialRows(out); lo < rows; lo += chunk {
-			hi := min(lo+chunk, rows)
-			blas64.Gemm(blas.NoTrans, blas.Trans, 1,
-				blas64.General{Rows: hi - lo, Cols: in, Stride: in, Data: x[lo*in : hi*in]},
-				m.skip(), 1,
-				blas64.General{Rows: hi - lo, Cols: out, Stride: out, Data: y[lo*out : hi*out]})
+		x, y, s := ws.act[0], ws.act[layers], m.skip()
+		for r := range rows {
+			blas64.Gemv(blas.NoTrans, 1, s, blas64.Vector{N: in, Inc: 1, Data: x[r*in : (r+1)*in]}, 1, blas64.Vector{N: out, Inc: 1, Data: y[r*out : (r+1)*out]})
 		}
 	}
-	return ws.Output(), nil
-}
-
-// serialRows is the number of rows per chunk in which batch products with
-// cols output columns are computed. gonum's Dgemm cuts a product into
-// 64×64 blocks and, from 4 blocks on, computes them on new goroutines,
-// which allocate; for outputs up to 192 columns wide, chunks of this many
-// rows stay below that, so that batch passes allocate nothing. The result
-// does not depend on the chunking.
-func serialRows(cols int) int {
-	colBlocks := (cols + 63) / 64
-	if colBlocks > 3 {
-		return 64 // parallel whatever the rows; keep chunks small
-	}
-	return 64 * (3 / colBlocks)
 }
 
 // activate applies the hidden activation in place.
@@ -562,39 +528,20 @@ func (m *MLP) Backward(ws *Workspace, dOut []float64) error {
 	copy(ws.delta[layers], dOut)
 	for l := layers - 1; l >= 0; l-- {
 		in, out := m.cfg.Sizes[l], m.cfg.Sizes[l+1]
-		dz := ws.delta[l+1][:rows*out] // gradient w.r.t. layer l's pre-activation
-		x := ws.act[l][:rows*in]
-		dx := ws.delta[l][:rows*in]
-		db := m.biasGrads(l)
-		if rows == 1 {
-			dzv := blas64.Vector{N: out, Inc: 1, Data: dz}
-			// dW += dz xᵀ, dx = Wᵀ dz.
-			blas64.Ger(1, dzv, blas64.Vector{N: in, Inc: 1, Data: x}, m.weightGrads(l))
-			blas64.Gemv(blas.Trans, 1, m.weights(l), dzv, 0, blas64.Vector{N: in, Inc: 1, Data: dx})
-			for j, v := range dz {
+		dz := ws.delta[l+1] // gradient w.r.t. layer l's pre-activation
+		x, dx := ws.act[l], ws.delta[l]
+		w, dw, db := m.weights(l), m.weightGrads(l), m.biasGrads(l)
+		for r := range rows { // row by row, as forward goes
+			dzr := blas64.Vector{N: out, Inc: 1, Data: dz[r*out : (r+1)*out]}
+			// dW += dz xᵀ, dx = Wᵀ dz, db += dz.
+			blas64.Ger(1, dzr, blas64.Vector{N: in, Inc: 1, Data: x[r*in : (r+1)*in]}, dw)
+			blas64.Gemv(blas.Trans, 1, w, dzr, 0, blas64.Vector{N: in, Inc: 1, Data: dx[r*in : (r+1)*in]})
+			for j, v := range dzr.Data {
 				db[j] += v
-			}
-		} else {
-			dzm := blas64.General{Rows: rows, Cols: out, Stride: out, Data: dz}
-			// dW (out×in) += dZᵀ (out×rows) · X (rows×in).
-			blas64.Gemm(blas.Trans, blas.NoTrans, 1, dzm,
-				blas64.General{Rows: rows, Cols: in, Stride: in, Data: x}, 1, m.weightGrads(l))
-			// dX (rows×in) = dZ (rows×out) · W (out×in), in chunks of rows.
-			for lo, chunk := 0, serialRows(in); lo < rows; lo += chunk {
-				hi := min(lo+chunk, rows)
-				blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
-					blas64.General{Rows: hi - lo, Cols: out, Stride: out, Data: dz[lo*out : hi*out]},
-					m.weights(l), 0,
-					blas64.General{Rows: hi - lo, Cols: in, Stride: in, Data: dx[lo*in : hi*in]})
-			}
-			for r := range rows {
-				for j, v := range dz[r*out : (r+1)*out] {
-					db[j] += v
-				}
 			}
 		}
 		if l > 0 {
-			m.activationGrad(dx, x)
+			m.activationGrad(dx[:rows*in], x[:rows*in])
 		}
 	}
 	if m.sOff >= 0 {
@@ -607,21 +554,10 @@ func (m *MLP) Backward(ws *Workspace, dOut []float64) error {
 // dX += dOut·S.
 func (m *MLP) backwardSkip(ws *Workspace, dOut []float64) {
 	rows, in, out := ws.rows, m.In(), m.Out()
-	x, dx := ws.act[0][:rows*in], ws.delta[0][:rows*in]
-	if rows == 1 {
-		dov := blas64.Vector{N: out, Inc: 1, Data: dOut}
-		blas64.Ger(1, dov, blas64.Vector{N: in, Inc: 1, Data: x}, m.skipGrads())
-		blas64.Gemv(blas.Trans, 1, m.skip(), dov, 1, blas64.Vector{N: in, Inc: 1, Data: dx})
-		return
-	}
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1,
-		blas64.General{Rows: rows, Cols: out, Stride: out, Data: dOut},
-		blas64.General{Rows: rows, Cols: in, Stride: in, Data: x}, 1, m.skipGrads())
-	for lo, chunk := 0, serialRows(in); lo < rows; lo += chunk {
-		hi := min(lo+chunk, rows)
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
-			blas64.General{Rows: hi - lo, Cols: out, Stride: out, Data: dOut[lo*out : hi*out]},
-			m.skip(), 1,
-			blas64.General{Rows: hi - lo, Cols: in, Stride: in, Data: dx[lo*in : hi*in]})
+	x, dx, s, ds := ws.act[0], ws.delta[0], m.skip(), m.skipGrads()
+	for r := range rows {
+		dov := blas64.Vector{N: out, Inc: 1, Data: dOut[r*out : (r+1)*out]}
+		blas64.Ger(1, dov, blas64.Vector{N: in, Inc: 1, Data: x[r*in : (r+1)*in]}, ds)
+		blas64.Gemv(blas.Trans, 1, s, dov, 1, blas64.Vector{N: in, Inc: 1, Data: dx[r*in : (r+1)*in]})
 	}
 }

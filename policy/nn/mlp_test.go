@@ -2,6 +2,7 @@ package nn
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -161,32 +162,42 @@ func TestMLPForwardMatchesDefinition(t *testing.T) {
 	}
 }
 
+// TestMLPBatchMatchesSingle checks that a batch pass gives, bit for bit,
+// the outputs, input gradients and accumulated parameter gradients of one
+// pass per row.
 func TestMLPBatchMatchesSingle(t *testing.T) {
-	rng := newRNG(2)
-	m, err := NewMLP(MLPConfig{Sizes: []int{6, 70, 65, 3}}, rng) // wide enough for blocked products
-	require.NoError(t, err)
-	const rows = 300
-	x := randVec(rng, rows*6, 1)
-	dy := randVec(rng, rows*3, 1)
-	ws := m.NewWorkspace(rows)
-	out, err := m.ForwardBatch(ws, x)
-	require.NoError(t, err)
-	out = append([]float64(nil), out...)
-	m.ZeroGrad()
-	require.NoError(t, m.Backward(ws, dy))
-	batchGrad := append([]float64(nil), m.Grads()...)
-	batchIn := append([]float64(nil), ws.InputGrad()...)
+	for _, skip := range []bool{false, true} {
+		t.Run(fmt.Sprintf("skip=%t", skip), func(t *testing.T) {
+			rng := newRNG(2)
+			m, err := NewMLP(MLPConfig{Sizes: []int{6, 70, 65, 3}, Skip: skip}, rng)
+			require.NoError(t, err)
+			if skip {
+				copy(m.Params()[m.NumParams()-6*3:], randVec(rng, 6*3, 1)) // a non-zero skip matrix
+			}
+			const rows = 300
+			x := randVec(rng, rows*6, 1)
+			dy := randVec(rng, rows*3, 1)
+			ws := m.NewWorkspace(rows)
+			out, err := m.ForwardBatch(ws, x)
+			require.NoError(t, err)
+			out = append([]float64(nil), out...)
+			m.ZeroGrad()
+			require.NoError(t, m.Backward(ws, dy))
+			batchGrad := append([]float64(nil), m.Grads()...)
+			batchIn := append([]float64(nil), ws.InputGrad()...)
 
-	one := m.NewWorkspace(1)
-	m.ZeroGrad()
-	for r := range rows {
-		y, err := m.Forward(one, x[r*6:(r+1)*6])
-		require.NoError(t, err)
-		assert.InDeltaSlice(t, out[r*3:(r+1)*3], y, 1e-12)
-		require.NoError(t, m.Backward(one, dy[r*3:(r+1)*3]))
-		assert.InDeltaSlice(t, batchIn[r*6:(r+1)*6], one.InputGrad(), 1e-12)
+			one := m.NewWorkspace(1)
+			m.ZeroGrad()
+			for r := range rows {
+				y, err := m.Forward(one, x[r*6:(r+1)*6])
+				require.NoError(t, err)
+				require.Equal(t, out[r*3:(r+1)*3], y, "row %d", r)
+				require.NoError(t, m.Backward(one, dy[r*3:(r+1)*3]))
+				require.Equal(t, batchIn[r*6:(r+1)*6], one.InputGrad(), "row %d", r)
+			}
+			assert.Equal(t, batchGrad, m.Grads())
+		})
 	}
-	assert.InDeltaSlice(t, batchGrad, m.Grads(), 1e-9)
 }
 
 func TestMLPErrors(t *testing.T) {
