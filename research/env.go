@@ -413,20 +413,8 @@ func (e *Env) Reset(seed env.Seed, options env.Options) (*Observation, env.Info,
 	e.best, e.nTgt = 1, 0
 	e.budget = p.budget
 	e.hist = e.hist[:0]
-	e.obs = Observation{
-		Task:          e.meta.Task,
-		Setting:       e.opts.Setting,
-		Space:         e.meta.Space,
-		Objective:     e.meta.Objective,
-		Direction:     e.meta.Direction,
-		Target:        e.cur.fids[p.target],
-		TargetConfigs: e.table.Configs(p.target),
-		Fidelities:    p.fids,
-		Context:       p.context,
-		History:       e.hist,
-		TrialsLeft:    e.opts.Trials,
-		BudgetLeft:    p.budget,
-	}
+	e.obs = e.startObservation(p)
+	e.obs.History = e.hist
 	e.started, e.ended = true, false
 	e.info.Clear()
 	e.info.SetNum("regret", 1)
@@ -573,4 +561,22 @@ func (e *Env) match(exp int, c spaces.Config) (int, float64, error) {
 		return -1, 0, fmt.Errorf("research: Action.Config for experiment %q does not encode to a finite point", e.cur.fids[exp].Experiment)
 	}
 	return j, dist, nil
+}
+
+// startObservation is the observation that starts an episode of plan p,
+// before any trial; its History is nil.
+func (e *Env) startObservation(p *episodePlan) Observation {
+	return Observation{
+		Task:          e.meta.Task,
+		Setting:       e.opts.Setting,
+		Space:         e.meta.Space,
+		Objective:     e.meta.Objective,
+		Direction:     e.meta.Direction,
+		Target:        e.cur.fids[p.target],
+		TargetConfigs: e.table.Configs(p.target),
+		Fidelities:    p.fids,
+		Context:       p.context,
+		TrialsLeft:    e.opts.Trials,
+		BudgetLeft:    p.budget,
+	}
 }

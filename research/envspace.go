@@ -116,19 +116,8 @@ type ObservationSpace struct {
 func (s *ObservationSpace) Sample(r *rand.Rand) *Observation {
 	e := s.env
 	p := &e.plans[r.IntN(len(e.plans))]
-	return &Observation{
-		Task:          e.meta.Task,
-		Setting:       e.opts.Setting,
-		Space:         e.meta.Space,
-		Objective:     e.meta.Objective,
-		Direction:     e.meta.Direction,
-		Target:        e.cur.fids[p.target],
-		TargetConfigs: e.table.Configs(p.target),
-		Fidelities:    p.fids,
-		Context:       p.context,
-		TrialsLeft:    e.opts.Trials,
-		BudgetLeft:    p.budget,
-	}
+	o := e.startObservation(p)
+	return &o
 }
 
 // Contains reports whether o is an observation the env could return.
