@@ -469,3 +469,28 @@ func (l *probeLog) result(exp string, cand int) (float64, bool) {
 	s, ok := l.results[probeKey{exp, cand}]
 	return s, ok
 }
+
+// bounds returns the bounding box of cands in the encoding: per coordinate
+// its least value and its extent, 1 where every candidate agrees (so that
+// rescaling by it never divides by zero).
+func bounds(cands *spaces.Candidates) (lo, span []float64) {
+	w := cands.Space().EncodedDim()
+	lo, span = make([]float64, w), make([]float64, w)
+	hi := make([]float64, w)
+	for i := range cands.Len() {
+		for j, v := range cands.Point(i) {
+			if i == 0 || v < lo[j] {
+				lo[j] = v
+			}
+			if i == 0 || v > hi[j] {
+				hi[j] = v
+			}
+		}
+	}
+	for j := range span {
+		if span[j] = hi[j] - lo[j]; !(span[j] > 0) {
+			span[j] = 1
+		}
+	}
+	return lo, span
+}

@@ -245,7 +245,10 @@ func (p *GP) Reset(obs *research.Observation, rng *rand.Rand) error {
 	}
 	w := obs.Space.EncodedDim()
 	*p = GP{opts: opts, ep: ep, rng: rng, width: w, dim: w}
-	p.box()
+	// The GP's config inputs are rescaled to the bounding box of the
+	// target's configs, so that its lengthscales are relative to the
+	// extent of the search rather than of the whole space.
+	p.lo, p.span = bounds(p.ep.cands)
 	if opts.WarmStart {
 		p.dim += len(obs.Target.Features)
 	}
@@ -266,29 +269,6 @@ func (p *GP) Reset(obs *research.Observation, rng *rand.Rand) error {
 		return fmt.Errorf("policy: %s: target %q: context: %w", p.Name(), obs.Target.Experiment, err)
 	}
 	return nil
-}
-
-// box finds the bounding box of the target's configs in the encoding. The
-// GP's config inputs are rescaled to it, so that its lengthscales are
-// relative to the extent of the search rather than of the whole space.
-func (p *GP) box() {
-	p.lo, p.span = make([]float64, p.width), make([]float64, p.width)
-	hi := make([]float64, p.width)
-	for i := range p.ep.cands.Len() {
-		for j, v := range p.ep.cands.Point(i) {
-			if i == 0 || v < p.lo[j] {
-				p.lo[j] = v
-			}
-			if i == 0 || v > hi[j] {
-				hi[j] = v
-			}
-		}
-	}
-	for j := range p.span {
-		if p.span[j] = hi[j] - p.lo[j]; !(p.span[j] > 0) {
-			p.span[j] = 1
-		}
-	}
 }
 
 // encode writes to dst the GP input of a config encoding at fidelity f:

@@ -100,24 +100,9 @@ func (p *TPE) Reset(obs *research.Observation, rng *rand.Rand) error {
 		return err
 	}
 	w := obs.Space.EncodedDim()
-	*p = TPE{opts: opts, ep: ep, rng: rng, width: w, lo: make([]float64, w), span: make([]float64, w)}
+	lo, span := bounds(ep.cands)
+	*p = TPE{opts: opts, ep: ep, rng: rng, width: w, lo: lo, span: span}
 	n := ep.cands.Len()
-	hi := make([]float64, w)
-	for i := range n {
-		for j, v := range ep.cands.Point(i) {
-			if i == 0 || v < p.lo[j] {
-				p.lo[j] = v
-			}
-			if i == 0 || v > hi[j] {
-				hi[j] = v
-			}
-		}
-	}
-	for j := range p.span {
-		if p.span[j] = hi[j] - p.lo[j]; !(p.span[j] > 0) {
-			p.span[j] = 1
-		}
-	}
 	p.cand = make([]float64, n*w)
 	for i := range n {
 		for j, v := range ep.cands.Point(i) {
