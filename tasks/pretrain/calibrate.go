@@ -64,7 +64,7 @@ func Calibrate(t *tasks.Table, m Model) ([]CellCalibration, error) {
 		if !okN || !okD {
 			return nil, fmt.Errorf("pretrain: calibrate: experiment %q lacks numeric %q and %q fidelity coordinates", e.ID, Params, Tokens)
 		}
-		c := CellCalibration{Experiment: e.ID, Params: n, Tokens: d, ModelLR: m.OptimalLR(n, d), ModelBS: m.OptimalBatch(d)}
+		c := CellCalibration{Experiment: e.ID, Params: n, Tokens: d, ModelLR: m.OptimalLR(n, d), ModelBS: m.OptimalBatch(n, d)}
 		var real, model, realOK, modelOK []float64
 		best := math.Inf(1)
 		for i, cfg := range t.Configs(e.Index) {

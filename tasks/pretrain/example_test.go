@@ -30,7 +30,7 @@ func ExampleDefault() {
 func ExampleModel_Loss() {
 	m := pretrain.DefaultModel()
 	n, d := 1e9, 2e10
-	lr, bs := m.OptimalLR(n, d), m.OptimalBatch(d)
+	lr, bs := m.OptimalLR(n, d), m.OptimalBatch(n, d)
 	fmt.Printf("lr* = %.2e, bs* = %.0f sequences\n", lr, bs)
 	for _, f := range []float64{1, 4, 16} {
 		loss, diverged := m.Loss(n, d, f*lr, bs)

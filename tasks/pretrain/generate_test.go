@@ -77,7 +77,7 @@ func TestGenerateProperties(t *testing.T) {
 	var safe, safeDiverged, wild, wildDiverged int
 	for _, e := range tb.Experiments() {
 		n, d := e.Fidelity[pretrain.Params].(float64), e.Fidelity[pretrain.Tokens].(float64)
-		lrStar, bsStar := m.OptimalLR(n, d), m.OptimalBatch(d)
+		lrStar, bsStar := m.OptimalLR(n, d), m.OptimalBatch(n, d)
 		minLR, maxLR, minBS, maxBS := math.Inf(1), 0.0, math.Inf(1), 0.0
 		best, bestLR, bestBS := math.Inf(1), 0.0, 0.0
 		for i, cfg := range tb.Configs(e.Index) {

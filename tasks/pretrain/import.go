@@ -170,11 +170,11 @@ func importCSV(r io.Reader, source string) (*tasks.Table, error) {
 	markDivergence(runs)
 
 	acc := fidelity.DefaultAccelerator()
-	m := meta(tasks.Measured, acc)
+	m := meta(tasks.Measured, acc, false)
 	m.Source = stepLawSource
 	m.Citation = stepLawCitation
 	m.Licence = "no licence upstream: do not redistribute"
-	t, err := build(m, runs, acc)
+	t, err := build(m, runs, acc, 0)
 	if err != nil {
 		if source != "" {
 			return nil, fmt.Errorf("pretrain: import %s: %w", source, err)

@@ -18,7 +18,7 @@ func TestModelOptimum(t *testing.T) {
 		lrStar := 1.79 * math.Pow(c.n, -0.713) * math.Pow(c.d, 0.307)
 		bsStar := 0.58 * math.Pow(c.d, 0.571) / 2048
 		assert.InEpsilon(t, lrStar, m.OptimalLR(c.n, c.d), 1e-12)
-		assert.InEpsilon(t, bsStar, m.OptimalBatch(c.d), 1e-12)
+		assert.InEpsilon(t, bsStar, m.OptimalBatch(c.n, c.d), 1e-12)
 		chinchilla := 1.69 + 406.4/math.Pow(c.n, 0.34) + 410.7/math.Pow(c.d, 0.28)
 		assert.InEpsilon(t, chinchilla, m.Level(c.n, c.d), 1e-12)
 
@@ -39,7 +39,7 @@ func TestModelBasinShape(t *testing.T) {
 	m := pretrain.DefaultModel()
 	n := 5e8
 	excess := func(d, lrFactor, bsFactor float64) float64 {
-		l, _ := m.Loss(n, d, m.OptimalLR(n, d)*lrFactor, m.OptimalBatch(d)*bsFactor)
+		l, _ := m.Loss(n, d, m.OptimalLR(n, d)*lrFactor, m.OptimalBatch(n, d)*bsFactor)
 		return l - m.Level(n, d)
 	}
 	// Too high a learning rate costs more than too low by the same factor.
@@ -71,7 +71,7 @@ func TestModelDivergence(t *testing.T) {
 		{32, true, 0.999, 1},
 	}
 	for _, c := range cases {
-		loss, div := m.Loss(n, d, lrStar*c.factor, m.OptimalBatch(d))
+		loss, div := m.Loss(n, d, lrStar*c.factor, m.OptimalBatch(n, d))
 		assert.Equal(t, c.diverged, div, "lr = %g·lr*", c.factor)
 		if div {
 			assert.Equal(t, m.DivergedLoss, loss)

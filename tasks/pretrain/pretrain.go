@@ -31,6 +31,10 @@ const (
 	Loss = "loss"
 	// FinalLoss is the last recorded, unsmoothed training loss.
 	FinalLoss = "final_loss"
+	// TotalParams is the total parameter count of a mixture-of-experts
+	// model, a fourth fidelity coordinate of sparse tables; Params then
+	// counts the active parameters.
+	TotalParams = "total_params"
 )
 
 // Bounds of the configuration space, wide enough for the default grids and
@@ -58,12 +62,17 @@ var space = spaces.MustConfigSpace(
 func Space() *spaces.ConfigSpace { return space }
 
 // meta returns the table metadata shared by the default and imported
-// tables.
-func meta(p tasks.Provenance, acc fidelity.Accelerator) tasks.Meta {
+// tables; a sparse (mixture-of-experts) table has a fourth fidelity
+// coordinate, TotalParams.
+func meta(p tasks.Provenance, acc fidelity.Accelerator, sparse bool) tasks.Meta {
+	fid := []tasks.FidelityColumn{{Name: Compute}, {Name: Params}, {Name: Tokens}}
+	if sparse {
+		fid = append(fid, tasks.FidelityColumn{Name: TotalParams})
+	}
 	return tasks.Meta{
 		Task:       Task,
 		Space:      space,
-		Fidelity:   []tasks.FidelityColumn{{Name: Compute}, {Name: Params}, {Name: Tokens}},
+		Fidelity:   fid,
 		Metrics:    []string{Loss, FinalLoss},
 		Objective:  Loss,
 		Direction:  tasks.Minimize,
@@ -107,17 +116,23 @@ type run struct {
 }
 
 // build turns runs into a table, naming each experiment with the fewest
-// significant digits (at least three) that keep distinct cells apart.
-func build(m tasks.Meta, runs []run, acc fidelity.Accelerator) (*tasks.Table, error) {
+// significant digits (at least three) that keep distinct cells apart. A
+// sparsity above 1 adds the TotalParams coordinate, N·sparsity; compute and
+// cost count the active parameters.
+func build(m tasks.Meta, runs []run, acc fidelity.Accelerator, sparsity float64) (*tasks.Table, error) {
 	ids := cellIDs(runs)
 	b, err := tasks.NewBuilder(m)
 	if err != nil {
 		return nil, err
 	}
 	for _, r := range runs {
+		fid := map[string]any{Compute: fidelity.TrainingFLOPs(r.n, r.d), Params: r.n, Tokens: r.d}
+		if sparsity > 1 {
+			fid[TotalParams] = r.n * sparsity
+		}
 		b.Add(tasks.Row{
 			Experiment:   ids[[2]float64{r.n, r.d}],
-			Fidelity:     map[string]any{Compute: fidelity.TrainingFLOPs(r.n, r.d), Params: r.n, Tokens: r.d},
+			Fidelity:     fid,
 			Config:       spaces.Config{LR: r.lr, BS: r.bs},
 			Metrics:      map[string]float64{Loss: r.loss, FinalLoss: r.final},
 			CostGPUHours: acc.TrainingHours(r.n, r.d),
