@@ -107,6 +107,11 @@ type Meta struct {
 	CostSource string
 	// Source, Citation and Licence describe where the data comes from.
 	Source, Citation, Licence string
+	// Generator describes the process that generated a synthetic table,
+	// typically a JSON object with the generator's name, seed and
+	// parameters (package prior writes the world's parameters here); empty
+	// for measured data. It is optional and stored only when set.
+	Generator string
 }
 
 // Row is one (experiment, config, seed) outcome, as given to a Builder.
@@ -160,6 +165,8 @@ const (
 	KeySource     = "gym.source"
 	KeyCitation   = "gym.citation"
 	KeyLicence    = "gym.licence"
+	// KeyGenerator holds Meta.Generator; it is written only when set.
+	KeyGenerator = "gym.generator"
 )
 
 // metaKeys lists the metadata keys in the order they are written.
@@ -224,7 +231,7 @@ func (m Meta) Validate() error {
 	}
 	for _, f := range []struct{ key, value string }{
 		{KeyTask, m.Task}, {KeyCostSource, m.CostSource}, {KeySource, m.Source},
-		{KeyCitation, m.Citation}, {KeyLicence, m.Licence},
+		{KeyCitation, m.Citation}, {KeyLicence, m.Licence}, {KeyGenerator, m.Generator},
 	} {
 		if !utf8.ValidString(f.value) {
 			bad(f.key, "text is not valid UTF-8")
@@ -401,11 +408,16 @@ func (m Meta) Metadata() (arrow.Metadata, error) {
 	if err != nil {
 		return arrow.Metadata{}, fmt.Errorf("tasks: encoding the metric list: %w", err)
 	}
-	values := [len(metaKeys)]string{
+	keys := metaKeys[:]
+	values := []string{
 		SchemaVersion, m.Task, m.Objective, m.Direction.String(), string(space), string(fidJSON),
 		string(metrics), string(m.Provenance), m.CostSource, m.Source, m.Citation, m.Licence,
 	}
-	return arrow.NewMetadata(metaKeys[:], values[:]), nil
+	if m.Generator != "" {
+		keys = append(slices.Clip(keys), KeyGenerator)
+		values = append(values, m.Generator)
+	}
+	return arrow.NewMetadata(keys, values), nil
 }
 
 // Schema returns the canonical Arrow schema of a table with metadata m: the
@@ -488,6 +500,7 @@ func metaFromMap(kv map[string]string) (Meta, error) {
 	m.Source = get(KeySource, false)
 	m.Citation = get(KeyCitation, false)
 	m.Licence = get(KeyLicence, false)
+	m.Generator = get(KeyGenerator, false)
 	if err := ps.err(); err != nil {
 		return Meta{}, err
 	}

@@ -1,6 +1,7 @@
 package tasks
 
 import (
+	"bytes"
 	"math"
 	"slices"
 	"sync"
@@ -414,4 +415,43 @@ func TestConfigsInFirstAppearanceOrder(t *testing.T) {
 		assert.Equal(t, n, got[i])
 	}
 	assert.True(t, slices.IsSortedFunc(tb.Experiments(), func(a, b Experiment) int { return a.Rank - b.Rank }))
+}
+
+func TestMetaGeneratorRoundTrips(t *testing.T) {
+	md := testMeta()
+	md.Generator = `{"prior":"toy","seed":7}`
+	b, err := NewBuilder(md)
+	require.NoError(t, err)
+	for _, r := range testRows() {
+		b.Add(r)
+	}
+	withGen, err := b.Build()
+	require.NoError(t, err)
+	defer withGen.Release()
+	for _, f := range []Format{IPC, IPCStream, Parquet, CSV} {
+		var buf bytes.Buffer
+		require.NoError(t, Write(&buf, f, withGen), f)
+		back, err := readFormat(t, f, buf.Bytes())
+		require.NoError(t, err, f)
+		assert.Equal(t, md.Generator, back.Meta().Generator, f)
+		back.Release()
+	}
+
+	plain, err := NewBuilder(testMeta())
+	require.NoError(t, err)
+	for _, r := range testRows() {
+		plain.Add(r)
+	}
+	without, err := plain.Build()
+	require.NoError(t, err)
+	defer without.Release()
+	var buf bytes.Buffer
+	require.NoError(t, WriteCSV(&buf, without))
+	assert.NotContains(t, buf.String(), KeyGenerator, "a table without a generator writes no generator key")
+
+	bad := testMeta()
+	bad.Generator = "\xff"
+	_, err = NewBuilder(bad)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), KeyGenerator)
 }
