@@ -9,8 +9,6 @@ import (
 
 	"gonum.org/v1/gonum/stat/distuv"
 
-	"github.com/autollmresearch/gym/fidelity"
-	"github.com/autollmresearch/gym/spaces"
 	"github.com/autollmresearch/gym/tasks"
 )
 
@@ -163,23 +161,20 @@ func (o GenOptions) validate() error {
 	return nil
 }
 
-// model is one draw of the synthetic model's random constants.
-type model struct {
-	affinity [][][numSkills]float64 // per size, per source
-	weight   [][numSkills]float64   // per benchmark, normalised
-	level    []float64              // per benchmark: logit at 1e9 parameters
-	slope    []float64              // per benchmark: logit gain per e-fold of parameters
-	gain     []float64              // per benchmark: logit per unit of utility
-	centre   [][]float64            // per size, per benchmark: utility of the uniform mixture
-}
-
-func newModel(rng *rand.Rand, shift float64) (*model, error) {
+// newModel draws the default generator's random constants: the World with
+// the hand-set skills of sourceSkills and benchSkills, every size
+// perturbing the affinities by shift·(N/1e9)^-0.25 standard deviations.
+func newModel(rng *rand.Rand, shift float64) (*World, error) {
 	nb, ns := len(benchmarks), len(sources)
-	m := &model{
-		weight: make([][numSkills]float64, nb),
-		level:  make([]float64, nb),
-		slope:  make([]float64, nb),
-		gain:   make([]float64, nb),
+	w := &World{
+		Sources:    Sources(),
+		Benchmarks: Benchmarks(),
+		Chance:     make([]float64, nb),
+		Models:     Models(),
+		Level:      make([]float64, nb),
+		Slope:      make([]float64, nb),
+		Gain:       make([]float64, nb),
+		Alphas:     dirichletAlphas[:],
 	}
 	base := make([][numSkills]float64, ns)
 	for s := range base {
@@ -187,70 +182,44 @@ func newModel(rng *rand.Rand, shift float64) (*model, error) {
 			base[s][k] = sourceSkills[s][k] + offAffinity*rng.Float64()
 		}
 	}
+	weight := make([][]float64, nb)
 	for b := range nb {
+		weight[b] = make([]float64, numSkills)
 		var sum float64
 		for k := range numSkills {
-			w := benchSkills[b].w[k] + offWeight*rng.Float64()
-			m.weight[b][k] = w
-			sum += w
+			v := benchSkills[b].w[k] + offWeight*rng.Float64()
+			weight[b][k] = v
+			sum += v
 		}
 		for k := range numSkills {
-			m.weight[b][k] /= sum
+			weight[b][k] /= sum
 		}
-		m.level[b] = -1.5 + 2*rng.Float64()
-		m.slope[b] = 0.3 + 0.5*rng.Float64()
-		m.gain[b] = 0.1 + 0.3*rng.Float64()
+		w.Chance[b] = benchSkills[b].chance
+		w.Level[b] = -1.5 + 2*rng.Float64()
+		w.Slope[b] = 0.3 + 0.5*rng.Float64()
+		w.Gain[b] = 0.1 + 0.3*rng.Float64()
 	}
-	uniform := make([]float64, ns)
-	for s := range uniform {
-		uniform[s] = 1 / float64(ns)
-	}
-	m.affinity = make([][][numSkills]float64, len(models))
-	m.centre = make([][]float64, len(models))
 	// Each size perturbs the log-affinities independently, with a standard
 	// deviation that shrinks with size: small models use their data more
 	// idiosyncratically, so the 0.5B ranking agrees less with the others
 	// than 3B and 7B agree with each other, as in the real runs.
-	for i, name := range models {
+	for _, name := range models {
 		n, err := ModelParams(name)
 		if err != nil {
 			return nil, err
 		}
 		sd := shift * math.Pow(n/1e9, -shiftDecay)
-		a := make([][numSkills]float64, ns)
+		a := make([][]float64, ns)
 		for s := range a {
+			a[s] = make([]float64, numSkills)
 			for k := range numSkills {
 				a[s][k] = base[s][k] * math.Exp(sd*rng.NormFloat64())
 			}
 		}
-		m.affinity[i] = a
-		m.centre[i] = make([]float64, nb)
-		for b := range nb {
-			m.centre[i][b] = m.utility(i, b, uniform)
-		}
+		w.Affinity = append(w.Affinity, a)
+		w.Weight = append(w.Weight, weight)
 	}
-	return m, nil
-}
-
-// utility is u_b(r) = Σ_k w_bk·log(ε + Σ_s A_ks·r_s) at size i.
-func (m *model) utility(i, b int, r []float64) float64 {
-	var mass [numSkills]float64
-	for s, x := range r {
-		for k := range numSkills {
-			mass[k] += m.affinity[i][s][k] * x
-		}
-	}
-	var u float64
-	for k := range numSkills {
-		u += m.weight[b][k] * math.Log(skillFloor+mass[k])
-	}
-	return u
-}
-
-// logit is the logit of benchmark b's score for mixture r at size i with
-// parameter count n, before noise.
-func (m *model) logit(i, b int, n float64, r []float64) float64 {
-	return m.level[b] + m.slope[b]*math.Log(n/1e9) + m.gain[b]*(m.utility(i, b, r)-m.centre[i][b])
+	return w, nil
 }
 
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
@@ -272,113 +241,22 @@ func dirichlet(rng *rand.Rand, alpha float64, n int) []float64 {
 	return r
 }
 
-// run is one simulated fine-tuning run.
-type run struct {
-	size    int       // index into models
-	ratio   []float64 // the mixture, in sources order
-	scores  []float64 // per benchmark, in benchmarks order
-	avgID   float64
-	avgOOD  float64
-	avgAll  float64
-	params  float64
-	costGPU float64
-}
-
-// simulate runs the synthetic model for opts, size by size.
-func simulate(opts GenOptions) ([]run, error) {
+// Generate builds a synthetic mixture table from opts. See the package
+// documentation for the model.
+func Generate(opts GenOptions) (*tasks.Table, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(opts.Seed, genStream))
-	m, err := newModel(rng, opts.Shift)
+	w, err := newModel(rng, opts.Shift)
 	if err != nil {
 		return nil, fmt.Errorf("mixture: %w", err)
 	}
-
-	mixes := make([][]float64, opts.Mixtures[0])
-	for j := range mixes {
-		mixes[j] = dirichlet(rng, dirichletAlphas[j%len(dirichletAlphas)], len(sources))
-	}
-	acc := fidelity.DefaultAccelerator()
-	nb, nood := len(benchmarks), numOOD()
-	runs := make([]run, 0, opts.Mixtures[0]+opts.Mixtures[1]+opts.Mixtures[2])
-	for i, name := range models {
-		n, err := ModelParams(name)
-		if err != nil {
-			return nil, fmt.Errorf("mixture: %w", err)
-		}
-		cost := acc.TrainingHours(n, ftTokens)
-		for _, r := range mixes[:opts.Mixtures[i]] {
-			scores := make([]float64, nb)
-			var id, ood float64
-			for k, bench := range benchmarks {
-				z := m.logit(i, k, n, r) + opts.Noise*rng.NormFloat64()
-				c := benchSkills[k].chance
-				y := c + (1-c)*sigmoid(z)
-				scores[k] = y
-				if bench.OOD {
-					ood += y
-				} else {
-					id += y
-				}
-			}
-			runs = append(runs, run{
-				size:    i,
-				ratio:   r,
-				scores:  scores,
-				avgID:   id / float64(nb-nood),
-				avgOOD:  ood / float64(nood),
-				avgAll:  (id + ood) / float64(nb),
-				params:  n,
-				costGPU: cost,
-			})
-		}
-	}
-	return runs, nil
-}
-
-// Generate builds a synthetic mixture table from opts. See the package
-// documentation for the model.
-func Generate(opts GenOptions) (*tasks.Table, error) {
-	runs, err := simulate(opts)
-	if err != nil {
-		return nil, err
-	}
-	md := meta(models)
-	md.Provenance = tasks.Synthetic
-	acc := fidelity.DefaultAccelerator()
-	md.CostSource = fmt.Sprintf("estimated: 6·N·D FLOPs with D = %.0e fine-tuning tokens per run on %s at %g TFLOP/s peak, %g%% utilisation",
-		ftTokens, acc.Name, acc.PeakFLOPS/1e12, acc.Utilisation*100)
-	md.Source = "synthetic: concave skill-utility model of github.com/autollmresearch/gym/tasks/mixture, shaped after " + Source
-	md.Citation = "Synthetic; task and benchmarks after " + Citation
-	md.Licence = "no third-party data: generated by this module's code"
-
-	b, err := tasks.NewBuilder(md)
-	if err != nil {
-		return nil, fmt.Errorf("mixture: %w", err)
-	}
-	for _, r := range runs {
-		metrics := make(map[string]float64, len(r.scores)+3)
-		for k, bench := range benchmarks {
-			metrics[bench.Name] = r.scores[k]
-		}
-		metrics[AvgID] = r.avgID
-		metrics[AvgOOD] = r.avgOOD
-		metrics[Objective] = r.avgAll
-		name := models[r.size]
-		b.Add(tasks.Row{
-			Experiment:   ExperimentID(name),
-			Fidelity:     map[string]any{FidModel: name, FidParams: r.params},
-			Config:       spaces.Config{Ratio: append([]float64(nil), r.ratio...)},
-			Metrics:      metrics,
-			CostGPUHours: r.costGPU,
-		})
-	}
-	t, err := b.Build()
-	if err != nil {
-		return nil, fmt.Errorf("mixture: %w", err)
-	}
-	return t, nil
+	w.Mixtures = opts.Mixtures[:]
+	w.Noise = opts.Noise
+	return w.table(rng,
+		"synthetic: concave skill-utility model of github.com/autollmresearch/gym/tasks/mixture, shaped after "+Source,
+		"Synthetic; task and benchmarks after "+Citation)
 }
 
 func numOOD() int {
