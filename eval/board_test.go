@@ -73,3 +73,19 @@ func TestMerge(t *testing.T) {
 	assert.Contains(t, err.Error(), `"a"`)
 	assert.False(t, math.IsNaN(r.Board()[0].MeanRegret))
 }
+
+func TestSelectBaselines(t *testing.T) {
+	all, err := SelectBaselines("")
+	require.NoError(t, err)
+	assert.Len(t, all, len(Baselines()))
+	two, err := SelectBaselines(" gp-ei-warm, random ")
+	require.NoError(t, err)
+	require.Len(t, two, 2)
+	assert.Equal(t, "gp-ei-warm", two[0].Name)
+	assert.Equal(t, "random", two[1].Name)
+	_, err = SelectBaselines("random,oracle,random")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unknown policy "oracle"`)
+	assert.Contains(t, err.Error(), `"random" is listed twice`)
+	assert.Contains(t, err.Error(), "scaling-law")
+}

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/autollmresearch/gym/internal/shareddata"
+	"github.com/autollmresearch/gym/prior"
+	"github.com/autollmresearch/gym/tasks"
+)
+
+func TestFlagErrors(t *testing.T) {
+	cases := []struct {
+		args []string
+		want []string
+	}{
+		{nil, []string{"nothing to evaluate"}},
+		{[]string{"-table", "x.parquet", "-seeds", "3", "-k", "0", "-workers", "-2"}, []string{"-seeds is 3, want at least 5", "-k is 0", "-workers is -2"}},
+		{[]string{"-table", "x.parquet", "-policies", "random,oracle"}, []string{`unknown policy "oracle"`}},
+		{[]string{"-table", "x.parquet", "extra"}, []string{`unexpected argument "extra"`}},
+		{[]string{"-bogus"}, []string{"flag provided but not defined: -bogus"}},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), c.args, &stdout, &stderr)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, errUsage)
+			for _, w := range c.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			assert.Empty(t, stdout.String())
+		})
+	}
+}
+
+func TestHelpIsNotAnError(t *testing.T) {
+	err := run(context.Background(), []string{"-h"}, &bytes.Buffer{}, &bytes.Buffer{})
+	assert.ErrorIs(t, err, flag.ErrHelp)
+}
+
+func TestMissingTable(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "gone.parquet")
+	err := run(context.Background(), []string{"-table", missing, "-out", t.TempDir()}, &bytes.Buffer{}, &bytes.Buffer{})
+	require.Error(t, err)
+	assert.False(t, errors.Is(err, errUsage))
+	assert.Contains(t, err.Error(), missing)
+}
+
+// TestScoreboardOnCanonicalTables runs the board on two tables written by
+// the world priors, as a user would with their own files.
+func TestScoreboardOnCanonicalTables(t *testing.T) {
+	dir := t.TempDir()
+	var args []string
+	for i, task := range prior.Tasks() {
+		p, err := prior.New(task)
+		require.NoError(t, err)
+		tb, err := p.Draw(uint64(i + 3))
+		require.NoError(t, err)
+		path := filepath.Join(dir, task+".parquet")
+		require.NoError(t, tasks.WriteFile(path, tb))
+		tb.Release()
+		args = append(args, "-table", path)
+	}
+	out := filepath.Join(dir, "out")
+	args = append(args, "-seeds", "5", "-policies", "random,transfer,scaling-law", "-out", out, "-workers", "2")
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, run(context.Background(), args, &stdout, &stderr))
+	report := stdout.String()
+	assert.Contains(t, report, "## Mean over tables")
+	assert.Contains(t, report, "Mean over 2 env(s)")
+	for _, name := range []string{"| pretrain | scaling-law |", "| mixture | transfer |", "| random |"} {
+		assert.Contains(t, report, name)
+	}
+	for _, f := range []string{"results.csv", "results.parquet", "scoreboard.md", "board.csv", "regret-pretrain.png", "regret-mixture.svg"} {
+		st, err := os.Stat(filepath.Join(out, f))
+		require.NoError(t, err, f)
+		assert.Positive(t, st.Size(), f)
+	}
+	board, err := os.ReadFile(filepath.Join(out, "board.csv"))
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(board), "policy,k,mean_regret,se_regret,tables,wins\n"))
+	assert.Equal(t, 1+3*5, strings.Count(string(board), "\n"), "a row per policy and k")
+}
+
+func TestScoreboardOnRealTables(t *testing.T) {
+	steplaw := shareddata.Require(t, shareddata.StepLaw)
+	admire := shareddata.Require(t, shareddata.Admire)
+	var stdout bytes.Buffer
+	err := run(context.Background(), []string{"-steplaw", steplaw, "-admire", admire, "-seeds", "5",
+		"-policies", "transfer,scaling-law", "-out", t.TempDir()}, &stdout, &bytes.Buffer{})
+	require.NoError(t, err)
+	assert.Contains(t, stdout.String(), "admire (mixture): 1 held-out target(s): one target, so its figures are one experiment's, not a verdict")
+	assert.Contains(t, stdout.String(), "| steplaw | scaling-law |")
+}
