@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"slices"
+
+	"gonum.org/v1/gonum/stat"
 )
 
 // BoardRow is one policy's regret after K target trials averaged over the
@@ -16,10 +18,13 @@ type BoardRow struct {
 	Policy string
 	K      int
 	// MeanRegret is the mean over envs of the env's mean regret (every env
-	// weighs the same, whatever its number of targets or episodes), and
-	// SERegret its standard error, √(Σ SE_env²)/envs, treating the envs as
-	// independent; NaN when an env's standard error is undefined.
-	MeanRegret, SERegret float64
+	// weighs the same, whatever its number of targets or episodes).
+	// SERegret is its standard error over the episodes' seeds,
+	// √(Σ SE_env²)/envs, for a fixed set of envs (NaN when an env's
+	// standard error is undefined); SEEnvs its standard error over envs,
+	// the standard deviation of the env means over √envs, for envs drawn
+	// at random such as the worlds of a prior (NaN for one env).
+	MeanRegret, SERegret, SEEnvs float64
 	// Envs is the number of envs averaged.
 	Envs int
 	// Wins is the number of envs on which the policy has the lowest mean
@@ -55,6 +60,7 @@ func (r *Result) Board() []BoardRow {
 	}
 	agg := map[pk]*BoardRow{}
 	ss := map[pk]float64{}
+	means := map[pk][]float64{}
 	var order []pk
 	for _, row := range rows {
 		key := pk{row.Policy, row.K}
@@ -66,6 +72,7 @@ func (r *Result) Board() []BoardRow {
 		}
 		b.MeanRegret += row.MeanRegret
 		ss[key] += row.SERegret * row.SERegret
+		means[key] = append(means[key], row.MeanRegret)
 		b.Envs++
 		if e := (envK{row.Env, row.K}); row.MeanRegret == best[e] {
 			b.Wins += 1 / float64(tied[e])
@@ -89,6 +96,10 @@ func (r *Result) Board() []BoardRow {
 		}
 		b.MeanRegret /= float64(b.Envs)
 		b.SERegret = math.Sqrt(ss[key]) / float64(b.Envs)
+		b.SEEnvs = math.NaN()
+		if b.Envs > 1 {
+			b.SEEnvs = stat.StdDev(means[key], nil) / math.Sqrt(float64(b.Envs))
+		}
 		out = append(out, *b)
 	}
 	sortBoard(out, polRank)
@@ -108,11 +119,23 @@ func sortBoard(rows []BoardRow, polRank map[string]int) {
 	})
 }
 
+// ErrorOver says which standard error a board reports.
+type ErrorOver uint8
+
+const (
+	// OverSeeds is BoardRow.SERegret, for a fixed set of envs such as a
+	// scoreboard's real tables.
+	OverSeeds ErrorOver = iota + 1
+	// OverEnvs is BoardRow.SEEnvs, for envs drawn at random such as a
+	// prior's worlds.
+	OverEnvs
+)
+
 // WriteBoard writes the scoreboard as a Markdown table: one row per policy,
-// a column per k with the mean over envs of the mean regret ± its standard
-// error (the lowest in bold), and the number of envs won at k = 1 and at
-// the largest k.
-func (r *Result) WriteBoard(w io.Writer) error {
+// a column per k with the mean over envs of the mean regret ± the standard
+// error over (the lowest mean in bold), and the number of envs won at k = 1
+// and at the largest k.
+func (r *Result) WriteBoard(w io.Writer, over ErrorOver) error {
 	rows := r.Board()
 	maxK := 0
 	best := map[int]float64{}
@@ -125,7 +148,11 @@ func (r *Result) WriteBoard(w io.Writer) error {
 		envs = max(envs, row.Envs)
 	}
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "Mean over %d env(s) of the normalised regret after k target trials (each env's mean over its targets and seeds ± the standard error of the mean over envs). Wins: envs on which the policy has the lowest mean regret (ties shared).\n\n", envs)
+	errText := "± its standard error over the episodes' seeds"
+	if over == OverEnvs {
+		errText = "± its standard error over envs"
+	}
+	fmt.Fprintf(bw, "Mean over %d env(s) of the normalised regret after k target trials (each env's mean over its targets and seeds %s). Wins: envs on which the policy has the lowest mean regret (ties shared).\n\n", envs, errText)
 	bw.WriteString("| policy |")
 	for k := 1; k <= maxK; k++ {
 		fmt.Fprintf(bw, " k=%d |", k)
@@ -147,7 +174,11 @@ func (r *Result) WriteBoard(w io.Writer) error {
 				bw.WriteString(" |")
 				continue
 			}
-			s := meanPM(group[k-1].MeanRegret, group[k-1].SERegret, 3)
+			se := group[k-1].SERegret
+			if over == OverEnvs {
+				se = group[k-1].SEEnvs
+			}
+			s := meanPM(group[k-1].MeanRegret, se, 3)
 			if group[k-1].MeanRegret == best[k] {
 				s = "**" + s + "**"
 			}

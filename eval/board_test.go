@@ -53,7 +53,7 @@ func TestBoard(t *testing.T) {
 	assert.InDelta(t, 0.05, rows[0].SERegret, 1e-12)
 
 	var buf bytes.Buffer
-	require.NoError(t, boardResult().WriteBoard(&buf))
+	require.NoError(t, boardResult().WriteBoard(&buf, OverSeeds))
 	out := buf.String()
 	assert.Contains(t, out, "Mean over 2 env(s)")
 	assert.Contains(t, out, "| p | **0.350 ± 0.050** | **0.150 ± 0.000** | 1.5 | 1 |")
@@ -88,4 +88,14 @@ func TestSelectBaselines(t *testing.T) {
 	assert.Contains(t, err.Error(), `unknown policy "oracle"`)
 	assert.Contains(t, err.Error(), `"random" is listed twice`)
 	assert.Contains(t, err.Error(), "scaling-law")
+}
+
+func TestBoardOverEnvs(t *testing.T) {
+	rows := boardResult().Board()
+	// p at k=1: env means 0.2 and 0.5, standard deviation 0.3/√2, over √2.
+	assert.InDelta(t, 0.15, rows[0].SEEnvs, 1e-12)
+	var buf bytes.Buffer
+	require.NoError(t, boardResult().WriteBoard(&buf, OverEnvs))
+	assert.Contains(t, buf.String(), "± its standard error over envs")
+	assert.Contains(t, buf.String(), "| p | **0.350 ± 0.150** |")
 }

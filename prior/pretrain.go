@@ -101,15 +101,15 @@ const (
 //     parameters per active one.
 func DefaultPretrain() *Pretrain {
 	return &Pretrain{
-		Sizes: IntRange{3, 6}, SmallestN: LogUniform(5e7, 5e8), SizeStep: LogUniform(1.25, 3), TopJump: LogUniform(1, 4),
+		Sizes: IntRange{2, 6}, SmallestN: LogUniform(5e7, 5e8), SizeStep: LogUniform(1.25, 3), TopJump: LogUniform(1, 6),
 		Ratios: IntRange{2, 5}, SmallestRatio: LogUniform(5, 40), RatioStep: LogUniform(1.5, 4), DropCells: Uniform(0, 0.4),
 		LRs: IntRange{7, 14}, Batches: IntRange{5, 12}, LRStep: Uniform(1.2, 2), BSStep: Uniform(math.Sqrt2, 2), SqrtTwoSteps: 0.5,
 		DropConfigs: Uniform(0, 0.15),
 		E:           Uniform(1.4, 2.1), A: LogUniform(200, 800), B: LogUniform(200, 800),
 		Alpha: Uniform(0.25, 0.45), Beta: Uniform(0.2, 0.38),
 		LRAtRef: LogUniform(3e-4, 4e-3), LRExpN: Uniform(-1, -0.3), LRExpD: Uniform(0, 0.5),
-		Straight: 0.35, LRBendN: Uniform(-0.03, 0.03), LRBendD: Uniform(-0.02, 0.02),
-		BSAtRef: LogUniform(60, 800), BSExpN: Uniform(-0.45, 0.25), BSExpD: Uniform(0.35, 0.8), BSBendD: Uniform(-0.02, 0.02),
+		Straight: 0.25, LRBendN: Uniform(-0.06, 0.06), LRBendD: Uniform(-0.04, 0.04),
+		BSAtRef: LogUniform(60, 800), BSExpN: Uniform(-0.45, 0.25), BSExpD: Uniform(0.35, 0.8), BSBendD: Uniform(-0.04, 0.04),
 		Depth: LogUniform(0.008, 0.06), DepthExp: Uniform(-0.5, 0.05), DepthExpN: Uniform(-0.25, 0.25),
 		Asymmetry: LogUniform(1, 4), AsymmetryExpN: Uniform(-0.2, 0.2), BatchWeight: LogUniform(0.3, 2),
 		Coupling: Uniform(0, 0.6), Power: Uniform(1.5, 2.6),

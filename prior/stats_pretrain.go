@@ -16,15 +16,15 @@ import (
 // same on real and generated tables.
 func PretrainStatistics() []Statistic {
 	return []Statistic{
-		{"lr_drift_N", "change of log10 best lr per decade of N, at fixed D (least squares over cells)", cellFit(func(c cell) float64 { return c.lr }, 1)},
-		{"lr_drift_D", "change of log10 best lr per decade of D, at fixed N", cellFit(func(c cell) float64 { return c.lr }, 2)},
-		{"bs_drift_N", "change of log10 best bs per decade of N, at fixed D", cellFit(func(c cell) float64 { return c.bs }, 1)},
-		{"bs_drift_D", "change of log10 best bs per decade of D, at fixed N", cellFit(func(c cell) float64 { return c.bs }, 2)},
+		{"lr_drift_N", "change of log10 optimal lr per decade of N, at fixed D (least squares over cells; a cell's optimum is the mean of its configs within 0.3% of its best loss)", cellFit(func(c cell) float64 { return c.lr }, 1)},
+		{"lr_drift_D", "change of log10 optimal lr per decade of D, at fixed N", cellFit(func(c cell) float64 { return c.lr }, 2)},
+		{"bs_drift_N", "change of log10 optimal bs per decade of N, at fixed D", cellFit(func(c cell) float64 { return c.bs }, 1)},
+		{"bs_drift_D", "change of log10 optimal bs per decade of D, at fixed N", cellFit(func(c cell) float64 { return c.bs }, 2)},
 		{"basin_lr_octaves", "median over cells of the span, in octaves of lr, of the configs within 1% of the best loss", basinWidth(func(c cell) []float64 { return c.near.lr })},
 		{"basin_bs_octaves", "median over cells of the span, in octaves of bs, of the configs within 1% of the best loss", basinWidth(func(c cell) []float64 { return c.near.bs })},
 		{"noise", "median over cells of the residual sd of a quadratic fit in (log lr, log bs) to the configs within 2% of the best loss", RunNoise},
 		{"diverged_fraction", "fraction of configs that diverged", DivergedFraction},
-		{"law_residual_octaves", "distance, in octaves of (lr, bs), between the largest cell's best config and a power law in (N, D) fitted to the other cells' best configs", LawResidual},
+		{"law_residual_octaves", "distance, in octaves of (lr, bs), between the largest cell's optimum and a power law in (N, D) fitted to the other cells' optima", LawResidual},
 	}
 }
 

@@ -168,7 +168,7 @@ func report(w io.Writer, res *eval.Result, c *config) error {
 		return err
 	}
 	fmt.Fprintf(w, "\n## Mean over tables\n\n")
-	return res.WriteBoard(w)
+	return res.WriteBoard(w, eval.OverSeeds)
 }
 
 // write writes the result files under c.out and returns their paths.

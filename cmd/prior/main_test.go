@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/autollmresearch/gym/internal/shareddata"
+	"github.com/autollmresearch/gym/tasks"
+)
+
+func TestUsageErrors(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{nil, "no command given"},
+		{[]string{"sample"}, `unknown command "sample"`},
+		{[]string{"check"}, "nothing to check"},
+		{[]string{"check", "-table", "x.csv", "-draws", "3"}, "-draws is 3"},
+		{[]string{"baselines", "-tasks", "poetry"}, `no prior for task "poetry"`},
+		{[]string{"baselines", "-draws", "0"}, "-draws 0"},
+		{[]string{"baselines", "-policies", "oracle"}, `unknown policy "oracle"`},
+		{[]string{"draw"}, "-out is empty"},
+		{[]string{"draw", "-out", "x.txt"}, "x.txt"},
+		{[]string{"draw", "-task", "poetry", "-out", "x.csv"}, `"poetry"`},
+		{[]string{"draw", "-out", "x.csv", "extra"}, `unexpected argument "extra"`},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			err := run(context.Background(), c.args, &bytes.Buffer{}, &bytes.Buffer{})
+			require.Error(t, err)
+			assert.ErrorIs(t, err, errUsage)
+			assert.Contains(t, err.Error(), c.want)
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	var out bytes.Buffer
+	assert.ErrorIs(t, run(context.Background(), []string{"-h"}, &out, &bytes.Buffer{}), flag.ErrHelp)
+	assert.Contains(t, out.String(), "baselines")
+	assert.ErrorIs(t, run(context.Background(), []string{"draw", "-h"}, &out, &bytes.Buffer{}), flag.ErrHelp)
+}
+
+func TestDrawThenCheck(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "world.parquet")
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"draw", "-task", "mixture", "-seed", "5", "-out", path}, &out, &bytes.Buffer{}))
+	assert.Contains(t, out.String(), "mixture world 5:")
+	tb, err := tasks.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, tasks.Synthetic, tb.Meta().Provenance)
+	tb.Release()
+
+	out.Reset()
+	require.NoError(t, run(context.Background(), []string{"check", "-table", path, "-draws", "40"}, &out, &bytes.Buffer{}))
+	report := out.String()
+	assert.Contains(t, report, "| world | spearman_adjacent |")
+	assert.Contains(t, report, "| world | effective_sources |")
+	assert.Contains(t, report, "statistic(s) outside the prior's central 95 %")
+}
+
+func TestBaselinesOnDraws(t *testing.T) {
+	var out, progress bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"baselines", "-draws", "4", "-policies", "random,scaling-law", "-k", "2"}, &out, &progress))
+	report := out.String()
+	for _, w := range []string{"## pretrain: 4 worlds", "## mixture: 4 worlds", "Mean over 4 env(s)", "| scaling-law |", "wins k=2"} {
+		assert.Contains(t, report, w)
+	}
+	assert.Contains(t, progress.String(), "pretrain: 4/4 worlds")
+}
+
+func TestCheckRealTables(t *testing.T) {
+	steplaw := shareddata.Require(t, shareddata.StepLaw)
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"check", "-steplaw", steplaw, "-draws", "100"}, &out, &bytes.Buffer{}))
+	assert.Contains(t, out.String(), "| steplaw | law_residual_octaves |")
+	assert.Contains(t, out.String(), "0 statistic(s) outside")
+}
