@@ -36,11 +36,13 @@ type GenOptions struct {
 	// test problems (1,319 for GSM8K, 500 for MATH-500) instead of
 	// reporting the expected rate. Default true.
 	EvalNoise bool
+	// Surface is the synthetic model's constants. Default DefaultSurface().
+	Surface Surface
 }
 
 // DefaultGenOptions returns the options of Default.
 func DefaultGenOptions() GenOptions {
-	return GenOptions{Seed: 1, Configs: 200, Steps: 200, RunNoise: 0.1, EvalNoise: true}
+	return GenOptions{Seed: 1, Configs: 200, Steps: 200, RunNoise: 0.1, EvalNoise: true, Surface: DefaultSurface()}
 }
 
 // genStream is the second word of the PCG state; the seed is the first.
@@ -65,6 +67,9 @@ func (o GenOptions) validate() error {
 	}
 	if !(o.RunNoise >= 0 && o.RunNoise <= 5) {
 		errs = append(errs, fmt.Errorf("option RunNoise = %g: want a number in [0, 5]", o.RunNoise))
+	}
+	if err := o.Surface.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("grpo: invalid GenOptions: %w", errors.Join(errs...))
@@ -133,6 +138,7 @@ func Generate(opts GenOptions) (*tasks.Table, error) {
 		return nil, err
 	}
 	rng := newRand(opts.Seed)
+	surface := &opts.Surface
 	acc := fidelity.DefaultAccelerator()
 	md := meta()
 	md.CostSource = costSource(acc)
@@ -143,16 +149,16 @@ func Generate(opts GenOptions) (*tasks.Table, error) {
 	binom := distuv.Binomial{Src: rng}
 	for _, m := range models {
 		for di, name := range datasets {
-			d := datasetModels[di]
+			d := surface.dataset(di)
 			id := ExperimentID(m.Name, name)
 			fid := map[string]any{FidParams: m.Params, FidDataset: name}
 			p0 := d.basePass(m.Params)
 			for _, u := range latinHypercube(rng, opts.Configs, Space().Len()) {
 				k := knobsAt(u)
-				diverged := rng.Float64() < collapseProb(m.Params, k)
+				diverged := rng.Float64() < surface.collapseProb(m.Params, k)
 				var p float64
 				if diverged {
-					p = p0 * collapseFloor * rng.Float64()
+					p = p0 * surface.CollapseFloor * rng.Float64()
 				} else {
 					p = d.expectedPass(m.Params, k, opts.Steps)
 					p = sigmoid(logit(p) + opts.RunNoise*rng.NormFloat64())
