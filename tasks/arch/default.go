@@ -1,6 +1,7 @@
 package arch
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -19,60 +20,100 @@ const (
 	DefaultNoise = 0.01
 )
 
-// Constants of the size-law perplexity model; see the package
-// documentation.
-const (
-	// sizeExponent is the parameter exponent α of Hoffmann et al. (2022).
-	sizeExponent = 0.34
-	// aspectOptimum is the embedding-to-depth ratio with no shape penalty
-	// (GPT-2's 768/12) and aspectCurvature the penalty per squared log of
-	// the deviation from it.
-	aspectOptimum   = 64
-	aspectCurvature = 0.015
-	// attnCurvature is the penalty per squared log of the ratio of
+// Law holds the constants of the size-law perplexity model (see the
+// package documentation): ln ppl = E_s + A_s·P^-SizeExponent +
+// AspectCurvature·ln²((E/L)/AspectOptimum) + AttnCurvature·ln²(64·h̄/E) +
+// NoBiasPenalty·[no bias], with E_s and A_s calibrated so that the scale's
+// uniform architectures span Range[s] in perplexity. DefaultLaw's are the
+// published and assumed values; the world priors of package prior draw
+// others.
+type Law struct {
+	// SizeExponent is the parameter exponent α.
+	SizeExponent float64
+	// AspectOptimum is the embedding-to-depth ratio with no shape penalty
+	// and AspectCurvature the penalty per squared log of the deviation
+	// from it.
+	AspectOptimum, AspectCurvature float64
+	// AttnCurvature is the penalty per squared log of the ratio of
 	// attention width (HeadSize · mean heads) to embedding dimension.
-	attnCurvature = 0.02
-	// noBiasPenalty is added to the log perplexity of bias-free networks.
-	noBiasPenalty = 0.004
-)
-
-// publishedRange holds the perplexity range over each scale's search space
-// reported for HW-GPT-Bench (S about 21-43, M 21-36, L 18-30).
-var publishedRange = [...][2]float64{
-	Small:  {21, 43},
-	Medium: {21, 36},
-	Large:  {18, 30},
+	AttnCurvature float64
+	// NoBiasPenalty is added to the log perplexity of bias-free networks.
+	NoBiasPenalty float64
+	// Range is the perplexity range over each scale's uniform
+	// architectures, indexed by Scale (entry 0 unused).
+	Range [Large + 1][2]float64
 }
 
-// sizeLaw is the noise-free default perplexity model of one scale:
+// DefaultLaw returns the constants of the default table: Hoffmann et al.'s
+// (2022) parameter exponent 0.34; GPT-2's 768/12 as the aspect optimum,
+// with curvatures 0.015 and 0.02 and a bias penalty of 0.004 (small, as
+// Kaplan et al. 2020 found shape to matter little at fixed size); and the
+// perplexity ranges reported for HW-GPT-Bench (S about 21-43, M 21-36, L
+// 18-30).
+func DefaultLaw() Law {
+	return Law{
+		SizeExponent: 0.34, AspectOptimum: 64, AspectCurvature: 0.015, AttnCurvature: 0.02, NoBiasPenalty: 0.004,
+		Range: [Large + 1][2]float64{Small: {21, 43}, Medium: {21, 36}, Large: {18, 30}},
+	}
+}
+
+// Validate reports a constant that is not finite, a curvature or penalty
+// that is negative, and a range that is not 1 < lo < hi.
+func (l Law) Validate() error {
+	var errs []error
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"SizeExponent", l.SizeExponent}, {"AspectOptimum", l.AspectOptimum}, {"AspectCurvature", l.AspectCurvature},
+		{"AttnCurvature", l.AttnCurvature}, {"NoBiasPenalty", l.NoBiasPenalty}} {
+		if !(f.v >= 0) || math.IsInf(f.v, 0) {
+			errs = append(errs, fmt.Errorf("field %s is %g, want a non-negative finite number", f.name, f.v))
+		}
+	}
+	if !(l.SizeExponent > 0) || !(l.AspectOptimum > 0) {
+		errs = append(errs, fmt.Errorf("fields SizeExponent and AspectOptimum are %g and %g, want positive numbers", l.SizeExponent, l.AspectOptimum))
+	}
+	for _, s := range Scales() {
+		if r := l.Range[s]; !(r[0] > 1 && r[1] > r[0]) || math.IsInf(r[1], 0) {
+			errs = append(errs, fmt.Errorf("field Range[%v] is [%g, %g], want 1 < lo < hi", s, r[0], r[1]))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("arch: invalid Law: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// sizeLaw is the noise-free perplexity model of one scale:
 // ln ppl = E + A·Params^-α + shape.
 type sizeLaw struct {
 	e, a float64
+	law  *Law
 }
 
 // shapeEffect is the architecture's penalty in log perplexity for its
 // depth/width ratio, attention width and bias flag.
-func shapeEffect(a Arch) float64 {
-	aspect := math.Log(float64(a.Embed) / float64(a.Layers) / aspectOptimum)
+func (l *Law) shapeEffect(a Arch) float64 {
+	aspect := math.Log(float64(a.Embed) / float64(a.Layers) / l.AspectOptimum)
 	attn := math.Log(HeadSize * a.MeanHeads() / float64(a.Embed))
-	s := aspectCurvature*aspect*aspect + attnCurvature*attn*attn
+	s := l.AspectCurvature*aspect*aspect + l.AttnCurvature*attn*attn
 	if !a.Bias {
-		s += noBiasPenalty
+		s += l.NoBiasPenalty
 	}
 	return s
 }
 
-func sizeTerm(a Arch) float64 { return math.Pow(float64(Params(a)), -sizeExponent) }
+func (l *Law) sizeTerm(a Arch) float64 { return math.Pow(float64(Params(a)), -l.SizeExponent) }
 
 // calibrate returns the scale's law whose log perplexity over the uniform
-// architectures spans exactly the published range: A by bisection on the
-// span (which grows with A), then E to place the minimum.
-func calibrate(s Scale) (sizeLaw, error) {
+// architectures spans exactly l.Range[s]: A by bisection on the span
+// (which grows with A), then E to place the minimum.
+func (l *Law) calibrate(s Scale) (sizeLaw, error) {
 	archs := UniformArchs(s)
 	x := make([]float64, len(archs))
 	sh := make([]float64, len(archs))
 	for i, a := range archs {
-		x[i], sh[i] = sizeTerm(a), shapeEffect(a)
+		x[i], sh[i] = l.sizeTerm(a), l.shapeEffect(a)
 	}
 	bounds := func(a float64) (lo, hi float64) {
 		lo, hi = math.Inf(1), math.Inf(-1)
@@ -82,7 +123,7 @@ func calibrate(s Scale) (sizeLaw, error) {
 		}
 		return lo, hi
 	}
-	want := math.Log(publishedRange[s][1]) - math.Log(publishedRange[s][0])
+	want := math.Log(l.Range[s][1]) - math.Log(l.Range[s][0])
 	if lo, hi := bounds(0); hi-lo >= want {
 		return sizeLaw{}, fmt.Errorf("arch: size law for scale %v: shape effects alone span %.3g nats, more than the target %.3g", s, hi-lo, want)
 	}
@@ -106,12 +147,12 @@ func calibrate(s Scale) (sizeLaw, error) {
 		}
 	}
 	lo, _ := bounds(aHi)
-	return sizeLaw{e: math.Log(publishedRange[s][0]) - lo, a: aHi}, nil
+	return sizeLaw{e: math.Log(l.Range[s][0]) - lo, a: aHi, law: l}, nil
 }
 
 // logPerplexity is the noise-free log perplexity of a.
 func (m sizeLaw) logPerplexity(a Arch) float64 {
-	return m.e + m.a*sizeTerm(a) + shapeEffect(a)
+	return m.e + m.a*m.law.sizeTerm(a) + m.law.shapeEffect(a)
 }
 
 // GenOptions are the knobs of Generate. The zero value gives Default.
@@ -126,6 +167,8 @@ type GenOptions struct {
 	MixedPerScale int
 	// Cost is the cost model of cost_gpu_hours.
 	Cost CostModel
+	// Law is the perplexity model; the zero value selects DefaultLaw().
+	Law Law
 }
 
 // Streams of the PCG generator, one per use and scale, so that the same
@@ -166,6 +209,13 @@ func Generate(opts GenOptions) (*tasks.Table, error) {
 	if err != nil {
 		return nil, err
 	}
+	law := opts.Law
+	if law == (Law{}) {
+		law = DefaultLaw()
+	}
+	if err := law.Validate(); err != nil {
+		return nil, err
+	}
 	meta := baseMeta()
 	meta.Provenance = tasks.Synthetic
 	meta.CostSource = cost.Source()
@@ -179,7 +229,7 @@ func Generate(opts GenOptions) (*tasks.Table, error) {
 		return nil, fmt.Errorf("arch: generate: %w", err)
 	}
 	for _, s := range Scales() {
-		law, err := calibrate(s)
+		sl, err := law.calibrate(s)
 		if err != nil {
 			return nil, err
 		}
@@ -189,7 +239,7 @@ func Generate(opts GenOptions) (*tasks.Table, error) {
 		}
 		r := newRand(opts.Seed, noiseStream, s)
 		for _, a := range archs {
-			lp := law.logPerplexity(a) + noise*r.NormFloat64()
+			lp := sl.logPerplexity(a) + noise*r.NormFloat64()
 			b.Add(rowOf(a, math.Exp(lp), cost))
 		}
 	}
