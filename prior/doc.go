@@ -29,17 +29,24 @@
 // skills, 4 to 20 benchmarks, interacting and star sources, skill weights
 // and affinities that move with model size (cross-size rank correlations
 // from about 0 to 0.95), sparse and dense mixtures, 2 to 4 sizes with down
-// to 20 runs at the largest, and objectives to maximise or minimise.
+// to 20 runs at the largest, and objectives to maximise or minimise. Arch
+// and GRPO draw the constants of their tasks' generators (arch.Law: the
+// size law's exponent, shape penalties and perplexity ranges; grpo.Surface:
+// where the basins sit, how wide they are, how compute turns into gain,
+// where runs collapse) rather than fixing them.
 //
 // Each embedded default is a member of its prior: pretrain.Default is the
 // Step Law–Chinchilla world with no bends, which the pretrain prior's
-// ranges are centred on, and mixture.Default is the mixture.World with
-// ADMIRE's 19 sources and 17 benchmarks; every constant of either lies in
-// the range its prior draws it from (TestDefaultsAreInsideTheirPriors).
+// ranges are centred on; mixture.Default is the mixture.World with ADMIRE's
+// 19 sources and 17 benchmarks; arch.Default and grpo.Default are their
+// generators with arch.DefaultLaw and grpo.DefaultSurface. Every constant
+// of each lies in the range its prior draws it from
+// (TestDefaultsAreInsideTheirPriors).
 //
-// A draw takes 2 to 4 ms on one core (BenchmarkDraw: a pretrain world of
-// about 1,000 runs, a mixture world of about 400): well over ten thousand
-// tables a minute on two cores. A table takes 1.4 to 1.9 MB to build.
+// A draw takes 2 to 17 ms on one core (BenchmarkDraw: a pretrain world of
+// about 1,000 runs, a mixture world of about 400, arch about 1,000, grpo
+// about 1,200): thousands of tables a minute on two cores. Building one
+// allocates 1.3 to 4 MB.
 //
 // # The prior-predictive check
 //
@@ -55,6 +62,9 @@
 //	go run ./cmd/prior check -steplaw ../shared/data/steplaw/dense_lr_bs_loss.csv \
 //		-admire ../shared/data/admire/admire_ift_runs.csv
 //
-// The Step Law dense grids and the ADMIRE runs fall inside the central 95 %
-// on every statistic (TestRealTablesLookLikeDraws).
+// The Step Law dense grids, the ADMIRE runs and the HW-GPT-Bench
+// surrogates fall inside the central 95 % on every statistic defined for
+// them (TestRealTablesLookLikeDraws); arch and grpo tables have the generic
+// statistics (GenericStatistics), of which cross-fidelity correlation is
+// undefined for HW-GPT, whose scales share no architecture.
 package prior

@@ -30,12 +30,16 @@ func New(task string) (Prior, error) {
 		return DefaultPretrain(), nil
 	case "mixture":
 		return DefaultMixture(), nil
+	case "arch":
+		return DefaultArch(), nil
+	case "grpo":
+		return DefaultGRPO(), nil
 	}
 	return nil, fmt.Errorf("prior: no prior for task %q (want one of %s)", task, strings.Join(Tasks(), ", "))
 }
 
 // Tasks lists the tasks that have a prior, in the order New accepts them.
-func Tasks() []string { return []string{"pretrain", "mixture"} }
+func Tasks() []string { return []string{"pretrain", "mixture", "arch", "grpo"} }
 
 // Range is a closed interval [Lo, Hi] that a world parameter is drawn
 // from: uniformly, or log-uniformly when Log is set (then Lo must be

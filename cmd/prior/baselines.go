@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/autollmresearch/gym/eval"
@@ -23,7 +24,7 @@ const batchWorlds = 25
 func runBaselines(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("prior baselines", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	taskList := fs.String("tasks", "pretrain,mixture", "comma-separated tasks whose prior to draw from")
+	taskList := fs.String("tasks", strings.Join(prior.Tasks(), ","), "comma-separated tasks whose prior to draw from")
 	draws := fs.Int("draws", 1000, "worlds per task")
 	seed := fs.Uint64("seed", 1, "seed of the first world (worlds are seed, seed+1, ...) and root seed of the episodes")
 	k := fs.Int("k", research.DefaultTrials, "target-fidelity trials per episode (K)")
