@@ -43,10 +43,10 @@
 // of each lies in the range its prior draws it from
 // (TestDefaultsAreInsideTheirPriors).
 //
-// A draw takes 2 to 17 ms on one core (BenchmarkDraw: a pretrain world of
-// about 1,000 runs, a mixture world of about 400, arch about 1,000, grpo
-// about 1,200): thousands of tables a minute on two cores. Building one
-// allocates 1.3 to 4 MB.
+// A draw takes 4 to 6 ms on one core (BenchmarkDraw: a pretrain world of
+// about 900 runs, a mixture world of about 400, arch about 1,000, grpo
+// about 1,300): ten thousand or more tables a minute on one core. A table's
+// Arrow record holds 74 to 124 kB; building it allocates 1.3 to 4 MB.
 //
 // # The prior-predictive check
 //
