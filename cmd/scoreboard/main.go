@@ -29,6 +29,7 @@ import (
 
 	"github.com/autollmresearch/gym/eval"
 	"github.com/autollmresearch/gym/internal/realtables"
+	"github.com/autollmresearch/gym/policy/agent"
 	"github.com/autollmresearch/gym/research"
 )
 
@@ -60,6 +61,7 @@ type config struct {
 	seed     uint64
 	out      string
 	policies []eval.NamedFactory
+	agents   []string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
@@ -73,6 +75,13 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.Uint64Var(&c.seed, "seed", 1, "root seed of every episode")
 	fs.StringVar(&c.out, "out", filepath.Join("out", "scoreboard"), "directory for the results")
 	policies := fs.String("policies", "", "comma-separated baselines to evaluate (empty: all)")
+	fs.Func("agent", "a trained agent file (see policy/agent), evaluated as \"agent\" on the tables of its task; repeat for other tasks", func(v string) error {
+		if v == "" {
+			return errors.New("empty path")
+		}
+		c.agents = append(c.agents, v)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
@@ -122,6 +131,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			t.Table.Release()
 		}
 	}()
+	if len(c.agents) > 0 {
+		set, err := loadAgents(c.agents)
+		if err != nil {
+			return err
+		}
+		for _, t := range tables {
+			if _, ok := set.Agent(t.Table.Meta().Task); !ok {
+				return fmt.Errorf("table %s is of task %q, for which no -agent was given (agents for %v)", t.Name, t.Table.Meta().Task, set.Tasks())
+			}
+		}
+		c.policies = append(c.policies, eval.NamedFactory{Name: "agent", New: set.NewPolicy})
+	}
 	opts := research.Options{Split: research.Test, Trials: c.k}
 	spec := eval.Spec{Policies: c.policies, Episodes: c.seeds, Seed: c.seed, Workers: c.workers, Progress: stderr}
 	for _, t := range tables {
@@ -151,6 +172,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, " ", p)
 	}
 	return err
+}
+
+// loadAgents reads the agent files into one set.
+func loadAgents(paths []string) (*agent.Set, error) {
+	var agents []*agent.Agent
+	for _, p := range paths {
+		a, err := agent.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		agents = append(agents, a)
+	}
+	return agent.NewSet(agents...)
 }
 
 // report prints the per-table regret tables and the mean over tables.

@@ -1,0 +1,185 @@
+package agent
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/autollmresearch/gym/env"
+	"github.com/autollmresearch/gym/policy/nn"
+	"github.com/autollmresearch/gym/prior"
+	"github.com/autollmresearch/gym/research"
+)
+
+// tinyConfig trains in well under a second.
+func tinyConfig() TrainConfig {
+	c := DefaultTrainConfig()
+	c.Worlds, c.Rounds, c.Epochs, c.Hidden, c.Candidates = 6, 2, 2, []int{8}, 8
+	return c
+}
+
+func trainTiny(t *testing.T, task string, workers int) *Agent {
+	t.Helper()
+	p, err := prior.New(task)
+	require.NoError(t, err)
+	cfg := tinyConfig()
+	cfg.Workers = workers
+	a, reports, err := Train(context.Background(), p, cfg, nil)
+	require.NoError(t, err)
+	require.Len(t, reports, cfg.Rounds)
+	for _, r := range reports {
+		assert.Positive(t, r.Rows)
+		assert.False(t, math.IsNaN(r.Loss))
+	}
+	return a
+}
+
+func TestTrainIsDeterministic(t *testing.T) {
+	a := trainTiny(t, "pretrain", 1)
+	b := trainTiny(t, "pretrain", 3)
+	assert.Equal(t, a.net.Params(), b.net.Params(), "the same config gives the same agent whatever the workers")
+	assert.Equal(t, a.mean, b.mean)
+}
+
+func TestFeaturesAreFinite(t *testing.T) {
+	for _, task := range research.Tasks() {
+		tb, err := research.DefaultTable(task)
+		require.NoError(t, err)
+		e, err := research.New(tb, research.Options{Split: research.Test})
+		require.NoError(t, err)
+		obs, _, err := e.Reset(env.SeedOf(3), nil)
+		require.NoError(t, err)
+		ep, err := newEpisode(obs)
+		require.NoError(t, err, task)
+		for step := range 3 {
+			f := ep.features(obs)
+			require.Len(t, f, len(obs.TargetConfigs)*NumFeatures)
+			for i, v := range f {
+				require.False(t, math.IsNaN(v) || math.IsInf(v, 0), "%s step %d: feature %s of candidate %d is %g", task, step, featureNames[i%NumFeatures], i/NumFeatures, v)
+			}
+			r, err := e.Step(research.Action{Config: obs.TargetConfigs[step]})
+			require.NoError(t, err)
+			obs = r.Obs
+		}
+		e.Close()
+	}
+}
+
+func TestFitLawRecoversALinearLaw(t *testing.T) {
+	// optimum = 0.2 + 0.1·log10 N − 0.05·log10 D, in one coordinate
+	var ctx []contextExp
+	for _, nd := range [][2]float64{{8, 9}, {8, 10}, {9, 10}, {9, 11}, {10, 11}} {
+		ctx = append(ctx, contextExp{fid: nd[:], opt: []float64{0.2 + 0.1*(nd[0]-8) - 0.05*(nd[1]-9)}})
+	}
+	pred, residual := fitLaw(ctx, []float64{11, 12}, 1)
+	// the ridge shrinks the slopes a little
+	assert.InDelta(t, 0.2+0.3-0.15, pred[0], 0.03)
+	assert.Less(t, residual, 0.01)
+
+	one, _ := fitLaw(ctx[:1], []float64{11, 12}, 1)
+	assert.Equal(t, ctx[0].opt, one, "one lower fidelity: its optimum")
+	none, _ := fitLaw(nil, []float64{11, 12}, 1)
+	assert.Equal(t, []float64{0.5}, none)
+}
+
+func TestPercentiles(t *testing.T) {
+	assert.Equal(t, []float64{0.5, 0, 1, 0.5}, percentiles([]float64{2, 1, 3, 2})[:4])
+}
+
+func TestFileRoundTrip(t *testing.T) {
+	a := trainTiny(t, "mixture", 2)
+	var buf bytes.Buffer
+	_, err := a.WriteTo(&buf)
+	require.NoError(t, err)
+	b, err := Read(bytes.NewReader(buf.Bytes()))
+	require.NoError(t, err)
+	assert.Equal(t, a.task, b.task)
+	assert.Equal(t, a.net.Params(), b.net.Params())
+	assert.Equal(t, a.std, b.std)
+	assert.JSONEq(t, string(a.Info()), string(b.Info()))
+
+	path := t.TempDir() + "/mixture.gymagent"
+	require.NoError(t, a.WriteFile(path))
+	c, err := ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, a.net.Params(), c.net.Params())
+
+	data := buf.Bytes()
+	flipped := bytes.Clone(data)
+	flipped[len(flipped)/2] ^= 1
+	_, err = Read(bytes.NewReader(flipped))
+	require.Error(t, err, "a flipped bit fails the checksum")
+
+	_, err = Read(bytes.NewReader(data[:len(data)/3]))
+	require.Error(t, err)
+
+	var other nn.Checkpoint
+	other.Meta = []byte(`{"format":"something else","version":1}`)
+	other.PutVector("x", []float64{1})
+	var ob bytes.Buffer
+	_, err = other.WriteTo(&ob)
+	require.NoError(t, err)
+	_, err = Read(&ob)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "not an agent")
+}
+
+func TestPolicyPlaysAndRefusesOtherTasks(t *testing.T) {
+	a := trainTiny(t, "pretrain", 2)
+	tb, err := research.DefaultTable("pretrain")
+	require.NoError(t, err)
+	e, err := research.New(tb, research.Options{Split: research.Test})
+	require.NoError(t, err)
+	defer e.Close()
+	pol := a.NewPolicy()
+	obs, _, err := e.Reset(env.SeedOf(1), nil)
+	require.NoError(t, err)
+	require.NoError(t, pol.Reset(obs, rand.New(rand.NewPCG(1, 1))))
+	seen := map[int]bool{}
+	for range 5 {
+		act, err := pol.Act(obs)
+		require.NoError(t, err)
+		r, err := e.Step(act)
+		require.NoError(t, err)
+		last := r.Obs.History[len(r.Obs.History)-1]
+		assert.False(t, seen[last.Candidate], "the agent never repeats a config")
+		seen[last.Candidate] = true
+		obs = r.Obs
+	}
+	assert.LessOrEqual(t, e.Regret(), 1.0)
+
+	mt, err := research.DefaultTable("mixture")
+	require.NoError(t, err)
+	me, err := research.New(mt, research.Options{Split: research.Test})
+	require.NoError(t, err)
+	defer me.Close()
+	mobs, _, err := me.Reset(env.SeedOf(1), nil)
+	require.NoError(t, err)
+	err = pol.Reset(mobs, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `trained on task "pretrain"`)
+
+	set, err := NewSet(a)
+	require.NoError(t, err)
+	err = set.NewPolicy().Reset(mobs, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `no agent for task "mixture"`)
+	_, err = NewSet(a, a)
+	require.Error(t, err)
+}
+
+func TestTrainConfigValidate(t *testing.T) {
+	require.NoError(t, DefaultTrainConfig().Validate())
+	c := DefaultTrainConfig()
+	c.Worlds, c.Explore, c.Hidden, c.LR = 0, 2, nil, 0
+	err := c.Validate()
+	require.Error(t, err)
+	for _, f := range []string{"Worlds", "Explore", "Hidden", "LR"} {
+		assert.Contains(t, err.Error(), f)
+	}
+}
