@@ -7,7 +7,9 @@
 //	go run ./cmd/scoreboard -steplaw ../shared/data/steplaw/dense_lr_bs_loss.csv \
 //		-admire ../shared/data/admire/admire_ift_runs.csv -hwgpt ../shared/data/hwgpt
 //
-// Any number of canonical tables can be added with -table (repeatable).
+// Any number of canonical tables can be added with -table (repeatable), and
+// any trained agent with -agent file (repeatable, one per task; "-agent
+// pretrained" evaluates the agents embedded in the module).
 // Every table is evaluated in the Extrapolate setting on its test split
 // (the most expensive experiments, never trained on). The report goes to
 // stdout; progress to stderr; per-episode rows (CSV, Parquet), the per-table
@@ -74,8 +76,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.workers, "workers", 0, "episodes run at once (0 = GOMAXPROCS)")
 	fs.Uint64Var(&c.seed, "seed", 1, "root seed of every episode")
 	fs.StringVar(&c.out, "out", filepath.Join("out", "scoreboard"), "directory for the results")
-	policies := fs.String("policies", "", "comma-separated baselines to evaluate (empty: all)")
-	fs.Func("agent", "a trained agent file (see policy/agent), evaluated as \"agent\" on the tables of its task; repeat for other tasks", func(v string) error {
+	policies := fs.String("policies", "", "comma-separated baselines to evaluate (empty: all; \"none\": only the -agent ones)")
+	fs.Func("agent", "a trained agent file (see policy/agent), evaluated as \"agent\" on the tables of its task; repeat for other tasks; \"pretrained\" for the agents embedded in the module", func(v string) error {
 		if v == "" {
 			return errors.New("empty path")
 		}
@@ -107,9 +109,16 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if c.out == "" {
 		errs = append(errs, errors.New("-out is empty, want a directory"))
 	}
-	var err error
-	if c.policies, err = eval.SelectBaselines(*policies); err != nil {
-		errs = append(errs, fmt.Errorf("-policies: %w", err))
+	switch *policies {
+	case "none":
+		if len(c.agents) == 0 {
+			errs = append(errs, errors.New("-policies none leaves nothing to evaluate without -agent"))
+		}
+	default:
+		var err error
+		if c.policies, err = eval.SelectBaselines(*policies); err != nil {
+			errs = append(errs, fmt.Errorf("-policies: %w", err))
+		}
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%w: %w", errUsage, errors.Join(errs...))
@@ -174,10 +183,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
-// loadAgents reads the agent files into one set.
+// loadAgents reads the agent files into one set; the name "pretrained"
+// stands for every agent embedded in the module.
 func loadAgents(paths []string) (*agent.Set, error) {
 	var agents []*agent.Agent
 	for _, p := range paths {
+		if p == "pretrained" {
+			for _, task := range agent.PretrainedTasks() {
+				a, err := agent.Pretrained(task)
+				if err != nil {
+					return nil, err
+				}
+				agents = append(agents, a)
+			}
+			continue
+		}
 		a, err := agent.ReadFile(p)
 		if err != nil {
 			return nil, err

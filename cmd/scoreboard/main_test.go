@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/autollmresearch/gym/internal/shareddata"
+	"github.com/autollmresearch/gym/policy/agent"
 	"github.com/autollmresearch/gym/prior"
 	"github.com/autollmresearch/gym/tasks"
 )
@@ -28,6 +29,7 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"-table", "x.parquet", "-seeds", "3", "-k", "0", "-workers", "-2"}, []string{"-seeds is 3, want at least 5", "-k is 0", "-workers is -2"}},
 		{[]string{"-table", "x.parquet", "-policies", "random,oracle"}, []string{`unknown policy "oracle"`}},
 		{[]string{"-table", "x.parquet", "extra"}, []string{`unexpected argument "extra"`}},
+		{[]string{"-table", "x.parquet", "-policies", "none"}, []string{"-policies none leaves nothing"}},
 		{[]string{"-bogus"}, []string{"flag provided but not defined: -bogus"}},
 	}
 	for _, c := range cases {
@@ -102,4 +104,39 @@ func TestScoreboardOnRealTables(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, stdout.String(), "admire (mixture): 1 held-out target(s): one target, so its figures are one experiment's, not a verdict")
 	assert.Contains(t, stdout.String(), "| steplaw | scaling-law |")
+}
+
+func TestScoreboardWithAgents(t *testing.T) {
+	dir := t.TempDir()
+	p, err := prior.New("pretrain")
+	require.NoError(t, err)
+	tb, err := p.Draw(9)
+	require.NoError(t, err)
+	path := filepath.Join(dir, "world.parquet")
+	require.NoError(t, tasks.WriteFile(path, tb))
+	tb.Release()
+
+	var stdout bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"-table", path, "-agent", "pretrained", "-seeds", "5",
+		"-policies", "scaling-law", "-out", filepath.Join(dir, "out")}, &stdout, &bytes.Buffer{}))
+	assert.Contains(t, stdout.String(), "| world | agent |")
+
+	mix, err := prior.New("mixture")
+	require.NoError(t, err)
+	mt, err := mix.Draw(9)
+	require.NoError(t, err)
+	mpath := filepath.Join(dir, "mix.parquet")
+	require.NoError(t, tasks.WriteFile(mpath, mt))
+	mt.Release()
+	agentPath := filepath.Join(dir, "pretrain.gymagent")
+	a, err := agent.Pretrained("pretrain")
+	require.NoError(t, err)
+	require.NoError(t, a.WriteFile(agentPath))
+	err = run(context.Background(), []string{"-table", mpath, "-agent", agentPath, "-out", filepath.Join(dir, "out2")}, &bytes.Buffer{}, &bytes.Buffer{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `task "mixture", for which no -agent was given`)
+
+	err = run(context.Background(), []string{"-table", mpath, "-agent", filepath.Join(dir, "missing.gymagent"), "-out", filepath.Join(dir, "out3")}, &bytes.Buffer{}, &bytes.Buffer{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "missing.gymagent")
 }

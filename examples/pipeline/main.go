@@ -17,9 +17,11 @@
 //     exploration scale set from the spacing of the train configs, and as
 //     return one minus the mean regret over the K trials (-anytime), the
 //     quantity the evaluation reports at every k;
-//  5. evaluate: play the trained network (rl.NewNeuralFactory) and every
-//     baseline on the held-out test split (eval.Run), print the Markdown
-//     regret table and write the results, plots and the network.
+//  5. evaluate: play the trained network (rl.NewNeuralFactory), every
+//     baseline and, for comparison, the task's agent meta-trained on its
+//     world prior alone ("agent (worlds, zero-shot)", agent.Pretrained) on
+//     the held-out test split (eval.Run), print the Markdown regret table
+//     and write the results, plots and the network.
 //
 // With no flags it runs all four tasks in about a minute on two cores:
 //
@@ -68,6 +70,7 @@ import (
 	"github.com/autollmresearch/gym/env"
 	"github.com/autollmresearch/gym/eval"
 	"github.com/autollmresearch/gym/policy"
+	"github.com/autollmresearch/gym/policy/agent"
 	"github.com/autollmresearch/gym/policy/nn"
 	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/rl"
@@ -85,6 +88,9 @@ const (
 	agentDistil   = "neural (distil)"
 	agentRL       = "neural (rl)"
 	agentDistilRL = "neural (distil+rl)"
+	// metaAgent is the agent meta-trained on the task's world prior and
+	// embedded in the module (agent.Pretrained), played zero-shot.
+	metaAgent = "agent (worlds, zero-shot)"
 )
 
 // errUsage marks a command-line error.
@@ -286,8 +292,8 @@ func stage(w io.Writer, task string, n int, what string) func() {
 	return func() { fmt.Fprintf(w, "[%s]     done in %s\n", task, time.Since(start).Round(time.Millisecond)) }
 }
 
-// agent is a trained network and its Gaussian's log standard deviations.
-type agent struct {
+// trainedNet is a trained network and its Gaussian's log standard deviations.
+type trainedNet struct {
 	name   string
 	actor  *nn.MLP
 	logStd []float64
@@ -385,7 +391,7 @@ func pipeline(ctx context.Context, c *config, task string, tbl *tasks.Table, std
 		fmt.Fprintf(stderr, "[%s]     GRPO exploration: log std %.2f (the median distance between neighbouring configs)\n", task, ls)
 	}
 	logStd := slices.Repeat([]float64{ls}, traj.ActDim)
-	agents := []agent{{name: agentDistil, actor: distilled, logStd: logStd}}
+	agents := []trainedNet{{name: agentDistil, actor: distilled, logStd: logStd}}
 
 	// 4. RL.
 	final := agents[0]
@@ -441,6 +447,11 @@ func pipeline(ctx context.Context, c *config, task string, tbl *tasks.Table, std
 		spec.Policies = append(spec.Policies, baselines...)
 	}
 	spec.Policies = append(spec.Policies, eval.NamedFactory{Name: final.name, New: f})
+	if meta, err := agent.Pretrained(task); err == nil {
+		// The agent meta-trained on the task's world prior, never on
+		// this table: the zero-shot comparison.
+		spec.Policies = append(spec.Policies, eval.NamedFactory{Name: metaAgent, New: meta.NewPolicy})
+	}
 	res, err := eval.Run(ctx, spec)
 	if err != nil {
 		return err
@@ -458,7 +469,7 @@ func pipeline(ctx context.Context, c *config, task string, tbl *tasks.Table, std
 		done = stage(stderr, task, 5, "ablation: evaluate distil only, RL only, distil+RL")
 		spec.Policies = nil
 		for _, name := range []string{agentDistil, agentRL, agentDistilRL} {
-			i := slices.IndexFunc(agents, func(a agent) bool { return a.name == name })
+			i := slices.IndexFunc(agents, func(a trainedNet) bool { return a.name == name })
 			f, err := rl.NewNeuralFactory(agents[i].actor, testEnv, rl.NeuralOptions{Name: name})
 			if err != nil {
 				return err
@@ -496,7 +507,7 @@ func studentOf(actor *nn.MLP) rl.Teacher {
 
 // trainGRPO fine-tunes actor (a fresh network when nil) with GRPO on
 // Numeric views of the train split.
-func trainGRPO(ctx context.Context, c *config, newTrain func() (*research.Env, error), actor *nn.MLP, logStd []float64, workers int, logPrefix string, stderr io.Writer) (agent, error) {
+func trainGRPO(ctx context.Context, c *config, newTrain func() (*research.Env, error), actor *nn.MLP, logStd []float64, workers int, logPrefix string, stderr io.Writer) (trainedNet, error) {
 	envs := make([]env.Env[[]float64, []float64], 0, workers)
 	defer func() {
 		for _, e := range envs {
@@ -506,12 +517,12 @@ func trainGRPO(ctx context.Context, c *config, newTrain func() (*research.Env, e
 	for range workers {
 		core, err := newTrain()
 		if err != nil {
-			return agent{}, err
+			return trainedNet{}, err
 		}
 		view, err := research.NewNumeric(core)
 		if err != nil {
 			_ = core.Close()
-			return agent{}, err
+			return trainedNet{}, err
 		}
 		if c.anytime {
 			envs = append(envs, &anytime{Env: view, k: c.k})
@@ -530,7 +541,7 @@ func trainGRPO(ctx context.Context, c *config, newTrain func() (*research.Env, e
 	cfg.InitLogStd = c.logStd
 	logger, err := rl.CreateLogger(logPrefix, false)
 	if err != nil {
-		return agent{}, err
+		return trainedNet{}, err
 	}
 	defer logger.Close() // closed explicitly below on success
 	g, err := rl.NewGRPO(envs, cfg, rl.GRPOOptions{
@@ -541,13 +552,13 @@ func trainGRPO(ctx context.Context, c *config, newTrain func() (*research.Env, e
 		Progress:       stderr,
 	})
 	if err != nil {
-		return agent{}, err
+		return trainedNet{}, err
 	}
 	if _, err := g.Train(ctx); err != nil {
-		return agent{}, err
+		return trainedNet{}, err
 	}
 	if err := logger.Close(); err != nil {
-		return agent{}, err
+		return trainedNet{}, err
 	}
 	curves, err := rl.PlotLearningCurves(logPrefix+".csv", logPrefix, rl.CurveOptions{
 		Title:  "GRPO on the train split",
@@ -556,15 +567,15 @@ func trainGRPO(ctx context.Context, c *config, newTrain func() (*research.Env, e
 		Labels: map[string]string{"global_step": "env steps", "mean_return": "mean episode return", "final_regret": "mean final regret", "kl_ref": "KL to the reference policy"},
 	})
 	if err != nil {
-		return agent{}, err
+		return trainedNet{}, err
 	}
 	fmt.Fprintf(stderr, "    learning curves: %s\n", strings.Join(curves, ", "))
-	return agent{actor: g.Actor().Clone(), logStd: slices.Clone(g.LogStd())}, nil
+	return trainedNet{actor: g.Actor().Clone(), logStd: slices.Clone(g.LogStd())}, nil
 }
 
 // saveAgent writes a's network and log standard deviations to path as an
 // nn checkpoint.
-func saveAgent(path string, a agent, task string) error {
+func saveAgent(path string, a trainedNet, task string) error {
 	meta, err := json.Marshal(map[string]string{"task": task, "agent": a.name})
 	if err != nil {
 		return err

@@ -247,6 +247,9 @@ func writeFileAtomic(path string, data []byte) (err error) {
 	if _, err := f.Write(data); err != nil {
 		return fmt.Errorf("agent: writing %s: %w", path, err)
 	}
+	if err := f.Chmod(0o644); err != nil {
+		return fmt.Errorf("agent: writing %s: %w", path, err)
+	}
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("agent: writing %s: %w", path, err)
 	}

@@ -183,3 +183,65 @@ func TestTrainConfigValidate(t *testing.T) {
 		assert.Contains(t, err.Error(), f)
 	}
 }
+
+func TestFineTuneIsDeterministic(t *testing.T) {
+	p, err := prior.New("pretrain")
+	require.NoError(t, err)
+	tune := func(workers int) *Agent {
+		a := trainTiny(t, "pretrain", 2)
+		cfg := DefaultGRPOConfig()
+		cfg.Worlds, cfg.Group, cfg.WorldsPerUpdate, cfg.Workers = 4, 3, 2, workers
+		reports, err := FineTune(context.Background(), p, a, cfg, nil)
+		require.NoError(t, err)
+		require.Len(t, reports, 2)
+		for _, r := range reports {
+			assert.Positive(t, r.Episodes)
+			assert.False(t, math.IsNaN(r.Return) || math.IsNaN(r.GradNorm))
+		}
+		return a
+	}
+	a, b := tune(1), tune(3)
+	assert.Equal(t, a.net.Params(), b.net.Params())
+	before := trainTiny(t, "pretrain", 2)
+	assert.NotEqual(t, before.net.Params(), a.net.Params(), "GRPO moved the network")
+
+	m, err := prior.New("mixture")
+	require.NoError(t, err)
+	_, err = FineTune(context.Background(), m, a, DefaultGRPOConfig(), nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `"pretrain" on the "mixture" prior`)
+}
+
+func TestRecipe(t *testing.T) {
+	r := Recipe{Distil: tinyConfig(), GRPO: DefaultGRPOConfig()}
+	r.Distil.Rounds, r.Distil.Epochs = 1, 0 // RL alone
+	r.GRPO.Worlds, r.GRPO.Group, r.GRPO.WorldsPerUpdate = 2, 2, 2
+	p, err := prior.New("arch")
+	require.NoError(t, err)
+	a, log, err := r.Train(context.Background(), p, nil)
+	require.NoError(t, err)
+	assert.Contains(t, string(a.Info()), `"recipe"`)
+	assert.Len(t, log.Rounds, 1)
+	assert.Len(t, log.Updates, 1)
+
+	r.Distil.Rounds = 2
+	require.Error(t, r.Validate(), "no fitting is only for a single round")
+	r.Distil.Rounds, r.GRPO.Worlds, r.GRPO.Group = 1, 0, 0
+	require.NoError(t, r.Validate(), "a GRPO stage of 0 worlds is skipped")
+	r.GRPO.Worlds = 3
+	require.Error(t, r.Validate())
+}
+
+func TestPretrainedAgents(t *testing.T) {
+	set, err := PretrainedSet()
+	require.NoError(t, err)
+	for _, task := range PretrainedTasks() {
+		a, ok := set.Agent(task)
+		require.True(t, ok)
+		assert.Equal(t, task, a.Task())
+		_, err := PretrainedRecipe(task)
+		require.NoError(t, err)
+	}
+	_, err = Pretrained("poetry")
+	require.Error(t, err)
+}

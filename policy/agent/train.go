@@ -25,7 +25,7 @@ import (
 // DefaultTrainConfig; Validate names every bad field.
 type TrainConfig struct {
 	// Worlds is how many draws of the task's prior the agent learns from;
-	// world i has seed WorldSeed + i. Default 400.
+	// world i has seed WorldSeed + i. Default 200.
 	Worlds    int    `json:"worlds"`
 	WorldSeed uint64 `json:"world_seed"`
 	// Seed drives the network's initialisation, the behaviour's
@@ -49,7 +49,9 @@ type TrainConfig struct {
 	Hidden []int `json:"hidden"`
 	// Epochs is the passes over the aggregated data after each round,
 	// Batch the minibatch size and LR Adam's step size. Defaults 4, 256,
-	// 1e-3.
+	// 1e-3. Epochs 0 (with Rounds 1) fits nothing: the agent keeps its
+	// random network, with the features standardised on the round's data,
+	// ready for RL alone (FineTune).
 	Epochs int     `json:"epochs"`
 	Batch  int     `json:"batch"`
 	LR     float64 `json:"lr"`
@@ -61,7 +63,7 @@ type TrainConfig struct {
 // DefaultTrainConfig returns the defaults.
 func DefaultTrainConfig() TrainConfig {
 	return TrainConfig{
-		Worlds: 400, WorldSeed: 1_000_000, Seed: 1, Trials: research.DefaultTrials,
+		Worlds: 200, WorldSeed: 1_000_000, Seed: 1, Trials: research.DefaultTrials,
 		Rounds: 3, Explore: 0.2, Candidates: 32, Hidden: []int{64, 64},
 		Epochs: 4, Batch: 256, LR: 1e-3,
 	}
@@ -94,8 +96,8 @@ func (c TrainConfig) Validate() error {
 			bad("field Hidden[%d] is %d, want a width in [1, 4096]", i, h)
 		}
 	}
-	if c.Epochs < 1 {
-		bad("field Epochs is %d, want at least 1", c.Epochs)
+	if c.Epochs < 0 || (c.Epochs == 0 && c.Rounds > 1) {
+		bad("field Epochs is %d, want at least 1 (or 0 with Rounds 1, to fit nothing)", c.Epochs)
 	}
 	if c.Batch < 1 {
 		bad("field Batch is %d, want at least 1", c.Batch)
@@ -228,7 +230,7 @@ func fit(a *Agent, opt *nn.Adam, d *dataset, cfg TrainConfig, rng *rand.Rand) (f
 	ws := a.net.NewWorkspace(cfg.Batch)
 	xb := make([]float64, cfg.Batch*NumFeatures)
 	grad := make([]float64, cfg.Batch)
-	var loss float64
+	loss := math.NaN()
 	for range cfg.Epochs {
 		perm := rng.Perm(n)
 		loss = 0

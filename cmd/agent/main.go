@@ -1,0 +1,176 @@
+// Command agent meta-trains research agents on the world priors and
+// writes them as agent files (see package policy/agent).
+//
+//	go run ./cmd/agent -task pretrain -out pretrain.gymagent
+//	go run ./cmd/agent -pretrained      # rebuild the agents embedded in the module
+//
+// Training never reads a real table: the agent learns from -worlds draws of
+// the task's prior. Evaluate the result on real tables with
+//
+//	go run ./cmd/scoreboard -steplaw dense_lr_bs_loss.csv -agent pretrain.gymagent
+//
+// -pretrained trains every task's agent with agent.PretrainedConfig and
+// writes it under policy/agent/pretrained, bit for bit what the module
+// embeds (training is deterministic whatever the number of cores). Run with
+// -h for every flag.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/autollmresearch/gym/policy/agent"
+	"github.com/autollmresearch/gym/prior"
+	"github.com/autollmresearch/gym/rl"
+)
+
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "agent:", err)
+		if errors.Is(err, errUsage) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("agent", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	def := agent.DefaultTrainConfig()
+	task := fs.String("task", "", "task to train an agent for: one of "+strings.Join(prior.Tasks(), ", "))
+	out := fs.String("out", "", "agent file to write (default <task>.gymagent)")
+	pretrained := fs.Bool("pretrained", false, "train every task's agent with its embedded configuration and write them to -dir")
+	dir := fs.String("dir", filepath.Join("policy", "agent", "pretrained"), "directory of the embedded agents, with -pretrained")
+	worlds := fs.Int("worlds", def.Worlds, "prior draws to learn from")
+	rounds := fs.Int("rounds", def.Rounds, "data-collection rounds (the first with scaling-law acting, then DAgger)")
+	seed := fs.Uint64("seed", def.Seed, "training seed")
+	distil := fs.Bool("distil", true, "fit the network to the teacher's labels (false: keep it random, for RL alone)")
+	grpoWorlds := fs.Int("grpo-worlds", agent.DefaultGRPOConfig().Worlds, "worlds of GRPO fine-tuning after distillation (0: none)")
+	curves := fs.String("curves", "", "directory for the GRPO learning curves (CSV, PNG, SVG); empty: none")
+	workers := fs.Int("workers", 0, "worlds rolled out at once (0 = GOMAXPROCS); the agent does not depend on it")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q (every option is a flag; see -h)", errUsage, fs.Arg(0))
+	}
+	if *pretrained {
+		if *task != "" || *out != "" {
+			return fmt.Errorf("%w: -pretrained trains every task with its embedded configuration; drop -task and -out", errUsage)
+		}
+		for _, t := range agent.PretrainedTasks() {
+			cfg, err := agent.PretrainedRecipe(t)
+			if err != nil {
+				return err
+			}
+			cfg.Distil.Workers, cfg.GRPO.Workers = *workers, *workers
+			if err := train(ctx, t, cfg, filepath.Join(*dir, t+".gymagent"), *curves, stdout, stderr); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if !slices.Contains(prior.Tasks(), *task) {
+		return fmt.Errorf("%w: -task is %q, want one of %s", errUsage, *task, strings.Join(prior.Tasks(), ", "))
+	}
+	cfg := agent.Recipe{Distil: def, GRPO: agent.DefaultGRPOConfig()}
+	cfg.Distil.Worlds, cfg.Distil.Rounds, cfg.Distil.Seed, cfg.Distil.Workers = *worlds, *rounds, *seed, *workers
+	if !*distil {
+		cfg.Distil.Rounds, cfg.Distil.Epochs = 1, 0
+	}
+	cfg.GRPO.Worlds, cfg.GRPO.Seed, cfg.GRPO.Workers = *grpoWorlds, *seed, *workers
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if *out == "" {
+		*out = *task + ".gymagent"
+	}
+	return train(ctx, *task, cfg, *out, *curves, stdout, stderr)
+}
+
+// train trains one agent by recipe r and writes it to path.
+func train(ctx context.Context, task string, r agent.Recipe, path, curves string, stdout, stderr io.Writer) error {
+	p, err := prior.New(task)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "training the %s agent: %d worlds, %d rounds of distillation, %d worlds of GRPO, seed %d\n",
+		task, r.Distil.Worlds, r.Distil.Rounds, r.GRPO.Worlds, r.Distil.Seed)
+	a, log, err := r.Train(ctx, p, stderr)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	if err := a.WriteFile(path); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", path)
+	if curves == "" {
+		return nil
+	}
+	paths, err := writeCurves(filepath.Join(curves, task), task, log)
+	for _, p := range paths {
+		fmt.Fprintf(stdout, "wrote %s\n", p)
+	}
+	return err
+}
+
+// writeCurves writes the GRPO updates of log as prefix-grpo.csv and plots
+// their return and regrets against the worlds played.
+func writeCurves(prefix, task string, log *agent.Log) ([]string, error) {
+	if len(log.Updates) == 0 {
+		return nil, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(prefix), 0o755); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write([]string{"update", "episodes", "return", "regret_1", "regret_k", "grad_norm"})
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	episodes := 0
+	for _, u := range log.Updates {
+		episodes += u.Episodes
+		w.Write([]string{strconv.Itoa(u.Update + 1), strconv.Itoa(episodes), f(u.Return), f(u.Regret1), f(u.RegretK), f(u.GradNorm)})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return nil, err
+	}
+	csvPath := prefix + "-grpo.csv"
+	if err := os.WriteFile(csvPath, buf.Bytes(), 0o644); err != nil {
+		return nil, err
+	}
+	plots, err := rl.PlotLearningCurves(csvPath, prefix+"-grpo", rl.CurveOptions{
+		Title: "GRPO on " + task + " worlds",
+		X:     "episodes",
+		Y:     []string{"return", "regret_1", "regret_k"},
+		Labels: map[string]string{"episodes": "episodes played", "return": "mean return (1 − mean regret over K)",
+			"regret_1": "regret after 1 trial", "regret_k": "regret after K trials"},
+	})
+	return append([]string{csvPath}, plots...), err
+}
