@@ -9,6 +9,12 @@
 //
 //	go run ./cmd/scoreboard -steplaw dense_lr_bs_loss.csv -agent pretrain.gymagent
 //
+// -finetune continues an agent's training by GRPO on the train split of one
+// real table (never its held-out targets), to measure how far zero-shot
+// play is from play tuned to the table:
+//
+//	go run ./cmd/agent -finetune pretrain.gymagent -steplaw dense_lr_bs_loss.csv -out tuned.gymagent
+//
 // -pretrained trains every task's agent with agent.PretrainedConfig and
 // writes it under policy/agent/pretrained, bit for bit what the module
 // embeds (training is deterministic whatever the number of cores). Run with
@@ -30,8 +36,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/autollmresearch/gym/internal/realtables"
 	"github.com/autollmresearch/gym/policy/agent"
 	"github.com/autollmresearch/gym/prior"
+	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/rl"
 )
 
@@ -65,6 +73,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	seed := fs.Uint64("seed", def.Seed, "training seed")
 	distil := fs.Bool("distil", true, "fit the network to the teacher's labels (false: keep it random, for RL alone)")
 	grpoWorlds := fs.Int("grpo-worlds", agent.DefaultGRPOConfig().Worlds, "worlds of GRPO fine-tuning after distillation (0: none)")
+	finetune := fs.String("finetune", "", "an agent file to fine-tune by GRPO on the train split of the one real table given (-steplaw, -admire, -hwgpt or -table), for comparison with its zero-shot play")
+	var src realtables.Sources
+	src.Register(fs)
 	curves := fs.String("curves", "", "directory for the GRPO learning curves (CSV, PNG, SVG); empty: none")
 	workers := fs.Int("workers", 0, "worlds rolled out at once (0 = GOMAXPROCS); the agent does not depend on it")
 	if err := fs.Parse(args); err != nil {
@@ -75,6 +86,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q (every option is a flag; see -h)", errUsage, fs.Arg(0))
+	}
+	if *finetune != "" {
+		if *out == "" {
+			return fmt.Errorf("%w: -finetune needs -out for the fine-tuned agent", errUsage)
+		}
+		cfg := agent.DefaultGRPOConfig()
+		cfg.Worlds, cfg.Seed, cfg.Workers, cfg.Split = *grpoWorlds, *seed, *workers, research.Train
+		return fineTune(ctx, *finetune, &src, cfg, *out, *curves, stdout, stderr)
+	}
+	if !src.Empty() {
+		return fmt.Errorf("%w: real tables are only for -finetune; training reads the priors alone", errUsage)
 	}
 	if *pretrained {
 		if *task != "" || *out != "" {
@@ -133,6 +155,48 @@ func train(ctx context.Context, task string, r agent.Recipe, path, curves string
 		return nil
 	}
 	paths, err := writeCurves(filepath.Join(curves, task), task, log)
+	for _, p := range paths {
+		fmt.Fprintf(stdout, "wrote %s\n", p)
+	}
+	return err
+}
+
+// fineTune fine-tunes the agent at path on the train split of the one table
+// src names and writes it to out.
+func fineTune(ctx context.Context, path string, src *realtables.Sources, cfg agent.GRPOConfig, out, curves string, stdout, stderr io.Writer) error {
+	a, err := agent.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	tables, err := src.Load()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for _, t := range tables {
+			t.Table.Release()
+		}
+	}()
+	if len(tables) != 1 {
+		return fmt.Errorf("%w: -finetune takes exactly one table, got %d", errUsage, len(tables))
+	}
+	t := tables[0]
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	fmt.Fprintf(stderr, "fine-tuning %s on the train split of %s: %d passes of GRPO\n", path, t.Name, cfg.Worlds)
+	updates, err := agent.FineTune(ctx, agent.TableWorlds{T: t.Table}, a, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	if err := a.WriteFile(out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", out)
+	if curves == "" {
+		return nil
+	}
+	paths, err := writeCurves(filepath.Join(curves, t.Name+"-finetune"), t.Name, &agent.Log{Updates: updates})
 	for _, p := range paths {
 		fmt.Fprintf(stdout, "wrote %s\n", p)
 	}

@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/autollmresearch/gym/policy/agent"
+	"github.com/autollmresearch/gym/prior"
+	"github.com/autollmresearch/gym/tasks"
 )
 
 func TestUsageErrors(t *testing.T) {
@@ -53,4 +55,34 @@ func TestTrainWritesAgentAndCurves(t *testing.T) {
 	}
 	assert.Contains(t, stderr.String(), "agent arch round 1/1")
 	assert.Contains(t, stderr.String(), "grpo update 1")
+}
+
+func TestFineTuneOnATable(t *testing.T) {
+	dir := t.TempDir()
+	p, err := prior.New("arch")
+	require.NoError(t, err)
+	tb, err := p.Draw(4)
+	require.NoError(t, err)
+	table := filepath.Join(dir, "arch.parquet")
+	require.NoError(t, tasks.WriteFile(table, tb))
+	tb.Release()
+	base := filepath.Join(dir, "base.gymagent")
+	a, err := agent.Pretrained("arch")
+	require.NoError(t, err)
+	require.NoError(t, a.WriteFile(base))
+
+	out := filepath.Join(dir, "tuned.gymagent")
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"-finetune", base, "-table", table, "-grpo-worlds", "2", "-out", out}, &stdout, &stderr))
+	tuned, err := agent.ReadFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, "arch", tuned.Task())
+	assert.Contains(t, stderr.String(), "on the train split of arch")
+
+	err = run(context.Background(), []string{"-finetune", base, "-out", out}, &bytes.Buffer{}, &bytes.Buffer{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "exactly one table")
+	err = run(context.Background(), []string{"-task", "arch", "-table", table}, &bytes.Buffer{}, &bytes.Buffer{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "only for -finetune")
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/autollmresearch/gym/policy/nn"
 	"github.com/autollmresearch/gym/prior"
 	"github.com/autollmresearch/gym/research"
+	"github.com/autollmresearch/gym/tasks"
 )
 
 // GRPOConfig holds the hyperparameters of FineTune, multi-turn GRPO on
@@ -41,6 +42,11 @@ type GRPOConfig struct {
 	// LR is Adam's step size and MaxGradNorm the clip on the gradient's norm.
 	LR          float64 `json:"lr"`
 	MaxGradNorm float64 `json:"max_grad_norm"`
+	// Split is the split whose targets the episodes play: Test (the
+	// default, the zero value) on generated worlds; Train to fine-tune on
+	// a real table's own train split without touching its held-out
+	// targets (see TableWorlds).
+	Split research.Split `json:"split,omitempty"`
 	// Workers is how many worlds are played at once; 0 means GOMAXPROCS.
 	// The result does not depend on it.
 	Workers int `json:"-"`
@@ -97,6 +103,20 @@ type GRPOReport struct {
 	Return, Regret1, RegretK float64
 	// GradNorm is the gradient's norm before clipping.
 	GradNorm float64
+}
+
+// TableWorlds is a prior.Prior whose every draw is one table, such as a
+// real one, for fine-tuning an agent on it (FineTune with Split Train).
+// Draw returns the table with a reference the caller releases.
+type TableWorlds struct{ T *tasks.Table }
+
+// Task is the table's task.
+func (w TableWorlds) Task() string { return w.T.Meta().Task }
+
+// Draw returns the table, whatever the seed.
+func (w TableWorlds) Draw(uint64) (*tasks.Table, error) {
+	w.T.Retain()
+	return w.T, nil
 }
 
 // FineTune improves a trained agent with multi-turn GRPO on draws of p:
@@ -211,7 +231,11 @@ func playWorld(p prior.Prior, a *Agent, cfg GRPOConfig, w int) (out grpoWorld) {
 		return out
 	}
 	defer t.Release()
-	e, err := research.New(t, research.Options{Split: research.Test, Trials: cfg.Trials})
+	split := cfg.Split
+	if split == 0 {
+		split = research.Test
+	}
+	e, err := research.New(t, research.Options{Split: split, Trials: cfg.Trials})
 	if err != nil {
 		out.err = err
 		return out
