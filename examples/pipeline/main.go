@@ -1,53 +1,81 @@
-// Command pipeline runs the full research pipeline on the embedded default
+// Command pipeline runs the research pipeline on the embedded default
 // tables of the four tasks (or on any outcome table file, such as an
-// imported real one) and compares the trained agent with the baselines:
+// imported real one) and compares the trained agent with the baselines on
+// held-out experiments.
 //
-//  1. curate: split the table's experiments into a train split (low and
-//     medium fidelities) and a held-out test split (the most expensive);
+// By default (-train worlds) the agent learns from generated worlds of each
+// task's prior (package prior), never from the table it is evaluated on,
+// and plays that table zero-shot (package policy/agent):
+//
+//  1. curate: the table's held-out test split (the most expensive
+//     experiments);
+//  2. simulate and distil: roll out episodes on the held-out targets of
+//     generated worlds, the scaling-law baseline acting first and then the
+//     agent itself (DAgger), label every candidate with its true regret
+//     (the teacher sees the world), and fit the agent's network to it;
+//  3. RL: multi-turn GRPO on other worlds, with learning curves;
+//  4. save the agent file;
+//  5. evaluate: the agent and every baseline on the held-out test split
+//     (eval.Run); print the Markdown regret table, write results and plots.
+//
+// Stages 2 and 3 run for the tasks in -retrain (default pretrain, about a
+// minute on two cores: the task with real data where the agent must beat
+// the scaling law it was taught by); the other tasks take their embedded
+// agents (agent.Pretrained), built by the same recipe with
+// "go run ./cmd/agent -pretrained".
+//
+// -train table keeps the per-table pipeline: the agent learns from the
+// table's own train split (low and medium fidelities):
+//
+//  1. curate: split the table's experiments into a train split and a
+//     held-out test split;
+//
 //  2. simulate: record oracle-teacher episodes on the train split, in the
 //     Extrapolate setting, through the Numeric view (rl.Simulate);
+//
 //  3. distil: behaviour-clone a policy network on those steps (rl.TrainBC,
 //     Box actions, with weight decay), then run DAgger rounds: the network
 //     plays, the oracle labels the states it reaches, and training goes on
 //     over all steps so far. The network has a linear skip path
 //     (nn.MLPConfig.Skip) so that it extrapolates beyond the train
 //     fidelities;
+//
 //  4. RL: fine-tune it with GRPO on the Numeric view of the train split,
 //     with the distilled network as the reference policy (rl.NewGRPO), an
 //     exploration scale set from the spacing of the train configs, and as
 //     return one minus the mean regret over the K trials (-anytime), the
 //     quantity the evaluation reports at every k;
+//
 //  5. evaluate: play the trained network (rl.NewNeuralFactory), every
-//     baseline and, for comparison, the task's agent meta-trained on its
-//     world prior alone ("agent (worlds, zero-shot)", agent.Pretrained) on
-//     the held-out test split (eval.Run), print the Markdown regret table
-//     and write the results, plots and the network.
+//     baseline and, for comparison, the task's embedded world-trained agent
+//     ("agent (worlds, zero-shot)") on the held-out test split, print the
+//     Markdown regret table and write the results, plots and the network.
 //
-// With no flags it runs all four tasks in about a minute on two cores:
+//     go run ./examples/pipeline
+//     go run ./examples/pipeline -retrain pretrain,mixture -seed 2
+//     go run ./examples/pipeline -train table -ablation
+//     go run ./examples/pipeline -tasks "" -steplaw ../shared/data/steplaw/dense_lr_bs_loss.csv
 //
-//	go run ./examples/pipeline
-//	go run ./examples/pipeline -tasks pretrain -seed 2
-//	go run ./examples/pipeline -ablation
-//	go run ./examples/pipeline -tasks "" -steplaw ../shared/data/steplaw/dense_lr_bs_loss.csv
-//
-// -ablation also trains GRPO from a fresh network of the same shape and
-// prints a second table comparing the distilled network alone, RL alone,
-// and distillation followed by RL. -table runs on any table file in the
-// canonical schema, -steplaw and -admire on the published Step Law and
-// ADMIRE files through their importers. Files go under -out/<name>:
-// regret.csv, regret.md, regret plots (PNG, SVG), the GRPO metrics of
-// every update (grpo-*-metrics.csv and .jsonl) with their learning curves
-// (PNG, SVG), and policy.ckpt, an nn checkpoint holding the network
+// With -train table, -ablation also trains GRPO from a fresh network of the
+// same shape and prints a second table comparing the distilled network
+// alone, RL alone, and distillation followed by RL. -table runs on any
+// table file in the canonical schema, -steplaw and -admire on the published
+// Step Law and ADMIRE files through their importers. Files go under
+// -out/<name>: regret.csv, regret.md, regret plots (PNG, SVG), and with
+// -train worlds the agent file (agent.gymagent) and the GRPO learning
+// curves (grpo-worlds-metrics.csv, .png, .svg); with -train table the GRPO
+// metrics of every update (grpo-*-metrics.csv and .jsonl) with their
+// learning curves and policy.ckpt, an nn checkpoint holding the network
 // ("actor") and the Gaussian's log standard deviations ("log_std"). Run
 // with -h for every flag.
 //
-// The figures vary with the seed: over seeds 1 to 5 on the pretrain
-// default, the trained network's mean regret is 0.027 to 0.041 after one
-// trial and 0.005 to 0.018 after five, against the scaling-law baseline's
-// 0.024 and 0.009. After one trial little is to be gained there: run noise
-// alone costs an agent that knows the noise-free loss surface 0.021, and
-// scaling-law's first trial is that agent's on 5 of the 6 test targets
-// (TestPretrainFirstTrialFloor).
+// With -train table the figures vary with the seed: over seeds 1 to 5 on
+// the pretrain default, the trained network's mean regret is 0.027 to
+// 0.041 after one trial and 0.005 to 0.018 after five, against the
+// scaling-law baseline's 0.024 and 0.009. After one trial little is to be
+// gained there: run noise alone costs an agent that knows the noise-free
+// loss surface 0.021, and scaling-law's first trial is that agent's on 5
+// of the 6 test targets (TestPretrainFirstTrialFloor).
 package main
 
 import (
@@ -113,30 +141,34 @@ func main() {
 
 // config is the parsed command line.
 type config struct {
-	tasks     []string
-	k         int
-	simEps    int
-	bcEpochs  int
-	dagger    int
-	wd        float64
-	updates   int
-	prompts   int
-	group     int
-	lr        float64
-	beta      float64
-	anytime   bool
-	logStd    float64
-	hidden    int
-	skip      bool
-	episodes  int
-	workers   int
-	seed      uint64
-	ablation  bool
-	baselines bool
-	out       string
-	table     string
-	steplaw   string
-	admire    string
+	tasks      []string
+	k          int
+	simEps     int
+	bcEpochs   int
+	dagger     int
+	wd         float64
+	updates    int
+	prompts    int
+	group      int
+	lr         float64
+	beta       float64
+	anytime    bool
+	logStd     float64
+	hidden     int
+	skip       bool
+	episodes   int
+	workers    int
+	seed       uint64
+	ablation   bool
+	baselines  bool
+	out        string
+	table      string
+	steplaw    string
+	admire     string
+	train      string
+	retrain    []string
+	worlds     int
+	grpoWorlds int
 }
 
 // parseFlags reads the command line; errors wrap errUsage.
@@ -169,6 +201,10 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.steplaw, "steplaw", "", "also run on the published Step Law dense_lr_bs_loss.csv (imported with pretrain.ImportFile), under -out/pretrain-steplaw")
 	fs.StringVar(&c.admire, "admire", "", "also run on the published ADMIRE admire_ift_runs.csv (imported with mixture.ImportFile), under -out/mixture-admire")
 	fs.StringVar(&c.out, "out", filepath.Join("out", "pipeline"), "directory for the results")
+	fs.StringVar(&c.train, "train", trainWorlds, "what the agent learns from: \"worlds\" (generated worlds of the task's prior, never the evaluated table) or \"table\" (the table's own train split)")
+	retrain := fs.String("retrain", "pretrain", "with -train worlds: comma-separated tasks whose agent is trained here; the others take their embedded agents")
+	fs.IntVar(&c.worlds, "worlds", 0, "with -train worlds: generated worlds to distil from (0: the embedded agent's number)")
+	fs.IntVar(&c.grpoWorlds, "grpo-worlds", agent.DefaultGRPOConfig().Worlds, "with -train worlds: other worlds of GRPO after distillation (0: none)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
@@ -222,6 +258,27 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	if c.out == "" {
 		errs = append(errs, errors.New("-out is empty, want a directory"))
+	}
+	if c.train != trainWorlds && c.train != trainTable {
+		errs = append(errs, fmt.Errorf("-train is %q, want %s or %s", c.train, trainWorlds, trainTable))
+	}
+	for _, f := range strings.Split(*retrain, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		if !slices.Contains(names, f) {
+			errs = append(errs, fmt.Errorf("-retrain: unknown task %q (want some of %s)", f, strings.Join(names, ", ")))
+		}
+		c.retrain = append(c.retrain, f)
+	}
+	if c.worlds < 0 {
+		errs = append(errs, fmt.Errorf("-worlds is %d, want at least 1 (or 0 for the default)", c.worlds))
+	}
+	if c.grpoWorlds < 0 {
+		errs = append(errs, fmt.Errorf("-grpo-worlds is %d, want at least 0", c.grpoWorlds))
+	}
+	if c.train == trainWorlds && c.ablation {
+		errs = append(errs, errors.New("-ablation compares the per-table learners: use it with -train table"))
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%w: %w", errUsage, errors.Join(errs...))
@@ -301,6 +358,9 @@ type trainedNet struct {
 
 // pipeline runs every stage on one task's table.
 func pipeline(ctx context.Context, c *config, task string, tbl *tasks.Table, stdout, stderr io.Writer) error {
+	if c.train == trainWorlds {
+		return worldsPipeline(ctx, c, task, tbl, stdout, stderr)
+	}
 	workers := c.workers
 	if workers == 0 {
 		workers = max(1, min(4, runtime.GOMAXPROCS(0)))

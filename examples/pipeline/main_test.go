@@ -50,7 +50,7 @@ func TestSmokeRun(t *testing.T) {
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
 	args := []string{
-		"-tasks", "pretrain", "-out", out, "-sim-episodes", "20", "-bc-epochs", "2", "-updates", "2", "-prompts", "2", "-group", "2",
+		"-train", "table", "-tasks", "pretrain", "-out", out, "-sim-episodes", "20", "-bc-epochs", "2", "-updates", "2", "-prompts", "2", "-group", "2",
 		"-hidden", "8", "-episodes", "1", "-workers", "2", "-ablation",
 	}
 	require.NoError(t, run(context.Background(), args, &stdout, &stderr), stderr.String())
@@ -95,7 +95,7 @@ func TestTableFile(t *testing.T) {
 	out := filepath.Join(dir, "out")
 	var stdout, stderr bytes.Buffer
 	args := []string{
-		"-tasks", "", "-table", path, "-out", out, "-sim-episodes", "10", "-bc-epochs", "1", "-updates", "1",
+		"-train", "table", "-tasks", "", "-table", path, "-out", out, "-sim-episodes", "10", "-bc-epochs", "1", "-updates", "1",
 		"-prompts", "2", "-group", "2", "-hidden", "4", "-episodes", "1", "-baselines=false",
 	}
 	require.NoError(t, run(context.Background(), args, &stdout, &stderr), stderr.String())
@@ -107,4 +107,26 @@ func TestTableFile(t *testing.T) {
 	err = run(context.Background(), []string{"-tasks", "", "-table", filepath.Join(dir, "absent.parquet"), "-out", out}, &stdout, &stderr)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "absent.parquet")
+}
+
+// TestWorldsRun runs the default pipeline: the arch agent trained on a few
+// generated worlds, the grpo agent taken from the embedded ones.
+func TestWorldsRun(t *testing.T) {
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	args := []string{"-tasks", "arch,grpo", "-retrain", "arch", "-worlds", "3", "-grpo-worlds", "2", "-episodes", "1", "-workers", "2", "-out", out}
+	require.NoError(t, run(context.Background(), args, &stdout, &stderr), stderr.String())
+	for _, w := range []string{"| arch | " + worldAgent + " |", "| arch | scaling-law |", "| grpo | " + worldAgent + " |"} {
+		assert.Contains(t, stdout.String(), w)
+	}
+	assert.Contains(t, stderr.String(), "[arch] 2/5 simulate and distil on 3 generated arch worlds")
+	assert.Contains(t, stderr.String(), "[grpo] 2/5 and 3/5 simulate, distil and RL: the embedded grpo agent")
+	for _, f := range []string{"arch/agent.gymagent", "arch/regret.csv", "arch/grpo-worlds-metrics.csv", "arch/grpo-worlds-metrics.png", "grpo/agent.gymagent"} {
+		info, err := os.Stat(filepath.Join(out, f))
+		require.NoError(t, err, f)
+		assert.Positive(t, info.Size(), f)
+	}
+	err := run(context.Background(), []string{"-train", "sky"}, &bytes.Buffer{}, &bytes.Buffer{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `-train is "sky"`)
 }

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/autollmresearch/gym/eval"
+	"github.com/autollmresearch/gym/policy/agent"
+	"github.com/autollmresearch/gym/prior"
+	"github.com/autollmresearch/gym/research"
+	"github.com/autollmresearch/gym/rl"
+	"github.com/autollmresearch/gym/tasks"
+)
+
+// Training modes of -train.
+const (
+	trainWorlds = "worlds"
+	trainTable  = "table"
+)
+
+// worldAgent is the name of the meta-trained agent in the tables.
+const worldAgent = "agent (worlds)"
+
+// worldsPipeline is the pipeline of -train worlds on one table: the agent
+// learns from generated worlds of the table's task alone and is evaluated
+// zero-shot on the table's held-out targets.
+//
+//  1. curate: the table's held-out test split, which training never sees;
+//  2. simulate and distil: roll out episodes on the held-out targets of
+//     generated worlds (prior.New), the scaling-law baseline acting first and
+//     then the agent itself (DAgger), every candidate labelled with its true
+//     regret, and fit the agent's network to the labels (agent.Train);
+//  3. RL: multi-turn GRPO on other worlds (agent.FineTune);
+//  4. evaluate: the agent and every baseline on the table's test split.
+//
+// A task not in -retrain takes its embedded agent (agent.Pretrained), built
+// by the same recipe: stages 2 and 3 are skipped.
+func worldsPipeline(ctx context.Context, c *config, name string, tbl *tasks.Table, stdout, stderr io.Writer) error {
+	task := tbl.Meta().Task
+	dir := filepath.Join(c.out, name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	done := stage(stderr, name, 1, "curate: the held-out test split")
+	opts := research.Options{Setting: research.Extrapolate, Split: research.Test, Trials: c.k}
+	testEnv, err := research.New(tbl, opts)
+	if err != nil {
+		return err
+	}
+	targets := len(testEnv.Targets())
+	testEnv.Close()
+	fmt.Fprintf(stderr, "    %d held-out target(s)\n", targets)
+	done()
+
+	var a *agent.Agent
+	if slices.Contains(c.retrain, task) {
+		p, err := prior.New(task)
+		if err != nil {
+			return err
+		}
+		recipe, err := agent.PretrainedRecipe(task)
+		if err != nil {
+			return err
+		}
+		recipe.Distil.Seed, recipe.GRPO.Seed = c.seed, c.seed
+		recipe.Distil.Workers, recipe.GRPO.Workers = c.workers, c.workers
+		if c.worlds > 0 {
+			recipe.Distil.Worlds = c.worlds
+		}
+		recipe.GRPO.Worlds = c.grpoWorlds
+		done = stage(stderr, name, 2, fmt.Sprintf("simulate and distil on %d generated %s worlds (never this table)", recipe.Distil.Worlds, task))
+		if a, _, err = agent.Train(ctx, p, recipe.Distil, stderr); err != nil {
+			return err
+		}
+		done()
+		if recipe.GRPO.Worlds > 0 {
+			done = stage(stderr, name, 3, fmt.Sprintf("RL: GRPO on %d other worlds", recipe.GRPO.Worlds))
+			updates, err := agent.FineTune(ctx, p, a, recipe.GRPO, stderr)
+			if err != nil {
+				return err
+			}
+			if err := writeGRPOCurves(filepath.Join(dir, "grpo-worlds"), task, updates); err != nil {
+				return err
+			}
+			done()
+		} else {
+			fmt.Fprintf(stderr, "[%s] 3/5 RL skipped (-grpo-worlds 0)\n", name)
+		}
+	} else {
+		if a, err = agent.Pretrained(task); err != nil {
+			return fmt.Errorf("%w (add %s to -retrain to train one)", err, task)
+		}
+		fmt.Fprintf(stderr, "[%s] 2/5 and 3/5 simulate, distil and RL: the embedded %s agent (agent.Pretrained), trained the same way on its worlds\n", name, task)
+	}
+	done = stage(stderr, name, 4, "save the agent")
+	if err := a.WriteFile(filepath.Join(dir, "agent.gymagent")); err != nil {
+		return err
+	}
+	done()
+
+	done = stage(stderr, name, 5, "evaluate on the held-out test split")
+	n := c.episodes
+	if n == 0 {
+		n = max(20, int(math.Ceil(60/float64(targets))))
+	}
+	spec := eval.Spec{
+		Envs:     []eval.EnvSpec{{Name: name, New: func() (*research.Env, error) { return research.New(tbl, opts) }}},
+		Episodes: n, Seed: c.seed, Workers: c.workers, Progress: stderr,
+	}
+	if c.baselines {
+		spec.Policies = append(spec.Policies, baselines...)
+	}
+	spec.Policies = append(spec.Policies, eval.NamedFactory{Name: worldAgent, New: a.NewPolicy})
+	res, err := eval.Run(ctx, spec)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "## %s: setting %s, test split, K = %d, %d episodes per target, seed %d; the agent trained on %s worlds only\n\n", name, research.Extrapolate, c.k, n, c.seed, task)
+	if err := res.WriteMarkdown(stdout); err != nil {
+		return err
+	}
+	if err := writeResults(dir, "regret", res); err != nil {
+		return err
+	}
+	done()
+	fmt.Fprintf(stderr, "[%s] wrote %s\n", name, dir)
+	return nil
+}
+
+// writeGRPOCurves writes GRPO updates as prefix-metrics.csv with their
+// learning curves.
+func writeGRPOCurves(prefix, task string, updates []agent.GRPOReport) error {
+	if len(updates) == 0 {
+		return nil
+	}
+	csvPath := prefix + "-metrics.csv"
+	err := writeFile(csvPath, func(w io.Writer) error {
+		if _, err := fmt.Fprintln(w, "update,episodes,return,regret_1,regret_k,grad_norm"); err != nil {
+			return err
+		}
+		episodes := 0
+		for _, u := range updates {
+			episodes += u.Episodes
+			if _, err := fmt.Fprintf(w, "%d,%d,%g,%g,%g,%g\n", u.Update+1, episodes, u.Return, u.Regret1, u.RegretK, u.GradNorm); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	_, err = rl.PlotLearningCurves(csvPath, prefix+"-metrics", rl.CurveOptions{
+		Title: "GRPO on " + task + " worlds",
+		X:     "episodes",
+		Y:     []string{"return", "regret_1", "regret_k"},
+		Labels: map[string]string{"episodes": "episodes played", "return": "mean return (1 − mean regret over K)",
+			"regret_1": "regret after 1 trial", "regret_k": "regret after K trials"},
+	})
+	return err
+}
