@@ -47,6 +47,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0) // -h printed the usage, as asked
+		}
 		fmt.Fprintln(os.Stderr, "train_grpo:", err)
 		os.Exit(1)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"io"
 	"os"
 	"path/filepath"
@@ -135,4 +136,11 @@ func TestFlagErrors(t *testing.T) {
 			assert.ErrorContains(t, err, tc.want)
 		})
 	}
+}
+
+// TestHelpIsNotAFailure: -h returns flag.ErrHelp, which main turns into
+// exit status 0.
+func TestHelpIsNotAFailure(t *testing.T) {
+	err := run(context.Background(), []string{"-h"}, io.Discard, io.Discard)
+	require.ErrorIs(t, err, flag.ErrHelp)
 }

@@ -45,6 +45,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0) // -h printed the usage, as asked
+		}
 		fmt.Fprintln(os.Stderr, "train_ppo:", err)
 		os.Exit(1)
 	}
