@@ -11,7 +11,13 @@
 //
 // The contract every environment follows is [env.Env]; the spaces its
 // observations and actions live in are in package spaces; the outcome
-// tables behind the configuration tasks are in package tasks.
+// tables behind the configuration tasks are in package tasks, and package
+// prior generates whole tables of each task's worlds. Package policy holds
+// the classical baselines and policy/agent the research agent
+// meta-trained on those worlds (agent.Pretrained embeds one per task);
+// package eval scores policies on held-out experiments, and the commands
+// under cmd/ (scoreboard, prior, agent, gym-server) and examples/ (the
+// pipeline first) put it all to work.
 //
 // Importing this package registers the built-in ids (see [BuiltinIDs]).
 package gym
