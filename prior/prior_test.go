@@ -225,6 +225,9 @@ const checkDraws = 400
 // statistic of every real table in ../shared/data falls inside its prior's
 // central 95 %.
 func TestRealTablesLookLikeDraws(t *testing.T) {
+	if raceEnabled {
+		t.Skip("1,200 draws take minutes under the race detector; .ci/run runs this test without it (go test -run TestRealTablesLookLikeDraws ./prior)")
+	}
 	cases := []struct {
 		file string
 		read func(string) (*tasks.Table, error)
