@@ -4,10 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
-	"sync"
 
+	"github.com/autollmresearch/gym/internal/parallel"
 	"github.com/autollmresearch/gym/tasks"
 )
 
@@ -32,47 +31,26 @@ func SampleStatistics(ctx context.Context, p Prior, draws int, seed uint64, work
 	if draws < 1 {
 		return nil, fmt.Errorf("prior: sample: draws is %d, want at least 1", draws)
 	}
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
 	stats := Statistics(p.Task())
 	s := &Sample{Task: p.Task(), Statistics: stats, Values: make([][]float64, len(stats)), Seeds: make([]uint64, draws)}
 	for i := range s.Values {
 		s.Values[i] = make([]float64, draws)
 	}
-	jobs := make(chan int)
 	errs := make([]error, draws)
-	var wg sync.WaitGroup
-	for range min(workers, draws) {
-		wg.Go(func() {
-			for j := range jobs {
-				s.Seeds[j] = seed + uint64(j)
-				t, err := p.Draw(seed + uint64(j))
-				if err != nil {
-					errs[j] = err
-					continue
-				}
-				for i, st := range stats {
-					s.Values[i][j] = st.Of(t)
-				}
-				t.Release()
-			}
-		})
-	}
-	var cancelled error
-feed:
-	for j := range draws {
-		select {
-		case jobs <- j:
-		case <-ctx.Done():
-			cancelled = ctx.Err()
-			break feed
+	err := parallel.For(ctx, draws, workers, func(j int) {
+		s.Seeds[j] = seed + uint64(j)
+		t, err := p.Draw(seed + uint64(j))
+		if err != nil {
+			errs[j] = err
+			return
 		}
-	}
-	close(jobs)
-	wg.Wait()
-	if cancelled != nil {
-		return nil, cancelled
+		for i, st := range stats {
+			s.Values[i][j] = st.Of(t)
+		}
+		t.Release()
+	})
+	if err != nil {
+		return nil, err
 	}
 	for j, err := range errs {
 		if err != nil {

@@ -21,13 +21,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/autollmresearch/gym/internal/cli"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
 )
 
-var errUsage = errors.New("usage")
+// errUsage marks a command-line error (exit status 2).
+var errUsage = cli.ErrUsage
 
 // commands are the subcommands, by name.
 var commands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{
@@ -36,20 +36,7 @@ var commands = map[string]func(ctx context.Context, args []string, stdout, stder
 	"draw":      runDraw,
 }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
-		}
-		fmt.Fprintln(os.Stderr, "prior:", err)
-		if errors.Is(err, errUsage) {
-			os.Exit(2)
-		}
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("prior", run) }
 
 const usage = `usage: prior <command> [flags]
 

@@ -25,11 +25,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 
 	"github.com/autollmresearch/gym/eval"
+	"github.com/autollmresearch/gym/internal/cli"
 	"github.com/autollmresearch/gym/internal/realtables"
 	"github.com/autollmresearch/gym/policy/agent"
 	"github.com/autollmresearch/gym/research"
@@ -38,22 +38,10 @@ import (
 // minSeeds is the fewest seeds a scoreboard reports standard errors over.
 const minSeeds = 5
 
-var errUsage = errors.New("usage")
+// errUsage marks a command-line error (exit status 2).
+var errUsage = cli.ErrUsage
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
-		}
-		fmt.Fprintln(os.Stderr, "scoreboard:", err)
-		if errors.Is(err, errUsage) {
-			os.Exit(2)
-		}
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("scoreboard", run) }
 
 // config is the parsed command line.
 type config struct {

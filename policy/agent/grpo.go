@@ -8,11 +8,10 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"runtime"
-	"sync"
 	"time"
 
 	"github.com/autollmresearch/gym/env"
+	"github.com/autollmresearch/gym/internal/parallel"
 	"github.com/autollmresearch/gym/policy/nn"
 	"github.com/autollmresearch/gym/prior"
 	"github.com/autollmresearch/gym/research"
@@ -139,10 +138,6 @@ func FineTune(ctx context.Context, p prior.Prior, a *Agent, cfg GRPOConfig, prog
 	if err != nil {
 		return nil, fmt.Errorf("agent: %w", err)
 	}
-	workers := cfg.Workers
-	if workers == 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
 	var reports []GRPOReport
 	start := time.Now()
 	for lo := 0; lo < cfg.Worlds; lo += cfg.WorldsPerUpdate {
@@ -151,20 +146,9 @@ func FineTune(ctx context.Context, p prior.Prior, a *Agent, cfg GRPOConfig, prog
 		}
 		hi := min(cfg.Worlds, lo+cfg.WorldsPerUpdate)
 		results := make([]grpoWorld, hi-lo)
-		jobs := make(chan int)
-		var wg sync.WaitGroup
-		for range min(workers, hi-lo) {
-			wg.Go(func() {
-				for w := range jobs {
-					results[w-lo] = playWorld(p, a, cfg, w)
-				}
-			})
+		if err := parallel.For(ctx, hi-lo, cfg.Workers, func(i int) { results[i] = playWorld(p, a, cfg, lo+i) }); err != nil {
+			return reports, err
 		}
-		for w := lo; w < hi; w++ {
-			jobs <- w
-		}
-		close(jobs)
-		wg.Wait()
 		r := GRPOReport{Update: len(reports)}
 		a.net.ZeroGrad()
 		grads := a.net.Grads()

@@ -9,12 +9,11 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/autollmresearch/gym/env"
+	"github.com/autollmresearch/gym/internal/parallel"
 	"github.com/autollmresearch/gym/policy"
 	"github.com/autollmresearch/gym/policy/nn"
 	"github.com/autollmresearch/gym/prior"
@@ -275,36 +274,13 @@ type roundStats struct {
 // collect rolls out one round on every world and returns the labelled rows
 // in world order.
 func collect(ctx context.Context, p prior.Prior, a *Agent, cfg TrainConfig, round int) (*dataset, roundStats, error) {
-	workers := cfg.Workers
-	if workers == 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
 	parts := make([]*dataset, cfg.Worlds)
 	stats := make([]roundStats, cfg.Worlds)
 	errs := make([]error, cfg.Worlds)
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	for range min(workers, cfg.Worlds) {
-		wg.Go(func() {
-			for w := range jobs {
-				parts[w], stats[w], errs[w] = rollWorld(p, a, cfg, round, w)
-			}
-		})
-	}
-	var cancelled error
-feed:
-	for w := range cfg.Worlds {
-		select {
-		case jobs <- w:
-		case <-ctx.Done():
-			cancelled = ctx.Err()
-			break feed
-		}
-	}
-	close(jobs)
-	wg.Wait()
-	if cancelled != nil {
-		return nil, roundStats{}, cancelled
+	if err := parallel.For(ctx, cfg.Worlds, cfg.Workers, func(w int) {
+		parts[w], stats[w], errs[w] = rollWorld(p, a, cfg, round, w)
+	}); err != nil {
+		return nil, roundStats{}, err
 	}
 	out := &dataset{}
 	var total roundStats
