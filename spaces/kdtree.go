@@ -116,6 +116,19 @@ func (t *kdTree) nearest(point []float64) (int, float64) {
 func (t *kdTree) search(point []float64, off *[treeMaxWidth]float64, lo, hi, best int, bestSq float64) (int, float64) {
 	w := t.width
 	if hi-lo <= treeLeaf {
+		if w == 2 { // the common two-knob case, without a call per point
+			p0, p1 := point[0], point[1]
+			pts := t.points[2*lo : 2*hi]
+			for k := 0; k+1 < len(pts); k += 2 {
+				d0, d1 := pts[k]-p0, pts[k+1]-p1
+				if sq := d0*d0 + d1*d1; sq <= bestSq {
+					if i := int(t.index[lo+k/2]); sq < bestSq || i < best || best < 0 {
+						best, bestSq = i, sq
+					}
+				}
+			}
+			return best, bestSq
+		}
 		for k := lo; k < hi; k++ {
 			if sq, ok := sqDist(t.points[k*w:(k+1)*w], point, bestSq); ok {
 				if i := int(t.index[k]); sq < bestSq || i < best || best < 0 {
@@ -135,14 +148,20 @@ func (t *kdTree) search(point []float64, off *[treeMaxWidth]float64, lo, hi, bes
 		nearLo, nearHi, farLo, farHi = lo, mid, mid+1, hi
 	}
 	best, bestSq = t.search(point, off, nearLo, nearHi, best, bestSq)
-	if sq, ok := sqDist(t.points[mid*w:(mid+1)*w], point, bestSq); ok {
+	if sq, ok := sqDist(t.points[mid*w:(mid+1)*w:(mid+1)*w], point, bestSq); ok {
 		if i := int(t.index[mid]); sq < bestSq || i < best || best < 0 {
 			best, bestSq = i, sq
 		}
 	}
 	old := off[d]
 	off[d] = gap
-	if _, ok := sqDist(off[:w], zeros[:w], bestSq); ok {
+	var near bool
+	if w == 2 {
+		near = off[0]*off[0]+off[1]*off[1] <= bestSq
+	} else {
+		_, near = sqDist(off[:w], zeros[:w], bestSq)
+	}
+	if near {
 		best, bestSq = t.search(point, off, farLo, farHi, best, bestSq)
 	}
 	off[d] = old
