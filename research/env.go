@@ -181,9 +181,16 @@ func New(t *tasks.Table, opts Options) (*Env, error) {
 		}
 	}
 	// Materialise the configs and candidates of every experiment an
-	// episode can touch now, so that Reset and Step never build them.
-	for _, p := range e.plans {
-		for _, exp := range slices.Concat(p.exps, p.context.exps) {
+	// episode can touch now, so that Reset and Step never build them: the
+	// targets and the experiments ranked below them in their groups.
+	reach := make([]int, len(cur.groupExps)) // per group, a prefix length
+	for _, i := range cur.pool {
+		k := cur.groupOf[i]
+		reach[k] = max(reach[k], cur.nBelow[i])
+		e.table.Candidates(i)
+	}
+	for k, m := range reach {
+		for _, exp := range cur.groupExps[k][:m] {
 			e.table.Candidates(exp)
 		}
 	}
