@@ -239,7 +239,7 @@ func (p *GP) Reset(obs *research.Observation, rng *rand.Rand) error {
 	if err != nil {
 		return fmt.Errorf("policy: %s: %w", p.Name(), err)
 	}
-	ep, err := newEpisode(p.Name(), obs)
+	ep, err := renewEpisode(p.Name(), obs, p.ep)
 	if err != nil {
 		return err
 	}
@@ -713,6 +713,11 @@ func (p *GP) next(target research.Fidelity) (int, error) {
 // fresh search.
 func (p *GP) fit(target research.Fidelity) (*gpModel, error) {
 	nc, nt := len(p.ctxY), p.ep.targetTrials()
+	if p.ctx != nil && nt == 0 {
+		// The data are the context subset alone, which Reset fitted
+		// already with these hyperparameters.
+		return p.ctx, nil
+	}
 	xs := make([]float64, (nc+nt)*p.dim)
 	copy(xs, p.ctxX)
 	ys := make([]float64, nc+nt)

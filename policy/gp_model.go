@@ -7,7 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/lapack/lapack64"
 )
 
 // This file holds the Gaussian-process regression behind the GP policy.
@@ -89,7 +89,8 @@ type gpData struct {
 	scale  float64   // standard deviation of the raw targets, 1 if 0
 	diff2  []float64 // d blocks of n·(n−1)/2 squared differences, pairs i<j
 	pairs  int
-	kernel []float64 // n×n scratch for the correlation matrix
+	kernel []float64   // n×n scratch for the correlation matrix
+	spare  [][]float64 // n×n buffers of factors no longer needed
 }
 
 // newGPData checks and standardises a training set of n = len(y) points
@@ -161,10 +162,9 @@ func matern52(r2 float64) float64 {
 type gpModel struct {
 	data   *gpData
 	hyper  gpHyper
-	invL2  []float64 // 1/ℓ² per dimension
-	signal float64   // s², on the standardised scale
-	jitter float64   // diagonal jitter that made the factorisation succeed
-	chol   mat.Cholesky
+	invL2  []float64         // 1/ℓ² per dimension
+	signal float64           // s², on the standardised scale
+	jitter float64           // diagonal jitter that made the factorisation succeed
 	upper  blas64.Triangular // the Cholesky factor U, K + (g+jitter)·I = UᵀU
 	alpha  []float64         // (K + (g+jitter)·I)⁻¹ y
 	lml    float64           // log marginal likelihood
@@ -220,48 +220,97 @@ func (g *gpData) factor(h gpHyper, invL2 []float64) (*gpModel, error) {
 	}
 	m := &gpModel{data: g, hyper: h.clone(), invL2: invL2}
 	n, k := g.n, g.kernel
+	// The factor is LAPACK's Potrf of the upper triangle, as mat.Cholesky
+	// computes it, without the condition estimate mat.Cholesky adds.
+	u := g.factorBuf()
+	sym := blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: u}
 	var ok bool
 	for _, jit := range gpJitters {
 		for i := range n {
 			k[i*n+i] = 1 + h.noise + jit
+			copy(u[i*n+i:(i+1)*n], k[i*n+i:(i+1)*n])
 		}
-		if ok = m.chol.Factorize(mat.NewSymDense(n, k)); ok {
+		if _, ok = lapack64.Potrf(sym); ok {
 			m.jitter = jit
 			break
 		}
 	}
 	if !ok {
+		g.spare = append(g.spare, u)
 		return nil, fmt.Errorf("gp: the covariance of %d training points is not positive definite even with diagonal jitter %g (lengthscales %v, noise ratio %g)", n, gpJitters[len(gpJitters)-1], h.lengths, h.noise)
 	}
-	var u mat.TriDense
-	m.chol.UTo(&u)
-	m.upper = u.RawTriangular()
-	var alpha mat.VecDense
-	if err := m.chol.SolveVecTo(&alpha, mat.NewVecDense(n, g.y)); err != nil && !isConditionWarning(err) {
-		return nil, fmt.Errorf("gp: solving for the weights of %d training points: %w", n, err)
-	}
+	m.upper = blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: n, Stride: n, Data: u}
 	m.alpha = make([]float64, n)
+	copy(m.alpha, g.y)
+	cholSolve(u, n, m.alpha)
 	quad := 0.0
 	for i := range n {
-		m.alpha[i] = alpha.AtVec(i)
 		quad += m.alpha[i] * g.y[i]
 	}
 	m.signal = 1
 	if n >= gpMinProfile {
 		m.signal = max(quad/float64(n), 1e-12)
 	}
-	m.lml = -0.5*quad/m.signal - 0.5*m.chol.LogDet() - 0.5*float64(n)*math.Log(2*math.Pi*m.signal)
+	logDet := 0.0
+	for i := range n {
+		logDet += 2 * math.Log(u[i*n+i])
+	}
+	m.lml = -0.5*quad/m.signal - 0.5*logDet - 0.5*float64(n)*math.Log(2*math.Pi*m.signal)
 	if !isFinite(m.lml) {
 		return nil, fmt.Errorf("gp: log marginal likelihood of %d training points is %v (lengthscales %v, noise ratio %g)", n, m.lml, h.lengths, h.noise)
 	}
 	return m, nil
 }
 
-// isConditionWarning reports whether err only warns of a badly conditioned
-// matrix; the solution is still usable.
-func isConditionWarning(err error) bool {
-	var c mat.Condition
-	return errors.As(err, &c)
+// cholSolve solves UᵀU·x = b in place for the upper triangular factor U
+// (n×n, row-major) and the vector b: LAPACK's Potrs with one right-hand
+// side, the same operations in the same order (gonum's Dtrsm, left side,
+// transposed then not), written out for a vector, which Dtrsm handles one
+// call per element.
+func cholSolve(u []float64, n int, b []float64) {
+	b = b[:n]
+	// Uᵀ·z = b, row k of U scattering into the later entries.
+	for k := range n {
+		b[k] *= 1 / u[k*n+k]
+		bk := b[k]
+		row := u[k*n : (k+1)*n]
+		for i := k + 1; i < n; i++ {
+			if va := row[i]; va != 0 {
+				b[i] += -va * bk
+			}
+		}
+	}
+	// U·x = z, from the last entry up.
+	for i := n - 1; i >= 0; i-- {
+		row := u[i*n : (i+1)*n]
+		bi := b[i]
+		for k := i + 1; k < n; k++ {
+			if va := row[k]; va != 0 {
+				bi += -va * b[k]
+			}
+		}
+		b[i] = bi * (1 / u[i*n+i])
+	}
+}
+
+// factorBuf returns an n×n buffer for a Cholesky factor: a spare one
+// released by release, or a new one.
+func (g *gpData) factorBuf() []float64 {
+	if k := len(g.spare); k > 0 {
+		u := g.spare[k-1]
+		g.spare = g.spare[:k-1]
+		return u
+	}
+	return make([]float64, g.n*g.n)
+}
+
+// release hands the factor of a model that is no longer needed back to
+// its training set, for the next fit to reuse.
+func (g *gpData) release(m *gpModel) {
+	if m != nil && m.data == g && m.upper.Data != nil {
+		g.spare = append(g.spare, m.upper.Data)
+		m.upper.Data = nil
+	}
 }
 
 // logPrior is the log density, up to a constant, of the lengthscales in h
@@ -331,7 +380,10 @@ func (g *gpData) search(s gpSearch) (*gpModel, error) {
 				continue
 			}
 			if obj := m.lml + s.logPrior(h); obj > bestObj {
+				g.release(best)
 				best, bestObj, improved = m, obj, true
+			} else {
+				g.release(m)
 			}
 		}
 		return improved
