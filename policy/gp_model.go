@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -91,12 +92,15 @@ type gpData struct {
 	pairs  int
 	kernel []float64   // n×n scratch for the correlation matrix
 	spare  [][]float64 // n×n buffers of factors no longer needed
+	// prefix, set during fitAfter, is the model whose factor the leading
+	// block of this set's factor extends.
+	prefix *gpModel
 }
 
-// newGPData checks and standardises a training set of n = len(y) points
-// whose inputs are the rows of x, d coordinates each. Every input and
-// target must be finite.
-func newGPData(x []float64, d int, y []float64) (*gpData, error) {
+// prepareGPData checks and standardises a training set of n = len(y)
+// points whose inputs are the rows of x, d coordinates each. Every input
+// and target must be finite.
+func prepareGPData(x []float64, d int, y []float64) (*gpData, error) {
 	n := len(y)
 	switch {
 	case n == 0:
@@ -130,6 +134,27 @@ func newGPData(x []float64, d int, y []float64) (*gpData, error) {
 	for i, v := range y {
 		g.y[i] = (v - g.mean) / g.scale
 	}
+	g.kernel = make([]float64, n*n)
+	return g, nil
+}
+
+// newGPData checks and standardises a training set of n = len(y) points
+// whose inputs are the rows of x, d coordinates each, and computes the
+// squared differences every fit under new lengthscales reuses. Every input
+// and target must be finite.
+func newGPData(x []float64, d int, y []float64) (*gpData, error) {
+	g, err := prepareGPData(x, d, y)
+	if err != nil {
+		return nil, err
+	}
+	g.pairDiffs()
+	return g, nil
+}
+
+// pairDiffs computes the squared differences of every pair of points, per
+// dimension.
+func (g *gpData) pairDiffs() {
+	n, d := g.n, g.d
 	g.pairs = n * (n - 1) / 2
 	g.diff2 = make([]float64, d*g.pairs)
 	p := 0
@@ -144,8 +169,6 @@ func newGPData(x []float64, d int, y []float64) (*gpData, error) {
 			p++
 		}
 	}
-	g.kernel = make([]float64, n*n)
-	return g, nil
 }
 
 // isFinite reports whether v is neither NaN nor infinite.
@@ -168,6 +191,9 @@ type gpModel struct {
 	upper  blas64.Triangular // the Cholesky factor U, K + (g+jitter)·I = UᵀU
 	alpha  []float64         // (K + (g+jitter)·I)⁻¹ y
 	lml    float64           // log marginal likelihood
+	// prefix, when set, is a model whose training points are this one's
+	// first and whose factor is the leading block of this one's.
+	prefix *gpModel
 }
 
 // fit factorises the training set's covariance under h. It fails when a
@@ -179,6 +205,42 @@ func (g *gpData) fit(h gpHyper) (*gpModel, error) {
 		return nil, err
 	}
 	return g.factor(h, invL2)
+}
+
+// fitAfter is fit(prefix.hyper) for a training set whose first points are
+// those of prefix (the same inputs, in the same order; the targets may
+// differ), bit for bit: the correlations among those points are taken
+// from prefix's matrix, and the factor extends prefix's when the same
+// jitter is tried (see cholExtend). prefix's data must not have been
+// fitted again since prefix was.
+func (g *gpData) fitAfter(prefix *gpModel) (*gpModel, error) {
+	nc := prefix.data.n
+	if nc >= g.n || prefix.data.d != g.d {
+		if g.diff2 == nil {
+			g.pairDiffs()
+		}
+		return g.fit(prefix.hyper)
+	}
+	n, k, pk := g.n, g.kernel, prefix.data.kernel
+	for i := range nc {
+		copy(k[i*n+i+1:i*n+nc], pk[i*nc+i+1:(i+1)*nc])
+	}
+	invL2 := prefix.invL2
+	for i := range n {
+		xi := g.x[i*g.d : (i+1)*g.d]
+		for c := max(i+1, nc); c < n; c++ {
+			xc := g.x[c*g.d : (c+1)*g.d]
+			r2 := 0.0
+			for j, w := range invL2 {
+				t := xi[j] - xc[j]
+				r2 += w * (t * t)
+			}
+			k[i*n+c] = matern52(r2)
+		}
+	}
+	g.prefix = prefix
+	defer func() { g.prefix = nil }()
+	return g.factor(prefix.hyper, slices.Clone(invL2))
 }
 
 // correlate checks the lengthscales and writes the off-diagonal of the
@@ -230,7 +292,18 @@ func (g *gpData) factor(h gpHyper, invL2 []float64) (*gpModel, error) {
 			k[i*n+i] = 1 + h.noise + jit
 			copy(u[i*n+i:(i+1)*n], k[i*n+i:(i+1)*n])
 		}
-		if _, ok = lapack64.Potrf(sym); ok {
+		if pre := g.prefix; pre != nil && pre.jitter == jit && pre.upper.Data != nil {
+			nc := pre.data.n
+			for i := range nc {
+				copy(u[i*n+i:i*n+nc], pre.upper.Data[i*nc+i:(i+1)*nc])
+			}
+			if ok = cholExtend(u, k, n, nc); ok {
+				m.prefix = pre
+			}
+		} else {
+			_, ok = lapack64.Potrf(sym)
+		}
+		if ok {
 			m.jitter = jit
 			break
 		}
@@ -470,6 +543,117 @@ func (m *gpModel) predict(xs []float64, mean, sd, scratch []float64) ([]float64,
 		row := cross[r*n : (r+1)*n]
 		q := 0.0
 		for _, v := range row {
+			q += v * v
+		}
+		sd[r] = g.scale * math.Sqrt(m.signal*max(0, 1-q))
+	}
+	return scratch, nil
+}
+
+// predictCache holds what predict computes for a fixed set of points
+// against the training points of a prefix model (see gpModel.prefix):
+// per point, the correlations with them, the solved row of X·U = K* over
+// their columns, and the running sum of its squares.
+type predictCache struct {
+	prefix *gpModel
+	points []float64 // rows × d inputs, shared with the caller
+	rows   int
+	cross  []float64 // rows × nc correlations
+	solved []float64 // rows × nc solved values
+	sumSq  []float64 // per row, the squares of solved summed in order
+}
+
+// newPredictCache computes the cache of the points xs (rows of the
+// prefix's input dimension) against prefix's training points.
+func newPredictCache(prefix *gpModel, xs []float64, rows int) *predictCache {
+	g := prefix.data
+	nc, d := g.n, g.d
+	c := &predictCache{prefix: prefix, points: xs, rows: rows, cross: make([]float64, rows*nc), sumSq: make([]float64, rows)}
+	for r := range rows {
+		xr := xs[r*d : (r+1)*d]
+		row := c.cross[r*nc : (r+1)*nc]
+		for i := range nc {
+			xi := g.x[i*d : (i+1)*d]
+			r2 := 0.0
+			for j, w := range prefix.invL2 {
+				t := xr[j] - xi[j]
+				r2 += w * t * t
+			}
+			row[i] = matern52(r2)
+		}
+	}
+	c.solved = slices.Clone(c.cross)
+	blas64.Trsm(blas.Right, blas.NoTrans, 1, prefix.upper, blas64.General{Rows: rows, Cols: nc, Stride: nc, Data: c.solved})
+	for r := range rows {
+		q := 0.0
+		for _, v := range c.solved[r*nc : (r+1)*nc] {
+			q += v * v
+		}
+		c.sumSq[r] = q
+	}
+	return c
+}
+
+// predictCached is predict for the points of cache, whose prefix is
+// m.prefix, bit for bit: the correlations with the prefix's training
+// points and their part of the triangular solve are taken from the cache,
+// and the solve is carried on over the new columns in the order Dtrsm
+// follows. scratch is reused as by predict.
+func (m *gpModel) predictCached(cache *predictCache, mean, sd, scratch []float64) ([]float64, error) {
+	g := m.data
+	rows, n, nc, d := cache.rows, g.n, cache.prefix.data.n, g.d
+	if (m.prefix != cache.prefix && m != cache.prefix) || len(mean) != rows || len(sd) != rows {
+		return scratch, errors.New("gp: predict: the cache does not fit the model")
+	}
+	nt := n - nc
+	if cap(scratch) < nt {
+		scratch = make([]float64, nt)
+	}
+	tail := scratch[:nt]
+	u := m.upper.Data
+	for r := range rows {
+		pre := cache.cross[r*nc : (r+1)*nc]
+		xr := cache.points[r*d : (r+1)*d]
+		mu := 0.0
+		for i, v := range pre {
+			mu += v * m.alpha[i]
+		}
+		for t := range nt {
+			xi := g.x[(nc+t)*d : (nc+t+1)*d]
+			r2 := 0.0
+			for j, w := range m.invL2 {
+				dv := xr[j] - xi[j]
+				r2 += w * dv * dv
+			}
+			tail[t] = matern52(r2)
+			mu += tail[t] * m.alpha[nc+t]
+		}
+		mean[r] = g.mean + g.scale*mu
+		// Dtrsm's row loop: the prefix's columns are solved already; their
+		// updates of the new columns, then the new columns themselves.
+		for k, s := range cache.solved[r*nc : (r+1)*nc] {
+			if s == 0 {
+				continue
+			}
+			urow := u[k*n+nc : (k+1)*n]
+			for t := range tail {
+				tail[t] += -s * urow[t]
+			}
+		}
+		for t := range nt {
+			if tail[t] == 0 {
+				continue
+			}
+			k := nc + t
+			tail[t] /= u[k*n+k]
+			s := tail[t]
+			urow := u[k*n+k+1 : (k+1)*n]
+			for c, v := range urow {
+				tail[t+1+c] += -s * v
+			}
+		}
+		q := cache.sumSq[r]
+		for _, v := range tail {
 			q += v * v
 		}
 		sd[r] = g.scale * math.Sqrt(m.signal*max(0, 1-q))
