@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -438,7 +439,28 @@ func (g *gpData) search(s gpSearch) (*gpModel, error) {
 	// try fits every noise ratio of noises under lengths and reports
 	// whether one of them improved on the best so far. The correlation
 	// matrix is computed once for all of them.
+	// tried records every setting fitted, so that the coordinate search
+	// does not fit one again: a setting fitted before cannot improve on
+	// the best, which is at least as good as it.
+	tried := make(map[string]bool)
+	key := func(lengths []float64, noise float64) string {
+		b := make([]byte, 0, 8*(len(lengths)+1))
+		for _, v := range lengths {
+			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+		}
+		return string(binary.LittleEndian.AppendUint64(b, math.Float64bits(noise)))
+	}
 	try := func(lengths, noises []float64) bool {
+		var fresh []float64
+		for _, noise := range noises {
+			if k := key(lengths, noise); !tried[k] {
+				tried[k] = true
+				fresh = append(fresh, noise)
+			}
+		}
+		if noises = fresh; len(noises) == 0 {
+			return false
+		}
 		invL2, err := g.correlate(lengths)
 		if err != nil {
 			note(err)
