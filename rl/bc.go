@@ -352,7 +352,7 @@ func (b *bcBatch) pass(rows []int, grad bool) (loss float64, correct int, err er
 	loss *= inv
 	if grad {
 		b.actor.ZeroGrad()
-		if err := b.actor.Backward(b.ws, dOut); err != nil {
+		if err := b.actor.BackwardParams(b.ws, dOut); err != nil {
 			return 0, 0, err
 		}
 	}

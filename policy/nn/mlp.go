@@ -514,16 +514,31 @@ func (m *MLP) activationGrad(d, y []float64) {
 // respect to the inputs in ws.InputGrad(). The parameters must not have
 // changed since that forward pass. dOut is not modified.
 func (m *MLP) Backward(ws *Workspace, dOut []float64) error {
-	if err := m.checkWorkspace(ws, "Backward"); err != nil {
+	return m.backward(ws, dOut, "Backward", true)
+}
+
+// BackwardParams is Backward without the gradient with respect to the
+// inputs, which a learner that trains the network alone never reads: it
+// adds the same gradient to Grads, bit for bit, and leaves InputGrad
+// undefined. It saves the first layer's transposed matrix-vector products,
+// the largest share of the backward pass when the inputs outnumber the
+// hidden units.
+func (m *MLP) BackwardParams(ws *Workspace, dOut []float64) error {
+	return m.backward(ws, dOut, "BackwardParams", false)
+}
+
+// backward is Backward, with the input gradient when inputGrad is set.
+func (m *MLP) backward(ws *Workspace, dOut []float64, op string, inputGrad bool) error {
+	if err := m.checkWorkspace(ws, op); err != nil {
 		return err
 	}
 	if ws.rows == 0 {
-		return errors.New("nn: Backward: no forward pass in the workspace")
+		return fmt.Errorf("nn: %s: no forward pass in the workspace", op)
 	}
 	rows := ws.rows
 	layers := m.NumLayers()
 	if len(dOut) != rows*m.Out() {
-		return fmt.Errorf("nn: Backward: output gradient has %d values, want %d (%d rows × %d outputs)", len(dOut), rows*m.Out(), rows, m.Out())
+		return fmt.Errorf("nn: %s: output gradient has %d values, want %d (%d rows × %d outputs)", op, len(dOut), rows*m.Out(), rows, m.Out())
 	}
 	copy(ws.delta[layers], dOut)
 	for l := layers - 1; l >= 0; l-- {
@@ -535,7 +550,9 @@ func (m *MLP) Backward(ws *Workspace, dOut []float64) error {
 			dzr := blas64.Vector{N: out, Inc: 1, Data: dz[r*out : (r+1)*out]}
 			// dW += dz xᵀ, dx = Wᵀ dz, db += dz.
 			blas64.Ger(1, dzr, blas64.Vector{N: in, Inc: 1, Data: x[r*in : (r+1)*in]}, dw)
-			blas64.Gemv(blas.Trans, 1, w, dzr, 0, blas64.Vector{N: in, Inc: 1, Data: dx[r*in : (r+1)*in]})
+			if l > 0 || inputGrad {
+				blas64.Gemv(blas.Trans, 1, w, dzr, 0, blas64.Vector{N: in, Inc: 1, Data: dx[r*in : (r+1)*in]})
+			}
 			for j, v := range dzr.Data {
 				db[j] += v
 			}
@@ -545,19 +562,21 @@ func (m *MLP) Backward(ws *Workspace, dOut []float64) error {
 		}
 	}
 	if m.sOff >= 0 {
-		m.backwardSkip(ws, dOut)
+		m.backwardSkip(ws, dOut, inputGrad)
 	}
 	return nil
 }
 
-// backwardSkip adds the skip path's share of Backward: dS += dOutᵀ·X and
-// dX += dOut·S.
-func (m *MLP) backwardSkip(ws *Workspace, dOut []float64) {
+// backwardSkip adds the skip path's share of Backward: dS += dOutᵀ·X and,
+// when inputGrad is set, dX += dOut·S.
+func (m *MLP) backwardSkip(ws *Workspace, dOut []float64, inputGrad bool) {
 	rows, in, out := ws.rows, m.In(), m.Out()
 	x, dx, s, ds := ws.act[0], ws.delta[0], m.skip(), m.skipGrads()
 	for r := range rows {
 		dov := blas64.Vector{N: out, Inc: 1, Data: dOut[r*out : (r+1)*out]}
 		blas64.Ger(1, dov, blas64.Vector{N: in, Inc: 1, Data: x[r*in : (r+1)*in]}, ds)
-		blas64.Gemv(blas.Trans, 1, s, dov, 1, blas64.Vector{N: in, Inc: 1, Data: dx[r*in : (r+1)*in]})
+		if inputGrad {
+			blas64.Gemv(blas.Trans, 1, s, dov, 1, blas64.Vector{N: in, Inc: 1, Data: dx[r*in : (r+1)*in]})
+		}
 	}
 }
