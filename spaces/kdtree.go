@@ -100,7 +100,13 @@ func (t *kdTree) nearest(point []float64) (int, float64) {
 			off[k] = t.hi[k] - x
 		}
 	}
-	best, bestSq := t.search(point, &off, 0, len(t.index), -1, math.Inf(1))
+	var best int
+	var bestSq float64
+	if t.width == 2 {
+		best, bestSq = t.search2(point[0], point[1], off[0], off[1], 0, len(t.index), -1, math.Inf(1))
+	} else {
+		best, bestSq = t.search(point, &off, 0, len(t.index), -1, math.Inf(1))
+	}
 	if best < 0 {
 		best = 0 // every squared distance overflowed
 	}
@@ -165,6 +171,51 @@ func (t *kdTree) search(point []float64, off *[treeMaxWidth]float64, lo, hi, bes
 		best, bestSq = t.search(point, off, farLo, farHi, best, bestSq)
 	}
 	off[d] = old
+	return best, bestSq
+}
+
+// search2 is search for two coordinates, the common two-knob case, with
+// the point (p0, p1) and the gaps (o0, o1) in registers.
+func (t *kdTree) search2(p0, p1, o0, o1 float64, lo, hi, best int, bestSq float64) (int, float64) {
+	pts := t.points
+	if hi-lo <= treeLeaf {
+		for k := lo; k < hi; k++ {
+			d0, d1 := pts[2*k]-p0, pts[2*k+1]-p1
+			if sq := d0*d0 + d1*d1; sq <= bestSq {
+				if i := int(t.index[k]); sq < bestSq || i < best || best < 0 {
+					best, bestSq = i, sq
+				}
+			}
+		}
+		return best, bestSq
+	}
+	mid := (lo + hi) / 2
+	m0, m1 := pts[2*mid], pts[2*mid+1]
+	var gap float64
+	if t.dim[mid] == 0 {
+		gap = m0 - p0
+	} else {
+		gap = m1 - p1
+	}
+	nearLo, nearHi, farLo, farHi := mid+1, hi, lo, mid
+	if gap > 0 {
+		nearLo, nearHi, farLo, farHi = lo, mid, mid+1, hi
+	}
+	best, bestSq = t.search2(p0, p1, o0, o1, nearLo, nearHi, best, bestSq)
+	d0, d1 := m0-p0, m1-p1
+	if sq := d0*d0 + d1*d1; sq <= bestSq {
+		if i := int(t.index[mid]); sq < bestSq || i < best || best < 0 {
+			best, bestSq = i, sq
+		}
+	}
+	if t.dim[mid] == 0 {
+		o0 = gap
+	} else {
+		o1 = gap
+	}
+	if o0*o0+o1*o1 <= bestSq {
+		best, bestSq = t.search2(p0, p1, o0, o1, farLo, farHi, best, bestSq)
+	}
 	return best, bestSq
 }
 
