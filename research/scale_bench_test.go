@@ -63,6 +63,10 @@ func BenchmarkNewScaled(b *testing.B) {
 	for _, cells := range []int{24, 240, 2400} {
 		b.Run(fmt.Sprint(cells), func(b *testing.B) {
 			tbl := scaledPretrain(b, cells, 12, 10)
+			// A first env builds the table's lazily encoded candidates.
+			if _, err := New(tbl, Options{}); err != nil {
+				b.Fatal(err)
+			}
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := New(tbl, Options{}); err != nil {
