@@ -113,17 +113,14 @@ func (e *OverBudgetError) Is(target error) bool { return target == ErrOverBudget
 //
 // An Env is not safe for concurrent use; the table may be shared by many.
 type Env struct {
-	table *tasks.Table
-	owned bool // Close releases the table
-	meta  tasks.Meta
-	opts  Options
-	cur   *curation
-	plans []episodePlan // one per pool target, in pool order
-	pool  []string
-	idAny []any // experiment ids boxed once, for allocation-free Info
-	// runs packs, per table experiment an episode can run, its configs'
-	// outcomes and regrets (nil for the others).
-	runs   [][]runOutcome
+	table  *tasks.Table
+	owned  bool // Close releases the table
+	meta   tasks.Meta
+	opts   Options
+	cur    *curation
+	plans  []episodePlan // one per pool target, in pool order
+	pool   []string
+	idAny  []any // experiment ids boxed once, for allocation-free Info
 	obsSp  *ObservationSpace
 	actSp  *ActionSpace
 	src    *rand.PCG
@@ -186,16 +183,15 @@ func New(t *tasks.Table, opts Options) (*Env, error) {
 	// Materialise the configs and candidates of every experiment an
 	// episode can touch now, so that Reset and Step never build them: the
 	// targets and the experiments ranked below them in their groups.
-	e.runs = make([][]runOutcome, len(cur.fids))
 	reach := make([]int, len(cur.groupExps)) // per group, a prefix length
 	for _, i := range cur.pool {
 		k := cur.groupOf[i]
 		reach[k] = max(reach[k], cur.nBelow[i])
-		e.prepare(i)
+		e.table.Candidates(i)
 	}
 	for k, m := range reach {
 		for _, exp := range cur.groupExps[k][:m] {
-			e.prepare(exp)
+			e.table.Candidates(exp)
 		}
 	}
 	if opts.Target != "" && !slices.Contains(e.pool, opts.Target) {
@@ -208,30 +204,6 @@ func New(t *tasks.Table, opts Options) (*Env, error) {
 	e.obsSp = &ObservationSpace{env: e}
 	e.actSp = &ActionSpace{env: e}
 	return e, nil
-}
-
-// runOutcome is what a step reads of a config's outcome, packed together.
-type runOutcome struct {
-	objective, cost, regret float64
-	diverged                bool
-}
-
-// prepare materialises experiment exp's configs and candidates and packs
-// the outcomes of its configs for Step.
-func (e *Env) prepare(exp int) {
-	if e.runs[exp] != nil {
-		return
-	}
-	e.table.Candidates(exp)
-	outs := make([]runOutcome, e.table.NumConfigs(exp))
-	for j := range outs {
-		o := e.table.Outcome(exp, j)
-		outs[j] = runOutcome{
-			objective: o.Objective, cost: o.CostGPUHours, diverged: o.Diverged,
-			regret: e.table.Regret(exp, o.Objective, o.Diverged),
-		}
-	}
-	e.runs[exp] = outs
 }
 
 // withDefaults validates o and fills in its defaults.
@@ -519,19 +491,19 @@ func (e *Env) stepCandidate(k, cand int) (env.StepResult[*Observation], error) {
 // run makes the run of config cand of experiment exp, asked as the config
 // asked at distance dist from it, for Step.
 func (e *Env) run(exp, cand int, dist float64, asked spaces.Config) (env.StepResult[*Observation], error) {
-	out := &e.runs[exp][cand]
-	if e.opts.Setting == MultiFidelity && !e.affords(out.cost) {
+	out := e.table.Outcome(exp, cand)
+	if e.opts.Setting == MultiFidelity && !e.affords(out.CostGPUHours) {
 		return env.StepResult[*Observation]{}, &OverBudgetError{
 			Experiment: e.cur.fids[exp].Experiment, Config: cand,
-			Cost: out.cost, BudgetLeft: e.obs.BudgetLeft,
+			Cost: out.CostGPUHours, BudgetLeft: e.obs.BudgetLeft,
 		}
 	}
 
 	isTarget := exp == e.plan.target
-	regret := out.regret
+	regret := e.table.Regret(exp, out.Objective, out.Diverged)
 	run := e.table.Config(exp, cand)
 	e.obs.Step++
-	e.obs.Spent += out.cost
+	e.obs.Spent += out.CostGPUHours
 	if e.opts.Setting == MultiFidelity {
 		e.obs.BudgetLeft = max(0, e.budget-e.obs.Spent)
 	}
@@ -543,9 +515,9 @@ func (e *Env) run(exp, cand int, dist float64, asked spaces.Config) (env.StepRes
 		Run:        run,
 		Candidate:  cand,
 		Distance:   dist,
-		Objective:  out.objective,
-		Diverged:   out.diverged,
-		Cost:       out.cost,
+		Objective:  out.Objective,
+		Diverged:   out.Diverged,
+		Cost:       out.CostGPUHours,
 	})
 	e.obs.History = e.hist
 	var reward float64
@@ -563,7 +535,7 @@ func (e *Env) run(exp, cand int, dist float64, asked spaces.Config) (env.StepRes
 	e.info.Clear()
 	e.setEpisodeInfo()
 	e.info.SetNum("trial_regret", regret)
-	e.info.SetNum("cost", out.cost)
+	e.info.SetNum("cost", out.CostGPUHours)
 	e.info.SetNum("distance", dist)
 	e.info.Set("asked", asked)
 	e.info.Set("run", run)
