@@ -2,7 +2,6 @@ package env
 
 import (
 	"encoding/json"
-	"maps"
 	"slices"
 
 	"github.com/autollmresearch/gym/spaces"
@@ -14,47 +13,62 @@ import (
 //
 // Numbers are kept apart from other values so that an env can report them on
 // every step without allocating: an env keeps one Info, calls Clear at the
-// start of each step and SetNum for each number; once its maps have grown,
-// this allocates nothing. The zero Info is empty and ready to read; writing
-// to it allocates its maps.
+// start of each step and SetNum for each number; once its storage has grown,
+// this allocates nothing. Entries live in small slices searched in order,
+// which for the handful of keys an env reports is cheaper than hashing them.
+// The zero Info is empty and ready to read; writing to it allocates.
 //
-// Copies of an Info share its maps. An Info returned by an env is valid until
-// the env's next Reset or Step; Clone it to keep it.
+// Copies of an Info share its storage. An Info returned by an env is valid
+// until the env's next Reset or Step; Clone it to keep it.
 type Info struct {
-	nums map[string]float64
-	vals map[string]any
+	numKeys []string
+	nums    []float64
+	valKeys []string
+	vals    []any
 }
 
 // SetNum sets the number stored under key.
 func (i *Info) SetNum(key string, v float64) {
-	if i.nums == nil {
-		i.nums = make(map[string]float64, 8)
+	if k := slices.Index(i.numKeys, key); k >= 0 {
+		i.nums[k] = v
+		return
 	}
-	i.nums[key] = v
+	if i.numKeys == nil {
+		i.numKeys, i.nums = make([]string, 0, 8), make([]float64, 0, 8)
+	}
+	i.numKeys = append(i.numKeys, key)
+	i.nums = append(i.nums, v)
 }
 
 // Num returns the number stored under key.
 func (i Info) Num(key string) (float64, bool) {
-	v, ok := i.nums[key]
-	return v, ok
+	if k := slices.Index(i.numKeys, key); k >= 0 {
+		return i.nums[k], true
+	}
+	return 0, false
 }
 
 // Set stores a non-numeric value (or a number that need not be cheap) under
 // key. Use SetNum for float64 values read on hot paths.
 func (i *Info) Set(key string, v any) {
-	if i.vals == nil {
-		i.vals = make(map[string]any, 4)
+	if k := slices.Index(i.valKeys, key); k >= 0 {
+		i.vals[k] = v
+		return
 	}
-	i.vals[key] = v
+	if i.valKeys == nil {
+		i.valKeys, i.vals = make([]string, 0, 4), make([]any, 0, 4)
+	}
+	i.valKeys = append(i.valKeys, key)
+	i.vals = append(i.vals, v)
 }
 
 // Get returns the value stored under key by Set or SetNum.
 func (i Info) Get(key string) (any, bool) {
-	if v, ok := i.vals[key]; ok {
-		return v, true
+	if k := slices.Index(i.valKeys, key); k >= 0 {
+		return i.vals[k], true
 	}
-	if v, ok := i.nums[key]; ok {
-		return v, true
+	if k := slices.Index(i.numKeys, key); k >= 0 {
+		return i.nums[k], true
 	}
 	return nil, false
 }
@@ -67,21 +81,25 @@ func (i Info) Has(key string) bool {
 
 // Delete removes key.
 func (i *Info) Delete(key string) {
-	delete(i.nums, key)
-	delete(i.vals, key)
+	if k := slices.Index(i.numKeys, key); k >= 0 {
+		i.numKeys = slices.Delete(i.numKeys, k, k+1)
+		i.nums = slices.Delete(i.nums, k, k+1)
+	}
+	if k := slices.Index(i.valKeys, key); k >= 0 {
+		i.valKeys = slices.Delete(i.valKeys, k, k+1)
+		i.vals = slices.Delete(i.vals, k, k+1)
+	}
 }
 
 // Len is the number of keys set.
-func (i Info) Len() int { return len(i.nums) + len(i.vals) }
+func (i Info) Len() int { return len(i.numKeys) + len(i.valKeys) }
 
 // Keys returns the keys in sorted order.
 func (i Info) Keys() []string {
 	keys := make([]string, 0, i.Len())
-	for k := range i.nums {
-		keys = append(keys, k)
-	}
-	for k := range i.vals {
-		if _, dup := i.nums[k]; !dup {
+	keys = append(keys, i.numKeys...)
+	for _, k := range i.valKeys {
+		if !slices.Contains(i.numKeys, k) {
 			keys = append(keys, k)
 		}
 	}
@@ -89,30 +107,39 @@ func (i Info) Keys() []string {
 	return keys
 }
 
-// Nums returns the numeric entries. The map is the Info's own: read it, do
-// not keep it.
-func (i Info) Nums() map[string]float64 { return i.nums }
-
-// Clear removes every key and keeps the maps' capacity, so that refilling
-// them does not allocate.
-func (i *Info) Clear() {
-	clear(i.nums)
-	clear(i.vals)
+// Nums returns the numeric entries as a new map.
+func (i Info) Nums() map[string]float64 {
+	m := make(map[string]float64, len(i.numKeys))
+	for k, key := range i.numKeys {
+		m[key] = i.nums[k]
+	}
+	return m
 }
 
-// Clone returns a copy that shares no maps with i. Values stored with Set
-// are copied shallowly.
+// Clear removes every key and keeps the storage's capacity, so that
+// refilling it does not allocate.
+func (i *Info) Clear() {
+	clear(i.vals) // drop the references the values hold
+	i.numKeys, i.nums = i.numKeys[:0], i.nums[:0]
+	i.valKeys, i.vals = i.valKeys[:0], i.vals[:0]
+}
+
+// Clone returns a copy that shares no storage with i. Values stored with
+// Set are copied shallowly.
 func (i Info) Clone() Info {
-	return Info{nums: maps.Clone(i.nums), vals: maps.Clone(i.vals)}
+	return Info{
+		numKeys: slices.Clone(i.numKeys), nums: slices.Clone(i.nums),
+		valKeys: slices.Clone(i.valKeys), vals: slices.Clone(i.vals),
+	}
 }
 
 // Merge copies every entry of other into i, overwriting equal keys.
 func (i *Info) Merge(other Info) {
-	for k, v := range other.nums {
-		i.SetNum(k, v)
+	for k, key := range other.numKeys {
+		i.SetNum(key, other.nums[k])
 	}
-	for k, v := range other.vals {
-		i.Set(k, v)
+	for k, key := range other.valKeys {
+		i.Set(key, other.vals[k])
 	}
 }
 
@@ -121,11 +148,11 @@ func (i *Info) Merge(other Info) {
 // space descriptions); for values set with Set, see InfoJSON.
 func (i Info) MarshalJSON() ([]byte, error) {
 	m := make(map[string]any, i.Len())
-	for k, v := range i.nums {
-		m[k] = spaces.Float(v)
+	for k, key := range i.numKeys {
+		m[key] = spaces.Float(i.nums[k])
 	}
-	for k, v := range i.vals {
-		m[k] = v
+	for k, key := range i.valKeys {
+		m[key] = i.vals[k]
 	}
 	return json.Marshal(m)
 }

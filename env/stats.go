@@ -128,14 +128,11 @@ func (w *RecordEpisodeStatistics[O, A]) Step(action A) (StepResult[O], error) {
 	w.next = (w.next + 1) % len(w.recent)
 	w.filled = min(w.filled+1, len(w.recent))
 	w.episodes++
-	info := &r.Info
-	if info.nums == nil {
-		// Write into an Info of our own, whose maps are kept and reused,
-		// rather than growing new maps every episode.
-		w.own.Clear()
-		w.own.Merge(r.Info)
-		info = &w.own
-	}
+	// Write into an Info of our own, whose storage is kept and reused,
+	// rather than into the wrapped env's.
+	w.own.Clear()
+	w.own.Merge(r.Info)
+	info := &w.own
 	info.SetNum(InfoEpisodeReturn, s.Return)
 	info.SetNum(InfoEpisodeLength, float64(s.Length))
 	info.SetNum(InfoEpisodeSeconds, s.Seconds)

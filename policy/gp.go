@@ -183,6 +183,9 @@ type GP struct {
 	ref    [2]float64
 	ctx    *gpModel
 	ctxMap valueMap
+	// ctxPred caches the target candidates' predictions against the
+	// context, for the steps' models that extend ctx.
+	ctxPred *predictCache
 
 	// The warm start's probes (MultiFidelity setting): the planned runs,
 	// how many were made, and whether the GP has learnt from them.
@@ -239,7 +242,7 @@ func (p *GP) Reset(obs *research.Observation, rng *rand.Rand) error {
 	if err != nil {
 		return fmt.Errorf("policy: %s: %w", p.Name(), err)
 	}
-	ep, err := newEpisode(p.Name(), obs)
+	ep, err := renewEpisode(p.Name(), obs, p.ep)
 	if err != nil {
 		return err
 	}
@@ -674,7 +677,16 @@ func (p *GP) next(target research.Fidelity) (int, error) {
 	if err != nil {
 		return -1, err
 	}
-	if p.buf, err = m.predict(p.cand, p.mean, p.sd, p.buf); err != nil {
+	if p.ctx != nil && (m == p.ctx || m.prefix == p.ctx) {
+		// The predictions against the context carry over between steps.
+		if p.ctxPred == nil {
+			p.ctxPred = newPredictCache(p.ctx, p.cand, len(p.mean))
+		}
+		p.buf, err = m.predictCached(p.ctxPred, p.mean, p.sd, p.buf)
+	} else {
+		p.buf, err = m.predict(p.cand, p.mean, p.sd, p.buf)
+	}
+	if err != nil {
 		return -1, err
 	}
 	// The incumbent is the best successful target trial, or without one
@@ -713,6 +725,11 @@ func (p *GP) next(target research.Fidelity) (int, error) {
 // fresh search.
 func (p *GP) fit(target research.Fidelity) (*gpModel, error) {
 	nc, nt := len(p.ctxY), p.ep.targetTrials()
+	if p.ctx != nil && nt == 0 {
+		// The data are the context subset alone, which Reset fitted
+		// already with these hyperparameters.
+		return p.ctx, nil
+	}
 	xs := make([]float64, (nc+nt)*p.dim)
 	copy(xs, p.ctxX)
 	ys := make([]float64, nc+nt)
@@ -727,12 +744,17 @@ func (p *GP) fit(target research.Fidelity) (*gpModel, error) {
 		}
 	}
 	ys, _ = p.transform(ys, p.ctx != nil)
+	if p.ctx != nil {
+		// The context's correlations and factor carry over.
+		data, err := prepareGPData(xs, p.dim, ys)
+		if err != nil {
+			return nil, err
+		}
+		return data.fitAfter(p.ctx)
+	}
 	data, err := newGPData(xs, p.dim, ys)
 	if err != nil {
 		return nil, err
-	}
-	if p.ctx != nil {
-		return data.fit(p.ctx.hyper)
 	}
 	return data.search(p.searchSpec(nc + nt))
 }

@@ -1,13 +1,15 @@
 package policy
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/lapack/lapack64"
 )
 
 // This file holds the Gaussian-process regression behind the GP policy.
@@ -89,13 +91,17 @@ type gpData struct {
 	scale  float64   // standard deviation of the raw targets, 1 if 0
 	diff2  []float64 // d blocks of n·(n−1)/2 squared differences, pairs i<j
 	pairs  int
-	kernel []float64 // n×n scratch for the correlation matrix
+	kernel []float64   // n×n scratch for the correlation matrix
+	spare  [][]float64 // n×n buffers of factors no longer needed
+	// prefix, set during fitAfter, is the model whose factor the leading
+	// block of this set's factor extends.
+	prefix *gpModel
 }
 
-// newGPData checks and standardises a training set of n = len(y) points
-// whose inputs are the rows of x, d coordinates each. Every input and
-// target must be finite.
-func newGPData(x []float64, d int, y []float64) (*gpData, error) {
+// prepareGPData checks and standardises a training set of n = len(y)
+// points whose inputs are the rows of x, d coordinates each. Every input
+// and target must be finite.
+func prepareGPData(x []float64, d int, y []float64) (*gpData, error) {
 	n := len(y)
 	switch {
 	case n == 0:
@@ -129,6 +135,27 @@ func newGPData(x []float64, d int, y []float64) (*gpData, error) {
 	for i, v := range y {
 		g.y[i] = (v - g.mean) / g.scale
 	}
+	g.kernel = make([]float64, n*n)
+	return g, nil
+}
+
+// newGPData checks and standardises a training set of n = len(y) points
+// whose inputs are the rows of x, d coordinates each, and computes the
+// squared differences every fit under new lengthscales reuses. Every input
+// and target must be finite.
+func newGPData(x []float64, d int, y []float64) (*gpData, error) {
+	g, err := prepareGPData(x, d, y)
+	if err != nil {
+		return nil, err
+	}
+	g.pairDiffs()
+	return g, nil
+}
+
+// pairDiffs computes the squared differences of every pair of points, per
+// dimension.
+func (g *gpData) pairDiffs() {
+	n, d := g.n, g.d
 	g.pairs = n * (n - 1) / 2
 	g.diff2 = make([]float64, d*g.pairs)
 	p := 0
@@ -143,8 +170,6 @@ func newGPData(x []float64, d int, y []float64) (*gpData, error) {
 			p++
 		}
 	}
-	g.kernel = make([]float64, n*n)
-	return g, nil
 }
 
 // isFinite reports whether v is neither NaN nor infinite.
@@ -161,13 +186,15 @@ func matern52(r2 float64) float64 {
 type gpModel struct {
 	data   *gpData
 	hyper  gpHyper
-	invL2  []float64 // 1/ℓ² per dimension
-	signal float64   // s², on the standardised scale
-	jitter float64   // diagonal jitter that made the factorisation succeed
-	chol   mat.Cholesky
+	invL2  []float64         // 1/ℓ² per dimension
+	signal float64           // s², on the standardised scale
+	jitter float64           // diagonal jitter that made the factorisation succeed
 	upper  blas64.Triangular // the Cholesky factor U, K + (g+jitter)·I = UᵀU
 	alpha  []float64         // (K + (g+jitter)·I)⁻¹ y
 	lml    float64           // log marginal likelihood
+	// prefix, when set, is a model whose training points are this one's
+	// first and whose factor is the leading block of this one's.
+	prefix *gpModel
 }
 
 // fit factorises the training set's covariance under h. It fails when a
@@ -179,6 +206,42 @@ func (g *gpData) fit(h gpHyper) (*gpModel, error) {
 		return nil, err
 	}
 	return g.factor(h, invL2)
+}
+
+// fitAfter is fit(prefix.hyper) for a training set whose first points are
+// those of prefix (the same inputs, in the same order; the targets may
+// differ), bit for bit: the correlations among those points are taken
+// from prefix's matrix, and the factor extends prefix's when the same
+// jitter is tried (see cholExtend). prefix's data must not have been
+// fitted again since prefix was.
+func (g *gpData) fitAfter(prefix *gpModel) (*gpModel, error) {
+	nc := prefix.data.n
+	if nc >= g.n || prefix.data.d != g.d {
+		if g.diff2 == nil {
+			g.pairDiffs()
+		}
+		return g.fit(prefix.hyper)
+	}
+	n, k, pk := g.n, g.kernel, prefix.data.kernel
+	for i := range nc {
+		copy(k[i*n+i+1:i*n+nc], pk[i*nc+i+1:(i+1)*nc])
+	}
+	invL2 := prefix.invL2
+	for i := range n {
+		xi := g.x[i*g.d : (i+1)*g.d]
+		for c := max(i+1, nc); c < n; c++ {
+			xc := g.x[c*g.d : (c+1)*g.d]
+			r2 := 0.0
+			for j, w := range invL2 {
+				t := xi[j] - xc[j]
+				r2 += w * (t * t)
+			}
+			k[i*n+c] = matern52(r2)
+		}
+	}
+	g.prefix = prefix
+	defer func() { g.prefix = nil }()
+	return g.factor(prefix.hyper, slices.Clone(invL2))
 }
 
 // correlate checks the lengthscales and writes the off-diagonal of the
@@ -220,48 +283,108 @@ func (g *gpData) factor(h gpHyper, invL2 []float64) (*gpModel, error) {
 	}
 	m := &gpModel{data: g, hyper: h.clone(), invL2: invL2}
 	n, k := g.n, g.kernel
+	// The factor is LAPACK's Potrf of the upper triangle, as mat.Cholesky
+	// computes it, without the condition estimate mat.Cholesky adds.
+	u := g.factorBuf()
+	sym := blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: u}
 	var ok bool
 	for _, jit := range gpJitters {
 		for i := range n {
 			k[i*n+i] = 1 + h.noise + jit
+			copy(u[i*n+i:(i+1)*n], k[i*n+i:(i+1)*n])
 		}
-		if ok = m.chol.Factorize(mat.NewSymDense(n, k)); ok {
+		if pre := g.prefix; pre != nil && pre.jitter == jit && pre.upper.Data != nil {
+			nc := pre.data.n
+			for i := range nc {
+				copy(u[i*n+i:i*n+nc], pre.upper.Data[i*nc+i:(i+1)*nc])
+			}
+			if ok = cholExtend(u, k, n, nc); ok {
+				m.prefix = pre
+			}
+		} else {
+			_, ok = lapack64.Potrf(sym)
+		}
+		if ok {
 			m.jitter = jit
 			break
 		}
 	}
 	if !ok {
+		g.spare = append(g.spare, u)
 		return nil, fmt.Errorf("gp: the covariance of %d training points is not positive definite even with diagonal jitter %g (lengthscales %v, noise ratio %g)", n, gpJitters[len(gpJitters)-1], h.lengths, h.noise)
 	}
-	var u mat.TriDense
-	m.chol.UTo(&u)
-	m.upper = u.RawTriangular()
-	var alpha mat.VecDense
-	if err := m.chol.SolveVecTo(&alpha, mat.NewVecDense(n, g.y)); err != nil && !isConditionWarning(err) {
-		return nil, fmt.Errorf("gp: solving for the weights of %d training points: %w", n, err)
-	}
+	m.upper = blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: n, Stride: n, Data: u}
 	m.alpha = make([]float64, n)
+	copy(m.alpha, g.y)
+	cholSolve(u, n, m.alpha)
 	quad := 0.0
 	for i := range n {
-		m.alpha[i] = alpha.AtVec(i)
 		quad += m.alpha[i] * g.y[i]
 	}
 	m.signal = 1
 	if n >= gpMinProfile {
 		m.signal = max(quad/float64(n), 1e-12)
 	}
-	m.lml = -0.5*quad/m.signal - 0.5*m.chol.LogDet() - 0.5*float64(n)*math.Log(2*math.Pi*m.signal)
+	logDet := 0.0
+	for i := range n {
+		logDet += 2 * math.Log(u[i*n+i])
+	}
+	m.lml = -0.5*quad/m.signal - 0.5*logDet - 0.5*float64(n)*math.Log(2*math.Pi*m.signal)
 	if !isFinite(m.lml) {
 		return nil, fmt.Errorf("gp: log marginal likelihood of %d training points is %v (lengthscales %v, noise ratio %g)", n, m.lml, h.lengths, h.noise)
 	}
 	return m, nil
 }
 
-// isConditionWarning reports whether err only warns of a badly conditioned
-// matrix; the solution is still usable.
-func isConditionWarning(err error) bool {
-	var c mat.Condition
-	return errors.As(err, &c)
+// cholSolve solves UᵀU·x = b in place for the upper triangular factor U
+// (n×n, row-major) and the vector b: LAPACK's Potrs with one right-hand
+// side, the same operations in the same order (gonum's Dtrsm, left side,
+// transposed then not), written out for a vector, which Dtrsm handles one
+// call per element.
+func cholSolve(u []float64, n int, b []float64) {
+	b = b[:n]
+	// Uᵀ·z = b, row k of U scattering into the later entries.
+	for k := range n {
+		b[k] *= 1 / u[k*n+k]
+		bk := b[k]
+		row := u[k*n : (k+1)*n]
+		for i := k + 1; i < n; i++ {
+			if va := row[i]; va != 0 {
+				b[i] += -va * bk
+			}
+		}
+	}
+	// U·x = z, from the last entry up.
+	for i := n - 1; i >= 0; i-- {
+		row := u[i*n : (i+1)*n]
+		bi := b[i]
+		for k := i + 1; k < n; k++ {
+			if va := row[k]; va != 0 {
+				bi += -va * b[k]
+			}
+		}
+		b[i] = bi * (1 / u[i*n+i])
+	}
+}
+
+// factorBuf returns an n×n buffer for a Cholesky factor: a spare one
+// released by release, or a new one.
+func (g *gpData) factorBuf() []float64 {
+	if k := len(g.spare); k > 0 {
+		u := g.spare[k-1]
+		g.spare = g.spare[:k-1]
+		return u
+	}
+	return make([]float64, g.n*g.n)
+}
+
+// release hands the factor of a model that is no longer needed back to
+// its training set, for the next fit to reuse.
+func (g *gpData) release(m *gpModel) {
+	if m != nil && m.data == g && m.upper.Data != nil {
+		g.spare = append(g.spare, m.upper.Data)
+		m.upper.Data = nil
+	}
 }
 
 // logPrior is the log density, up to a constant, of the lengthscales in h
@@ -316,7 +439,28 @@ func (g *gpData) search(s gpSearch) (*gpModel, error) {
 	// try fits every noise ratio of noises under lengths and reports
 	// whether one of them improved on the best so far. The correlation
 	// matrix is computed once for all of them.
+	// tried records every setting fitted, so that the coordinate search
+	// does not fit one again: a setting fitted before cannot improve on
+	// the best, which is at least as good as it.
+	tried := make(map[string]bool)
+	key := func(lengths []float64, noise float64) string {
+		b := make([]byte, 0, 8*(len(lengths)+1))
+		for _, v := range lengths {
+			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+		}
+		return string(binary.LittleEndian.AppendUint64(b, math.Float64bits(noise)))
+	}
 	try := func(lengths, noises []float64) bool {
+		var fresh []float64
+		for _, noise := range noises {
+			if k := key(lengths, noise); !tried[k] {
+				tried[k] = true
+				fresh = append(fresh, noise)
+			}
+		}
+		if noises = fresh; len(noises) == 0 {
+			return false
+		}
 		invL2, err := g.correlate(lengths)
 		if err != nil {
 			note(err)
@@ -331,7 +475,10 @@ func (g *gpData) search(s gpSearch) (*gpModel, error) {
 				continue
 			}
 			if obj := m.lml + s.logPrior(h); obj > bestObj {
+				g.release(best)
 				best, bestObj, improved = m, obj, true
+			} else {
+				g.release(m)
 			}
 		}
 		return improved
@@ -418,6 +565,117 @@ func (m *gpModel) predict(xs []float64, mean, sd, scratch []float64) ([]float64,
 		row := cross[r*n : (r+1)*n]
 		q := 0.0
 		for _, v := range row {
+			q += v * v
+		}
+		sd[r] = g.scale * math.Sqrt(m.signal*max(0, 1-q))
+	}
+	return scratch, nil
+}
+
+// predictCache holds what predict computes for a fixed set of points
+// against the training points of a prefix model (see gpModel.prefix):
+// per point, the correlations with them, the solved row of X·U = K* over
+// their columns, and the running sum of its squares.
+type predictCache struct {
+	prefix *gpModel
+	points []float64 // rows × d inputs, shared with the caller
+	rows   int
+	cross  []float64 // rows × nc correlations
+	solved []float64 // rows × nc solved values
+	sumSq  []float64 // per row, the squares of solved summed in order
+}
+
+// newPredictCache computes the cache of the points xs (rows of the
+// prefix's input dimension) against prefix's training points.
+func newPredictCache(prefix *gpModel, xs []float64, rows int) *predictCache {
+	g := prefix.data
+	nc, d := g.n, g.d
+	c := &predictCache{prefix: prefix, points: xs, rows: rows, cross: make([]float64, rows*nc), sumSq: make([]float64, rows)}
+	for r := range rows {
+		xr := xs[r*d : (r+1)*d]
+		row := c.cross[r*nc : (r+1)*nc]
+		for i := range nc {
+			xi := g.x[i*d : (i+1)*d]
+			r2 := 0.0
+			for j, w := range prefix.invL2 {
+				t := xr[j] - xi[j]
+				r2 += w * t * t
+			}
+			row[i] = matern52(r2)
+		}
+	}
+	c.solved = slices.Clone(c.cross)
+	blas64.Trsm(blas.Right, blas.NoTrans, 1, prefix.upper, blas64.General{Rows: rows, Cols: nc, Stride: nc, Data: c.solved})
+	for r := range rows {
+		q := 0.0
+		for _, v := range c.solved[r*nc : (r+1)*nc] {
+			q += v * v
+		}
+		c.sumSq[r] = q
+	}
+	return c
+}
+
+// predictCached is predict for the points of cache, whose prefix is
+// m.prefix, bit for bit: the correlations with the prefix's training
+// points and their part of the triangular solve are taken from the cache,
+// and the solve is carried on over the new columns in the order Dtrsm
+// follows. scratch is reused as by predict.
+func (m *gpModel) predictCached(cache *predictCache, mean, sd, scratch []float64) ([]float64, error) {
+	g := m.data
+	rows, n, nc, d := cache.rows, g.n, cache.prefix.data.n, g.d
+	if (m.prefix != cache.prefix && m != cache.prefix) || len(mean) != rows || len(sd) != rows {
+		return scratch, errors.New("gp: predict: the cache does not fit the model")
+	}
+	nt := n - nc
+	if cap(scratch) < nt {
+		scratch = make([]float64, nt)
+	}
+	tail := scratch[:nt]
+	u := m.upper.Data
+	for r := range rows {
+		pre := cache.cross[r*nc : (r+1)*nc]
+		xr := cache.points[r*d : (r+1)*d]
+		mu := 0.0
+		for i, v := range pre {
+			mu += v * m.alpha[i]
+		}
+		for t := range nt {
+			xi := g.x[(nc+t)*d : (nc+t+1)*d]
+			r2 := 0.0
+			for j, w := range m.invL2 {
+				dv := xr[j] - xi[j]
+				r2 += w * dv * dv
+			}
+			tail[t] = matern52(r2)
+			mu += tail[t] * m.alpha[nc+t]
+		}
+		mean[r] = g.mean + g.scale*mu
+		// Dtrsm's row loop: the prefix's columns are solved already; their
+		// updates of the new columns, then the new columns themselves.
+		for k, s := range cache.solved[r*nc : (r+1)*nc] {
+			if s == 0 {
+				continue
+			}
+			urow := u[k*n+nc : (k+1)*n]
+			for t := range tail {
+				tail[t] += -s * urow[t]
+			}
+		}
+		for t := range nt {
+			if tail[t] == 0 {
+				continue
+			}
+			k := nc + t
+			tail[t] /= u[k*n+k]
+			s := tail[t]
+			urow := u[k*n+k+1 : (k+1)*n]
+			for c, v := range urow {
+				tail[t+1+c] += -s * v
+			}
+		}
+		q := cache.sumSq[r]
+		for _, v := range tail {
 			q += v * v
 		}
 		sd[r] = g.scale * math.Sqrt(m.signal*max(0, 1-q))

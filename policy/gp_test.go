@@ -4,10 +4,14 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
 
 	"github.com/autollmresearch/gym/env"
 	"github.com/autollmresearch/gym/research"
@@ -736,4 +740,32 @@ func ExampleNewGP() {
 	// Output:
 	// gp-ei-warm ran 5 target configs
 	// regret below 0.05: true
+}
+
+// TestCholSolveMatchesPotrs checks that cholSolve gives LAPACK's Potrs
+// bit for bit, on factors with zeros among their entries too.
+func TestCholSolveMatchesPotrs(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{1, 2, 7, 64, 130} {
+		a := make([]float64, n*n)
+		for i := range n {
+			for j := i; j < n; j++ {
+				if r.IntN(5) > 0 {
+					a[i*n+j] = r.NormFloat64()
+				}
+			}
+			a[i*n+i] = 1 + r.Float64()
+		}
+		b := make([]float64, n)
+		for i := range b {
+			b[i] = r.NormFloat64()
+		}
+		want := slices.Clone(b)
+		lapack64.Potrs(blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: n, Stride: n, Data: a},
+			blas64.General{Rows: n, Cols: 1, Stride: 1, Data: want})
+		cholSolve(a, n, b)
+		for i := range b {
+			require.Equal(t, math.Float64bits(want[i]), math.Float64bits(b[i]), "n=%d, entry %d", n, i)
+		}
+	}
 }

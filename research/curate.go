@@ -35,6 +35,16 @@ type curation struct {
 	groups []string   // per table experiment
 	split  fidelity.Split
 	pool   []int // table experiment indices of the targets, cheap to expensive
+	// Per group, in order of first appearance: its experiments by rank
+	// (ties in table order) and their descriptors in the same order. The
+	// experiments below a target are a prefix of its group's, which every
+	// plan shares rather than copies.
+	groupExps [][]int
+	groupFids [][]Fidelity
+	// Per table experiment, its group's number and the length of the
+	// prefix of that group's experiments ranked strictly below it.
+	groupOf []int
+	nBelow  []int
 }
 
 // curate describes every experiment of t, groups the experiments into
@@ -70,6 +80,8 @@ func curate(t *tasks.Table, split Split, testFraction float64) (*curation, error
 		}
 	}
 
+	c.index()
+
 	in := make([]fidelity.Experiment, len(exps))
 	for i, e := range exps {
 		in[i] = fidelity.Experiment{ID: e.ID, Group: c.groups[i], Rank: float64(e.Rank)}
@@ -98,62 +110,80 @@ func curate(t *tasks.Table, split Split, testFraction float64) (*curation, error
 	return c, nil
 }
 
-// hasCheaper reports whether experiment i has a strictly cheaper experiment
-// in its group.
-func (c *curation) hasCheaper(i int) bool {
-	for j, f := range c.fids {
-		if c.groups[j] == c.groups[i] && f.Rank < c.fids[i].Rank {
-			return true
+// index orders every group's experiments by rank and records, for every
+// experiment, how many of its group rank strictly below it.
+func (c *curation) index() {
+	num := make(map[string]int)
+	c.groupOf = make([]int, len(c.fids))
+	for i, g := range c.groups {
+		k, ok := num[g]
+		if !ok {
+			k = len(c.groupExps)
+			num[g] = k
+			c.groupExps = append(c.groupExps, nil)
 		}
+		c.groupOf[i] = k
+		c.groupExps[k] = append(c.groupExps[k], i)
 	}
-	return false
+	c.nBelow = make([]int, len(c.fids))
+	c.groupFids = make([][]Fidelity, len(c.groupExps))
+	for k, exps := range c.groupExps {
+		slices.SortStableFunc(exps, func(a, b int) int { return cmp.Compare(c.fids[a].Rank, c.fids[b].Rank) })
+		fids := make([]Fidelity, len(exps))
+		below := 0
+		for pos, i := range exps {
+			fids[pos] = c.fids[i]
+			if pos > 0 && c.fids[exps[pos-1]].Rank < c.fids[i].Rank {
+				below = pos
+			}
+			c.nBelow[i] = below
+		}
+		c.groupFids[k] = fids
+	}
 }
 
+// hasCheaper reports whether experiment i has a strictly cheaper experiment
+// in its group.
+func (c *curation) hasCheaper(i int) bool { return c.nBelow[i] > 0 }
+
 // below lists, cheap to expensive, the experiments of target's group with a
-// rank strictly below target's.
-func (c *curation) below(target int) []int {
-	var out []int
-	for j, f := range c.fids {
-		if c.groups[j] == c.groups[target] && f.Rank < c.fids[target].Rank {
-			out = append(out, j)
-		}
-	}
-	slices.SortStableFunc(out, func(a, b int) int { return cmp.Compare(c.fids[a].Rank, c.fids[b].Rank) })
-	return out
+// rank strictly below target's, and their descriptors. The slices are
+// shared: capped, so that appending to them copies.
+func (c *curation) below(target int) ([]int, []Fidelity) {
+	k, m := c.groupOf[target], c.nBelow[target]
+	return c.groupExps[k][:m:m], c.groupFids[k][:m:m]
 }
 
 // plan builds the episode plan of target for the given options (with
 // defaults filled).
 func (c *curation) plan(t *tasks.Table, target int, opts Options) episodePlan {
-	lower := c.below(target)
+	lower, lowerFids := c.below(target)
 	maximize := t.Meta().Direction == tasks.Maximize
 	p := episodePlan{target: target, budget: math.Inf(1)}
 	if opts.Setting == Extrapolate {
 		p.exps = []int{target}
-		p.context = &Context{table: t, maximize: maximize, exps: lower, fids: c.pick(lower)}
+		p.fids = []Fidelity{c.fids[target]}
+		p.context = &Context{table: t, maximize: maximize, exps: lower, fids: lowerFids}
 	} else {
-		p.exps = append(lower, target)
+		if k, m := c.groupOf[target], len(lower); c.groupExps[k][m] == target {
+			// The target follows its lower experiments in its group's
+			// order: share the prefix.
+			p.exps, p.fids = c.groupExps[k][:m+1:m+1], c.groupFids[k][:m+1:m+1]
+		} else {
+			p.exps = append(lower, target)
+			p.fids = append(lowerFids, c.fids[target])
+		}
 		p.context = &Context{table: t, maximize: maximize}
 		p.budget = opts.BudgetGPUHours
 		if p.budget == 0 {
 			p.budget = float64(opts.Trials) * c.fids[target].MaxCost
 		}
 	}
-	p.fids = c.pick(p.exps)
 	p.minCost = math.Inf(1)
 	for _, f := range p.fids {
 		p.minCost = min(p.minCost, f.MinCost)
 	}
 	return p
-}
-
-// pick returns the descriptors of the given experiments.
-func (c *curation) pick(exps []int) []Fidelity {
-	out := make([]Fidelity, len(exps))
-	for k, i := range exps {
-		out[k] = c.fids[i]
-	}
-	return out
 }
 
 // groupKey names the instance of an experiment: its levelled fidelity

@@ -181,9 +181,16 @@ func New(t *tasks.Table, opts Options) (*Env, error) {
 		}
 	}
 	// Materialise the configs and candidates of every experiment an
-	// episode can touch now, so that Reset and Step never build them.
-	for _, p := range e.plans {
-		for _, exp := range slices.Concat(p.exps, p.context.exps) {
+	// episode can touch now, so that Reset and Step never build them: the
+	// targets and the experiments ranked below them in their groups.
+	reach := make([]int, len(cur.groupExps)) // per group, a prefix length
+	for _, i := range cur.pool {
+		k := cur.groupOf[i]
+		reach[k] = max(reach[k], cur.nBelow[i])
+		e.table.Candidates(i)
+	}
+	for k, m := range reach {
+		for _, exp := range cur.groupExps[k][:m] {
 			e.table.Candidates(exp)
 		}
 	}
@@ -455,6 +462,35 @@ func (e *Env) Step(a Action) (env.StepResult[*Observation], error) {
 	if err != nil {
 		return env.StepResult[*Observation]{}, err
 	}
+	return e.run(exp, cand, dist, a.Config)
+}
+
+// stepCandidate is Step with an action that runs candidate cand of the
+// episode's allowed experiment k (an index into Observation.Fidelities),
+// asked as that very config: what Step does for Action{Experiment:
+// Fidelities[k].Experiment, Config: the candidate's config}, without
+// resolving the id and the config again. The numeric view steps through it.
+func (e *Env) stepCandidate(k, cand int) (env.StepResult[*Observation], error) {
+	switch {
+	case e.closed:
+		return env.StepResult[*Observation]{}, env.ErrClosed
+	case !e.started:
+		return env.StepResult[*Observation]{}, env.ErrResetNeeded
+	case e.ended:
+		return env.StepResult[*Observation]{}, env.ErrEpisodeEnded
+	case k < 0 || k >= len(e.plan.exps):
+		return env.StepResult[*Observation]{}, fmt.Errorf("research: experiment %d of the episode's %d", k, len(e.plan.exps))
+	}
+	exp := e.plan.exps[k]
+	if cand < 0 || cand >= e.table.NumConfigs(exp) {
+		return env.StepResult[*Observation]{}, fmt.Errorf("research: config %d of experiment %q, which has %d", cand, e.cur.fids[exp].Experiment, e.table.NumConfigs(exp))
+	}
+	return e.run(exp, cand, 0, e.table.Config(exp, cand))
+}
+
+// run makes the run of config cand of experiment exp, asked as the config
+// asked at distance dist from it, for Step.
+func (e *Env) run(exp, cand int, dist float64, asked spaces.Config) (env.StepResult[*Observation], error) {
 	out := e.table.Outcome(exp, cand)
 	if e.opts.Setting == MultiFidelity && !e.affords(out.CostGPUHours) {
 		return env.StepResult[*Observation]{}, &OverBudgetError{
@@ -475,7 +511,7 @@ func (e *Env) Step(a Action) (env.StepResult[*Observation], error) {
 		Step:       e.obs.Step,
 		Experiment: e.cur.fids[exp].Experiment,
 		Target:     isTarget,
-		Asked:      a.Config,
+		Asked:      asked,
 		Run:        run,
 		Candidate:  cand,
 		Distance:   dist,
@@ -501,7 +537,7 @@ func (e *Env) Step(a Action) (env.StepResult[*Observation], error) {
 	e.info.SetNum("trial_regret", regret)
 	e.info.SetNum("cost", out.CostGPUHours)
 	e.info.SetNum("distance", dist)
-	e.info.Set("asked", a.Config)
+	e.info.Set("asked", asked)
 	e.info.Set("run", run)
 	e.info.Set("experiment", e.idAny[exp])
 	return env.StepResult[*Observation]{Obs: &e.obs, Reward: reward, Terminated: e.ended, Info: e.info}, nil

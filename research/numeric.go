@@ -121,6 +121,9 @@ type Numeric struct {
 	nAct   int
 	action Action
 	info   env.Info
+	// direct is set when inner is core itself, which the view may then
+	// step by candidate index.
+	direct bool
 }
 
 // NewNumeric returns the numeric view of e. It fails if e has no [*Env]
@@ -139,11 +142,12 @@ func NewNumeric(e env.Env[*Observation, Action]) (*Numeric, error) {
 		n += 2
 	}
 	return &Numeric{
-		inner: e,
-		core:  core,
-		enc:   enc,
-		actSp: spaces.NewBox(0, 1, n),
-		nAct:  n,
+		inner:  e,
+		core:   core,
+		enc:    enc,
+		actSp:  spaces.NewBox(0, 1, n),
+		nAct:   n,
+		direct: e == env.Env[*Observation, Action](core),
 	}, nil
 }
 
@@ -211,12 +215,22 @@ func (n *Numeric) Step(action []float64) (env.StepResult[[]float64], error) {
 			n.action.Experiment = n.enc.obs.Fidelities[k].Experiment
 		}
 	}
-	if !n.action.Stop {
+	var res env.StepResult[*Observation]
+	var err error
+	switch {
+	case n.action.Stop:
+		res, err = n.inner.Step(n.action)
+	case n.direct:
+		// The view knows the candidate: step by index, without the
+		// wrapped env finding the config again.
+		j, _ := n.enc.cands[k].Nearest(action[:d])
+		res, err = n.core.stepCandidate(k, j)
+	default:
 		cands := n.enc.cands[k]
 		j, _ := cands.Nearest(action[:d])
 		n.action.Config = cands.Config(j)
+		res, err = n.inner.Step(n.action)
 	}
-	res, err := n.inner.Step(n.action)
 	overBudget := false
 	if errors.Is(err, ErrOverBudget) {
 		overBudget = true
@@ -289,6 +303,9 @@ type encoder struct {
 	// index in obs.Fidelities.
 	seen    int
 	histFid []int
+	// encoded is the number of history trials the vector's history slots
+	// encode, most recent first.
+	encoded int
 	// Running objective range over the episode's non-diverged trials.
 	runBest, runWorst float64
 	hasRun            bool
@@ -425,7 +442,7 @@ func (en *encoder) reset(obs *Observation) error {
 		}
 		en.cands = append(en.cands, en.table.Candidates(i))
 	}
-	en.seen, en.histFid = 0, en.histFid[:0]
+	en.seen, en.histFid, en.encoded = 0, en.histFid[:0], 0
 	en.hasRun, en.tgtAny, en.tgtNonDiverged = false, false, false
 
 	if st, ok := en.statics[obs.Target.Experiment]; ok {
@@ -502,6 +519,8 @@ func (en *encoder) update(obs *Observation) error {
 		return errors.New("research: the wrapped env returned a nil observation")
 	}
 	en.obs = obs
+	prevSeen := en.seen
+	prevBest, prevWorst, prevRun := en.runBest, en.runWorst, en.hasRun
 	for ; en.seen < len(obs.History); en.seen++ {
 		t := &obs.History[en.seen]
 		k := -1
@@ -558,26 +577,50 @@ func (en *encoder) update(obs *Observation) error {
 	if en.tgtAny {
 		b[en.offHasBest] = 1
 	}
-	hist := b[en.offHist : en.offHist+en.nHist*en.histStride]
-	clear(hist)
-	for slot := range min(en.nHist, len(obs.History)) {
-		i := len(obs.History) - 1 - slot
-		t := &obs.History[i]
-		k := en.histFid[i]
-		s := hist[slot*en.histStride : (slot+1)*en.histStride]
-		s[histPresent] = 1
-		copyUnit(s[histConfig:histConfig+en.d], en.cands[k].Point(t.Candidate))
-		copyUnit(s[histConfig+en.d:histConfig+en.d+en.nf], obs.Fidelities[k].Features)
-		tail := s[histConfig+en.d+en.nf:]
-		if t.Target {
-			tail[0] = 1
-		}
-		tail[1] = en.norm(t.Objective, t.Diverged)
-		if t.Diverged {
-			tail[2] = 1
-		}
-	}
+	en.writeHistory(obs, prevSeen, prevBest, prevWorst, prevRun)
 	return nil
+}
+
+// writeHistory rewrites the history slots of the vector. When the slots
+// already encode the first prevSeen trials and the normalisation has not
+// moved since (the fixed reference of the Extrapolate setting, or a running
+// range the new trials left as it was), the encoded slots are shifted down
+// and only the new trials are encoded.
+func (en *encoder) writeHistory(obs *Observation, prevSeen int, prevBest, prevWorst float64, prevRun bool) {
+	hist := en.buf[en.offHist : en.offHist+en.nHist*en.histStride]
+	fixedRef := en.setting != MultiFidelity && en.hasRef
+	stable := fixedRef || (prevRun == en.hasRun && prevBest == en.runBest && prevWorst == en.runWorst)
+	slots := min(en.nHist, len(obs.History))
+	if stable && en.encoded == prevSeen {
+		if m := len(obs.History) - prevSeen; m < en.nHist {
+			copy(hist[m*en.histStride:], hist[:(en.nHist-m)*en.histStride])
+			slots = m
+		}
+	} else {
+		clear(hist)
+	}
+	for slot := range slots {
+		en.writeHistSlot(hist[slot*en.histStride:(slot+1)*en.histStride], obs, len(obs.History)-1-slot)
+	}
+	en.encoded = len(obs.History)
+}
+
+// writeHistSlot encodes history trial i into the slot s.
+func (en *encoder) writeHistSlot(s []float64, obs *Observation, i int) {
+	t := &obs.History[i]
+	k := en.histFid[i]
+	s[histPresent] = 1
+	copyUnit(s[histConfig:histConfig+en.d], en.cands[k].Point(t.Candidate))
+	copyUnit(s[histConfig+en.d:histConfig+en.d+en.nf], obs.Fidelities[k].Features)
+	tail := s[histConfig+en.d+en.nf:]
+	tail[0], tail[2] = 0, 0
+	if t.Target {
+		tail[0] = 1
+	}
+	tail[1] = en.norm(t.Objective, t.Diverged)
+	if t.Diverged {
+		tail[2] = 1
+	}
 }
 
 // norm normalises an objective value; see [Numeric].

@@ -585,3 +585,52 @@ func TestRegisterViewsAndCheck(t *testing.T) {
 	assert.Equal(t, 1, txt.Options().MaxInvalid)
 	assert.Equal(t, 7, txt.core.Options().Trials)
 }
+
+// TestNumericDirectStepMatchesWrapped checks that stepping the core by
+// candidate index gives what stepping a wrapper of it by config gives:
+// observations, rewards, ends and info, bit for bit, in both settings.
+func TestNumericDirectStepMatchesWrapped(t *testing.T) {
+	for _, setting := range []string{"extrapolate", "multi-fidelity"} {
+		for _, task := range viewTasks() {
+			t.Run(task+"/"+setting, func(t *testing.T) {
+				opts := env.Options{OptionSetting: setting}
+				direct, err := NewNumeric(viewCore(t, task, opts))
+				require.NoError(t, err)
+				require.True(t, direct.direct)
+				wrapped, err := NewNumeric(env.NewOrderEnforcing[*Observation, Action](viewCore(t, task, opts)))
+				require.NoError(t, err)
+				require.False(t, wrapped.direct)
+				r := rand.New(rand.NewPCG(3, 4))
+				for ep := range 6 {
+					a, _, err := direct.Reset(env.SeedOf(uint64(ep)), nil)
+					require.NoError(t, err)
+					b, _, err := wrapped.Reset(env.SeedOf(uint64(ep)), nil)
+					require.NoError(t, err)
+					require.Equal(t, a, b)
+					for {
+						act := direct.ActionSpace().Sample(r)
+						if setting == "multi-fidelity" {
+							act[len(act)-1] *= 0.6 // stop now and then
+						}
+						ra, errA := direct.Step(act)
+						rb, errB := wrapped.Step(act)
+						require.Equal(t, errA, errB)
+						require.NoError(t, errA)
+						require.Equal(t, ra.Obs, rb.Obs)
+						require.Equal(t, ra.Reward, rb.Reward)
+						require.Equal(t, ra.Terminated, rb.Terminated)
+						require.Equal(t, ra.Info.Keys(), rb.Info.Keys())
+						for _, k := range ra.Info.Keys() {
+							va, _ := ra.Info.Get(k)
+							vb, _ := rb.Info.Get(k)
+							require.Equal(t, va, vb, k)
+						}
+						if ra.Done() {
+							break
+						}
+					}
+				}
+			})
+		}
+	}
+}

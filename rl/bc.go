@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/autollmresearch/gym/policy/nn"
 )
@@ -278,43 +281,109 @@ func TrainBC(actor *nn.MLP, kind ActionKind, data Dataset, cfg BCConfig) (BCStat
 	return st, nil
 }
 
+// bcChunk is the number of rows one goroutine passes through the network
+// at a time. A minibatch is cut into chunks of this fixed size whatever the
+// number of cores, and their losses and gradients are summed in chunk
+// order, so a run gives the same network bit for bit on any machine.
+const bcChunk = 16
+
 // bcBatch holds the scratch of behaviour-cloning passes.
 type bcBatch struct {
-	actor *nn.MLP
-	kind  ActionKind
-	data  Dataset
-	size  int
-	ws    *nn.Workspace
-	obs   []float64
-	dOut  []float64
-	dist  *nn.Categorical
+	actor  *nn.MLP
+	kind   ActionKind
+	data   Dataset
+	size   int
+	chunks []*bcChunkScratch
+}
+
+// bcChunkScratch is the scratch of one chunk of a pass.
+type bcChunkScratch struct {
+	ws      *nn.Workspace
+	obs     []float64
+	dOut    []float64
+	grads   []float64
+	dist    *nn.Categorical
+	loss    float64
+	correct int
+	err     error
 }
 
 func newBCBatch(actor *nn.MLP, kind ActionKind, data Dataset, size int) *bcBatch {
-	return &bcBatch{
-		actor: actor, kind: kind, data: data, size: size,
-		ws:   actor.NewWorkspace(size),
-		obs:  make([]float64, size*data.ObsDim),
-		dOut: make([]float64, size*actor.Out()),
-		dist: nn.NewCategorical(actor.Out()),
+	b := &bcBatch{actor: actor, kind: kind, data: data, size: size}
+	for range (size + bcChunk - 1) / bcChunk {
+		b.chunks = append(b.chunks, &bcChunkScratch{
+			ws:    actor.NewWorkspace(bcChunk),
+			obs:   make([]float64, bcChunk*data.ObsDim),
+			dOut:  make([]float64, bcChunk*actor.Out()),
+			grads: make([]float64, actor.NumParams()),
+			dist:  nn.NewCategorical(actor.Out()),
+		})
 	}
+	return b
 }
 
 // pass computes the mean loss over rows (at most size of them) and the
 // number of correct discrete predictions; with grad it also leaves the
-// loss's gradient in the actor's Grads.
+// loss's gradient in the actor's Grads. The rows are cut into chunks of
+// bcChunk, passed in parallel on up to GOMAXPROCS goroutines, and summed
+// in chunk order.
 func (b *bcBatch) pass(rows []int, grad bool) (loss float64, correct int, err error) {
+	n := (len(rows) + bcChunk - 1) / bcChunk
+	inv := 1 / float64(len(rows))
+	run := func(c int) {
+		b.chunks[c].pass(b, rows[c*bcChunk:min((c+1)*bcChunk, len(rows))], inv, grad)
+	}
+	if workers := min(n, runtime.GOMAXPROCS(0)); workers <= 1 {
+		for c := range n {
+			run(c)
+		}
+	} else {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for c := int(next.Add(1)) - 1; c < n; c = int(next.Add(1)) - 1 {
+					run(c)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	if grad {
+		b.actor.ZeroGrad()
+	}
+	g := b.actor.Grads()
+	for _, ch := range b.chunks[:n] {
+		if ch.err != nil {
+			return 0, 0, ch.err
+		}
+		loss += ch.loss
+		correct += ch.correct
+		if grad {
+			for i, v := range ch.grads {
+				g[i] += v
+			}
+		}
+	}
+	return loss * inv, correct, nil
+}
+
+// pass passes one chunk of rows of a minibatch whose rows weigh inv each:
+// it records the chunk's summed loss and correct predictions, and with
+// grad its gradient in ch.grads.
+func (ch *bcChunkScratch) pass(b *bcBatch, rows []int, inv float64, grad bool) {
+	ch.loss, ch.correct, ch.err = 0, 0, nil
 	d, k, m := b.data.ObsDim, b.actor.Out(), len(rows)
 	for j, r := range rows {
-		copy(b.obs[j*d:(j+1)*d], b.data.Obs[r*d:(r+1)*d])
+		copy(ch.obs[j*d:(j+1)*d], b.data.Obs[r*d:(r+1)*d])
 	}
-	out, err := b.actor.ForwardBatch(b.ws, b.obs[:m*d])
+	out, err := b.actor.ForwardBatch(ch.ws, ch.obs[:m*d])
 	if err != nil {
-		return 0, 0, err
+		ch.err = err
+		return
 	}
-	dOut := b.dOut[:m*k]
+	dOut := ch.dOut[:m*k]
 	clear(dOut)
-	inv := 1 / float64(m)
 	for j, r := range rows {
 		o := out[j*k : (j+1)*k]
 		switch b.kind {
@@ -323,40 +392,39 @@ func (b *bcBatch) pass(rows []int, grad bool) (loss float64, correct int, err er
 			if md := b.data.MaskDim; md > 0 {
 				mask = b.data.Masks[r*md : (r+1)*md]
 			}
-			if err := b.dist.Set(o, mask); err != nil {
-				return 0, 0, fmt.Errorf("row %d: %w", r, err)
+			if err := ch.dist.Set(o, mask); err != nil {
+				ch.err = fmt.Errorf("row %d: %w", r, err)
+				return
 			}
 			a := int(b.data.Actions[r])
-			lp, err := b.dist.LogProb(a)
+			lp, err := ch.dist.LogProb(a)
 			if err != nil {
-				return 0, 0, fmt.Errorf("row %d: %w", r, err)
+				ch.err = fmt.Errorf("row %d: %w", r, err)
+				return
 			}
-			loss -= lp
-			if mode, err := b.dist.Mode(); err == nil && mode == a {
-				correct++
+			ch.loss -= lp
+			if mode, err := ch.dist.Mode(); err == nil && mode == a {
+				ch.correct++
 			}
 			if grad {
-				if err := b.dist.Backward(dOut[j*k:(j+1)*k], a, -inv, 0); err != nil {
-					return 0, 0, fmt.Errorf("row %d: %w", r, err)
+				if err := ch.dist.Backward(dOut[j*k:(j+1)*k], a, -inv, 0); err != nil {
+					ch.err = fmt.Errorf("row %d: %w", r, err)
+					return
 				}
 			}
 		case BoxActions:
 			act := b.data.Actions[r*k : (r+1)*k]
 			for i, mu := range o {
 				e := mu - act[i]
-				loss += e * e
+				ch.loss += e * e
 				dOut[j*k+i] = 2 * e * inv
 			}
 		}
 	}
-	loss *= inv
 	if grad {
-		b.actor.ZeroGrad()
-		if err := b.actor.Backward(b.ws, dOut); err != nil {
-			return 0, 0, err
-		}
+		clear(ch.grads)
+		ch.err = b.actor.BackwardParamsTo(ch.ws, dOut, ch.grads)
 	}
-	return loss, correct, nil
 }
 
 // evaluate returns the mean loss and, for discrete actions, the accuracy

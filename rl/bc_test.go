@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -336,4 +337,45 @@ func ExampleSimulate() {
 	// 200 steps of 40 episodes; the oracle was right the first time in 40
 	// cloning loss fell: true
 	// GRPO updates: 2 episodes: 64 steps: 640
+}
+
+// TestTrainBCSameWhateverGOMAXPROCS checks that behaviour cloning, which
+// passes the chunks of a minibatch in parallel, gives the same network and
+// statistics bit for bit on one core or several, for both action kinds.
+func TestTrainBCSameWhateverGOMAXPROCS(t *testing.T) {
+	discrete := teacherDataset(t, 40)
+	r := rand.New(rand.NewPCG(3, 3))
+	box := rl.Dataset{ObsDim: 5, ActDim: 2}
+	for range 500 {
+		for range 5 {
+			box.Obs = append(box.Obs, r.NormFloat64())
+		}
+		box.Actions = append(box.Actions, r.NormFloat64(), r.NormFloat64())
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, tc := range []struct {
+		name string
+		kind rl.ActionKind
+		data rl.Dataset
+		out  int
+	}{{"discrete", rl.DiscreteActions, discrete, 64}, {"box", rl.BoxActions, box, 2}} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := rl.DefaultBCConfig()
+			cfg.Epochs, cfg.BatchSize = 3, 100 // chunks of unequal length
+			var want []float64
+			var wantSt rl.BCStats
+			for _, procs := range []int{1, 2, 3, 8} {
+				runtime.GOMAXPROCS(procs)
+				actor := newActor(t, tc.data.ObsDim, 32, 32, tc.out)
+				st, err := rl.TrainBC(actor, tc.kind, tc.data, cfg)
+				require.NoError(t, err)
+				if want == nil {
+					want, wantSt = append([]float64(nil), actor.Params()...), st
+					continue
+				}
+				require.Equal(t, want, actor.Params(), "GOMAXPROCS %d", procs)
+				require.Equal(t, fmt.Sprint(wantSt), fmt.Sprint(st), "GOMAXPROCS %d (NaN accuracies compare as text)", procs)
+			}
+		})
+	}
 }

@@ -1,10 +1,12 @@
 package rl
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/autollmresearch/gym/env"
 	"github.com/autollmresearch/gym/research"
+	"github.com/autollmresearch/gym/spaces"
 	"github.com/autollmresearch/gym/tasks/pretrain"
 )
 
@@ -145,4 +147,71 @@ func BenchmarkGAE(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// wideEnv is a one-step bandit with 64 random observation coordinates
+// and 32 actions, the shape of the PyTorch peer of BenchmarkPPOUpdate.
+type wideEnv struct {
+	rng   *rand.Rand
+	obs   []float64
+	obsSp *spaces.Box
+	actSp *spaces.Discrete
+}
+
+func newWideEnv(seed uint64) *wideEnv {
+	return &wideEnv{rng: rand.New(rand.NewPCG(seed, 1)), obs: make([]float64, 64), obsSp: spaces.NewBox(-10, 10, 64), actSp: spaces.NewDiscrete(32)}
+}
+
+func (e *wideEnv) fill() []float64 {
+	for i := range e.obs {
+		e.obs[i] = e.rng.NormFloat64()
+	}
+	return e.obs
+}
+
+func (e *wideEnv) Reset(env.Seed, env.Options) ([]float64, env.Info, error) {
+	return e.fill(), env.Info{}, nil
+}
+
+func (e *wideEnv) Step(a int) (env.StepResult[[]float64], error) {
+	return env.StepResult[[]float64]{Obs: e.fill(), Reward: e.obs[a%64], Terminated: true}, nil
+}
+
+func (e *wideEnv) ObservationSpace() spaces.Space[[]float64] { return e.obsSp }
+func (e *wideEnv) ActionSpace() spaces.Space[int]            { return e.actSp }
+func (e *wideEnv) Close() error                              { return nil }
+
+// BenchmarkPPOUpdate measures the optimisation phase of a PPO update
+// alone, as the PyTorch peer ../shared/bench/peer_ppo_torch.py 64 32 does:
+// 64 observation coordinates, 32 actions, 64-64 tanh actor and critic,
+// Adam, a rollout of 2,048 rows, 4 epochs of minibatches of 512. It
+// reports sample-epochs per second.
+func BenchmarkPPOUpdate(b *testing.B) {
+	vec := newVec(b, 8, env.VectorOptions{}, func(i int) env.Env[[]float64, int] { return newWideEnv(uint64(i)) })
+	cfg := DefaultPPOConfig()
+	cfg.Updates = 1 << 30
+	cfg.NumSteps = 256
+	cfg.NumMinibatches = 4
+	cfg.UpdateEpochs = 4
+	p, err := NewPPO(vec, cfg, RunOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := p.col.reset(1); err != nil {
+		b.Fatal(err)
+	}
+	if err := p.col.collect(p.buf); err != nil {
+		b.Fatal(err)
+	}
+	if err := p.buf.ComputeGAE(cfg.Gamma, cfg.GAELambda); err != nil {
+		b.Fatal(err)
+	}
+	var st Stats
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := p.optimise(&st); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*p.buf.Len()*cfg.UpdateEpochs)/b.Elapsed().Seconds(), "sample-epochs/s")
 }

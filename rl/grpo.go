@@ -902,7 +902,7 @@ func (g *GRPO[A]) minibatch(rows []int) (grpoMB, error) {
 	res.entropy *= inv
 	res.clipFrac *= inv
 	g.actor.ZeroGrad()
-	if err := g.actor.Backward(g.ws, dActor); err != nil {
+	if err := g.actor.BackwardParams(g.ws, dActor); err != nil {
 		return grpoMB{}, err
 	}
 	res.gradNorm = nn.ClipGradNorm(g.cfg.MaxGradNorm, g.actor.Grads(), g.head.grads())

@@ -553,10 +553,10 @@ func (p *PPO[A]) minibatch(rows []int) (mbResult, error) {
 
 	p.actor.ZeroGrad()
 	p.critic.ZeroGrad()
-	if err := p.actor.Backward(p.wsActor, dActor); err != nil {
+	if err := p.actor.BackwardParams(p.wsActor, dActor); err != nil {
 		return mbResult{}, err
 	}
-	if err := p.critic.Backward(p.wsCritic, dCritic); err != nil {
+	if err := p.critic.BackwardParams(p.wsCritic, dCritic); err != nil {
 		return mbResult{}, err
 	}
 	res.gradNorm = nn.ClipGradNorm(cfg.MaxGradNorm, p.actor.Grads(), p.critic.Grads(), p.head.grads())

@@ -18,6 +18,7 @@ type Candidates struct {
 	cfgs   []Config  // canonical, in the order given
 	points []float64 // len(cfgs) rows of width coordinates
 	width  int
+	tree   *kdTree // nil for a set small enough to scan
 }
 
 // NewCandidates normalises and encodes cfgs. The set must not be empty; an
@@ -45,6 +46,9 @@ func NewCandidates(s *ConfigSpace, cfgs []Config) (*Candidates, error) {
 		}
 		cs.cfgs[i] = n
 	}
+	if len(cfgs) >= treeMinCandidates && cs.width <= treeMaxWidth {
+		cs.tree = newKDTree(cs.points, cs.width)
+	}
 	return cs, nil
 }
 
@@ -71,6 +75,11 @@ func (cs *Candidates) Point(i int) []float64 {
 // index. point must have length EncodedDim; it need not lie in the unit
 // cube. If point has the wrong length or a NaN or infinite coordinate,
 // Nearest returns -1 and +Inf. It does not allocate.
+//
+// A set of at least 32 candidates of up to 8 encoded coordinates is
+// searched through a k-d tree built by NewCandidates, in about logarithmic
+// time; the index and the distance are bit for bit those of a scan of every
+// candidate.
 func (cs *Candidates) Nearest(point []float64) (index int, dist float64) {
 	w := cs.width
 	if len(point) != w {
@@ -81,34 +90,14 @@ func (cs *Candidates) Nearest(point []float64) (index int, dist float64) {
 			return -1, math.Inf(1)
 		}
 	}
-	best, bestSq := 0, math.Inf(1)
-	if w == 2 { // the common two-knob case (lr x bs), without per-coordinate branches
-		p0, p1 := point[0], point[1]
-		for i, off := 0, 0; off+1 < len(cs.points); i, off = i+1, off+2 {
-			d0, d1 := cs.points[off]-p0, cs.points[off+1]-p1
-			if sq := d0*d0 + d1*d1; sq < bestSq {
-				best, bestSq = i, sq
-			}
-		}
-		return best, math.Sqrt(bestSq)
+	if cs.tree != nil {
+		return cs.tree.nearest(point)
 	}
-	for i, off := 0, 0; off < len(cs.points); i, off = i+1, off+w {
-		row := cs.points[off : off+w : off+w]
-		p := point[:len(row)] // lets the compiler drop bounds checks below
-		sq := 0.0
-		for j, x := range row {
-			d := x - p[j]
-			sq += d * d
-			if sq >= bestSq {
-				break // cannot beat the best so far; ties keep the lower index
-			}
-		}
-		if sq < bestSq {
-			best, bestSq = i, sq
-		}
+	best, bestSq := scanNearest(cs.points, w, point)
+	if best < 0 {
+		// Every squared distance overflowed; candidate 0 is as near as any.
+		best = 0
 	}
-	// bestSq stays +Inf only if every squared distance overflowed; candidate
-	// 0 is then as near as any.
 	return best, math.Sqrt(bestSq)
 }
 

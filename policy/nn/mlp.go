@@ -247,10 +247,11 @@ func (m *MLP) weights(l int) blas64.General {
 	return blas64.General{Rows: out, Cols: in, Stride: in, Data: m.params[m.wOff[l] : m.wOff[l]+out*in]}
 }
 
-// weightGrads returns the gradient of layer l's weights.
-func (m *MLP) weightGrads(l int) blas64.General {
+// weightGrads returns the gradient of layer l's weights within grads (laid
+// out as Grads).
+func (m *MLP) weightGrads(grads []float64, l int) blas64.General {
 	in, out := m.cfg.Sizes[l], m.cfg.Sizes[l+1]
-	return blas64.General{Rows: out, Cols: in, Stride: in, Data: m.grads[m.wOff[l] : m.wOff[l]+out*in]}
+	return blas64.General{Rows: out, Cols: in, Stride: in, Data: grads[m.wOff[l] : m.wOff[l]+out*in]}
 }
 
 // skip returns the skip matrix (Out×In); only for a network with one.
@@ -259,10 +260,10 @@ func (m *MLP) skip() blas64.General {
 	return blas64.General{Rows: out, Cols: in, Stride: in, Data: m.params[m.sOff : m.sOff+out*in]}
 }
 
-// skipGrads returns the gradient of the skip matrix.
-func (m *MLP) skipGrads() blas64.General {
+// skipGrads returns the gradient of the skip matrix within grads.
+func (m *MLP) skipGrads(grads []float64) blas64.General {
 	in, out := m.In(), m.Out()
-	return blas64.General{Rows: out, Cols: in, Stride: in, Data: m.grads[m.sOff : m.sOff+out*in]}
+	return blas64.General{Rows: out, Cols: in, Stride: in, Data: grads[m.sOff : m.sOff+out*in]}
 }
 
 // biases returns layer l's biases.
@@ -270,9 +271,9 @@ func (m *MLP) biases(l int) []float64 {
 	return m.params[m.bOff[l] : m.bOff[l]+m.cfg.Sizes[l+1]]
 }
 
-// biasGrads returns the gradient of layer l's biases.
-func (m *MLP) biasGrads(l int) []float64 {
-	return m.grads[m.bOff[l] : m.bOff[l]+m.cfg.Sizes[l+1]]
+// biasGrads returns the gradient of layer l's biases within grads.
+func (m *MLP) biasGrads(grads []float64, l int) []float64 {
+	return grads[m.bOff[l] : m.bOff[l]+m.cfg.Sizes[l+1]]
 }
 
 // Config returns the network's configuration (a copy).
@@ -514,28 +515,57 @@ func (m *MLP) activationGrad(d, y []float64) {
 // respect to the inputs in ws.InputGrad(). The parameters must not have
 // changed since that forward pass. dOut is not modified.
 func (m *MLP) Backward(ws *Workspace, dOut []float64) error {
-	if err := m.checkWorkspace(ws, "Backward"); err != nil {
+	return m.backward(ws, dOut, "Backward", true, m.grads)
+}
+
+// BackwardParams is Backward without the gradient with respect to the
+// inputs, which a learner that trains the network alone never reads: it
+// adds the same gradient to Grads, bit for bit, and leaves InputGrad
+// undefined. It saves the first layer's transposed matrix-vector products,
+// the largest share of the backward pass when the inputs outnumber the
+// hidden units.
+func (m *MLP) BackwardParams(ws *Workspace, dOut []float64) error {
+	return m.backward(ws, dOut, "BackwardParams", false, m.grads)
+}
+
+// BackwardParamsTo is BackwardParams adding the gradient to grads, a
+// vector laid out as Grads, instead of to Grads. The network is only read,
+// so several goroutines may backpropagate different batches at once, each
+// with its own Workspace and gradient vector, and sum the vectors after.
+func (m *MLP) BackwardParamsTo(ws *Workspace, dOut, grads []float64) error {
+	if len(grads) != len(m.grads) {
+		return fmt.Errorf("nn: BackwardParamsTo: gradient vector has %d values, the network has %d parameters", len(grads), len(m.grads))
+	}
+	return m.backward(ws, dOut, "BackwardParamsTo", false, grads)
+}
+
+// backward is Backward into grads, with the input gradient when inputGrad
+// is set.
+func (m *MLP) backward(ws *Workspace, dOut []float64, op string, inputGrad bool, grads []float64) error {
+	if err := m.checkWorkspace(ws, op); err != nil {
 		return err
 	}
 	if ws.rows == 0 {
-		return errors.New("nn: Backward: no forward pass in the workspace")
+		return fmt.Errorf("nn: %s: no forward pass in the workspace", op)
 	}
 	rows := ws.rows
 	layers := m.NumLayers()
 	if len(dOut) != rows*m.Out() {
-		return fmt.Errorf("nn: Backward: output gradient has %d values, want %d (%d rows × %d outputs)", len(dOut), rows*m.Out(), rows, m.Out())
+		return fmt.Errorf("nn: %s: output gradient has %d values, want %d (%d rows × %d outputs)", op, len(dOut), rows*m.Out(), rows, m.Out())
 	}
 	copy(ws.delta[layers], dOut)
 	for l := layers - 1; l >= 0; l-- {
 		in, out := m.cfg.Sizes[l], m.cfg.Sizes[l+1]
 		dz := ws.delta[l+1] // gradient w.r.t. layer l's pre-activation
 		x, dx := ws.act[l], ws.delta[l]
-		w, dw, db := m.weights(l), m.weightGrads(l), m.biasGrads(l)
+		w, dw, db := m.weights(l), m.weightGrads(grads, l), m.biasGrads(grads, l)
 		for r := range rows { // row by row, as forward goes
 			dzr := blas64.Vector{N: out, Inc: 1, Data: dz[r*out : (r+1)*out]}
 			// dW += dz xᵀ, dx = Wᵀ dz, db += dz.
 			blas64.Ger(1, dzr, blas64.Vector{N: in, Inc: 1, Data: x[r*in : (r+1)*in]}, dw)
-			blas64.Gemv(blas.Trans, 1, w, dzr, 0, blas64.Vector{N: in, Inc: 1, Data: dx[r*in : (r+1)*in]})
+			if l > 0 || inputGrad {
+				blas64.Gemv(blas.Trans, 1, w, dzr, 0, blas64.Vector{N: in, Inc: 1, Data: dx[r*in : (r+1)*in]})
+			}
 			for j, v := range dzr.Data {
 				db[j] += v
 			}
@@ -545,19 +575,21 @@ func (m *MLP) Backward(ws *Workspace, dOut []float64) error {
 		}
 	}
 	if m.sOff >= 0 {
-		m.backwardSkip(ws, dOut)
+		m.backwardSkip(ws, dOut, inputGrad, grads)
 	}
 	return nil
 }
 
-// backwardSkip adds the skip path's share of Backward: dS += dOutᵀ·X and
-// dX += dOut·S.
-func (m *MLP) backwardSkip(ws *Workspace, dOut []float64) {
+// backwardSkip adds the skip path's share of Backward: dS += dOutᵀ·X and,
+// when inputGrad is set, dX += dOut·S.
+func (m *MLP) backwardSkip(ws *Workspace, dOut []float64, inputGrad bool, grads []float64) {
 	rows, in, out := ws.rows, m.In(), m.Out()
-	x, dx, s, ds := ws.act[0], ws.delta[0], m.skip(), m.skipGrads()
+	x, dx, s, ds := ws.act[0], ws.delta[0], m.skip(), m.skipGrads(grads)
 	for r := range rows {
 		dov := blas64.Vector{N: out, Inc: 1, Data: dOut[r*out : (r+1)*out]}
 		blas64.Ger(1, dov, blas64.Vector{N: in, Inc: 1, Data: x[r*in : (r+1)*in]}, ds)
-		blas64.Gemv(blas.Trans, 1, s, dov, 1, blas64.Vector{N: in, Inc: 1, Data: dx[r*in : (r+1)*in]})
+		if inputGrad {
+			blas64.Gemv(blas.Trans, 1, s, dov, 1, blas64.Vector{N: in, Inc: 1, Data: dx[r*in : (r+1)*in]})
+		}
 	}
 }

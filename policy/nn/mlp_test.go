@@ -321,3 +321,30 @@ func TestMLPSkip(t *testing.T) {
 	assert.Equal(t, m.Params(), back.Params())
 	assert.ErrorIs(t, ck.LoadMLP("actor", plain), ErrShape)
 }
+
+func TestBackwardParamsMatchesBackward(t *testing.T) {
+	for _, act := range []Activation{Tanh, ReLU} {
+		for _, skip := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%v/skip=%t", act, skip), func(t *testing.T) {
+				rng := newRNG(4)
+				m, err := NewMLP(MLPConfig{Sizes: []int{9, 33, 17, 5}, Activation: act, Skip: skip}, rng)
+				require.NoError(t, err)
+				if skip {
+					copy(m.Params()[m.NumParams()-9*5:], randVec(rng, 9*5, 1))
+				}
+				const rows = 40
+				x, dy := randVec(rng, rows*9, 1), randVec(rng, rows*5, 1)
+				ws := m.NewWorkspace(rows)
+				_, err = m.ForwardBatch(ws, x)
+				require.NoError(t, err)
+				m.ZeroGrad()
+				require.NoError(t, m.Backward(ws, dy))
+				want := append([]float64(nil), m.Grads()...)
+				m.ZeroGrad()
+				require.NoError(t, m.BackwardParams(ws, dy))
+				assert.Equal(t, want, m.Grads())
+				assert.ErrorContains(t, m.BackwardParams(ws, dy[:3]), "nn: BackwardParams: output gradient has 3 values")
+			})
+		}
+	}
+}

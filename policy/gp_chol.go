@@ -1,0 +1,105 @@
+package policy
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	lapackgonum "gonum.org/v1/gonum/lapack/gonum"
+)
+
+// This file extends a Cholesky factorisation by new rows and columns so
+// that the result is bit for bit what LAPACK's Potrf (gonum's Dpotrf,
+// upper triangle) computes for the whole matrix: the same blocked
+// algorithm, the same BLAS calls in the same order, restricted to the
+// entries the new columns change. Dpotrf computes every column from the
+// columns before it only, so the factor of a leading block is the leading
+// block of the factor (TestCholExtendMatchesPotrf checks this and the
+// extension over block boundaries).
+
+// cholExtend factorises the n×n matrix whose upper triangle a holds
+// (row-major, stride n) when its leading nc×nc block already holds the
+// factor Potrf made of that block and the rest of the upper triangle holds
+// the matrix's own entries. orig holds the whole matrix's upper triangle
+// (stride n); the rows of a block that straddles nc are restored from it
+// and factorised again. It reports false, as Potrf, when the matrix is
+// not positive definite.
+func cholExtend(a, orig []float64, n, nc int) bool {
+	var impl lapackgonum.Implementation
+	bi := blas64.Implementation()
+	lda := n
+	nb := impl.Ilaenv(1, "DPOTRF", "U", n, -1, -1, -1)
+	if nb <= 1 || n <= nb {
+		return potf2Extend(a, n, nc)
+	}
+	for j := 0; j < n; j += nb {
+		jb := min(nb, n-j)
+		if j+jb <= nc {
+			// The block's rows are final up to column nc; bring the new
+			// columns up to date as Dpotrf updates every column right of
+			// the block.
+			bi.Dgemm(blas.Trans, blas.NoTrans, jb, n-nc, j,
+				-1, a[j:], lda, a[nc:], lda,
+				1, a[j*lda+nc:], lda)
+			bi.Dtrsm(blas.Left, blas.Upper, blas.Trans, blas.NonUnit, jb, n-nc,
+				1, a[j*lda+j:], lda,
+				a[j*lda+nc:], lda)
+			continue
+		}
+		if j < nc {
+			for i := j; i < j+jb; i++ {
+				copy(a[i*lda+i:(i+1)*lda], orig[i*lda+i:(i+1)*lda])
+			}
+		}
+		bi.Dsyrk(blas.Upper, blas.Trans, jb, j,
+			-1, a[j:], lda,
+			1, a[j*lda+j:], lda)
+		if !impl.Dpotf2(blas.Upper, jb, a[j*lda+j:], lda) {
+			return false
+		}
+		if j+jb < n {
+			bi.Dgemm(blas.Trans, blas.NoTrans, jb, n-j-jb, j,
+				-1, a[j:], lda, a[j+jb:], lda,
+				1, a[j*lda+j+jb:], lda)
+			bi.Dtrsm(blas.Left, blas.Upper, blas.Trans, blas.NonUnit, jb, n-j-jb,
+				1, a[j*lda+j:], lda,
+				a[j*lda+j+jb:], lda)
+		}
+	}
+	return true
+}
+
+// potf2Extend is cholExtend for a matrix small enough for Dpotrf's
+// unblocked Dpotf2: rows above nc update only the new columns.
+func potf2Extend(a []float64, n, nc int) bool {
+	bi := blas64.Implementation()
+	lda := n
+	for j := range n {
+		if j < nc {
+			if ajj := a[j*lda+j]; nc < n {
+				bi.Dgemv(blas.Trans, j, n-nc,
+					-1, a[nc:], lda, a[j:], lda,
+					1, a[j*lda+nc:], 1)
+				bi.Dscal(n-nc, 1/ajj, a[j*lda+nc:], 1)
+			}
+			continue
+		}
+		ajj := a[j*lda+j]
+		if j != 0 {
+			ajj -= bi.Ddot(j, a[j:], lda, a[j:], lda)
+		}
+		if ajj <= 0 || math.IsNaN(ajj) {
+			a[j*lda+j] = ajj
+			return false
+		}
+		ajj = math.Sqrt(ajj)
+		a[j*lda+j] = ajj
+		if j < n-1 {
+			bi.Dgemv(blas.Trans, j, n-j-1,
+				-1, a[j+1:], lda, a[j:], lda,
+				1, a[j*lda+j+1:], 1)
+			bi.Dscal(n-j-1, 1/ajj, a[j*lda+j+1:], 1)
+		}
+	}
+	return true
+}
