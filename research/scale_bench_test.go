@@ -32,7 +32,7 @@ func scaledPretrain(tb testing.TB, cells, lrs, bss int) *tasks.Table {
 		n := 1e8 * math.Pow(70, float64(i)/float64(max(sizes-1, 1)))
 		for _, ratio := range ratios {
 			d := n * ratio
-			lr0, bs0 := m.OptimalLR(n, d), m.OptimalBatch(d)
+			lr0, bs0 := m.OptimalLR(n, d), m.OptimalBatch(n, d)
 			id := fmt.Sprintf("N%d-D%g", i, ratio)
 			for a := range lrs {
 				lr := lr0 * math.Pow(2, 3*(float64(a)/float64(max(lrs-1, 1))-0.5)*2)
