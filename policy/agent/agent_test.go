@@ -14,6 +14,8 @@ import (
 	"github.com/autollmresearch/gym/policy/nn"
 	"github.com/autollmresearch/gym/prior"
 	"github.com/autollmresearch/gym/research"
+	"github.com/autollmresearch/gym/spaces"
+	"github.com/autollmresearch/gym/tasks"
 )
 
 // tinyConfig trains in well under a second.
@@ -244,4 +246,52 @@ func TestPretrainedAgents(t *testing.T) {
 	}
 	_, err = Pretrained("poetry")
 	require.Error(t, err)
+}
+
+// TestFeaturesOnAnyTable computes the features on a table of a task no
+// prior knows, with integer, categorical and log knobs, a levelled
+// fidelity and a context of one experiment: they stay finite.
+func TestFeaturesOnAnyTable(t *testing.T) {
+	space := spaces.MustConfigSpace(
+		spaces.LogDim("lr", 1e-4, 1e-1),
+		spaces.IntDim("layers", 2, 24),
+		spaces.CategoricalDim("opt", "adam", "sgd"),
+	)
+	md := tasks.Meta{
+		Task: "custom", Space: space,
+		Fidelity:  []tasks.FidelityColumn{{Name: "size", Levels: []string{"small", "large"}}, {Name: "tokens"}},
+		Metrics:   []string{"loss"}, Objective: "loss", Direction: tasks.Minimize, Provenance: tasks.Synthetic,
+	}
+	b, err := tasks.NewBuilder(md)
+	require.NoError(t, err)
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, size := range []string{"small", "large"} {
+		for i := range 30 {
+			lr := math.Exp(math.Log(1e-4) + rng.Float64()*math.Log(1e3))
+			b.Add(tasks.Row{
+				Experiment: "custom/" + size,
+				Fidelity:   map[string]any{"size": size, "tokens": 1e9},
+				Config:     spaces.Config{"lr": lr, "layers": 2 + i%20, "opt": []string{"adam", "sgd"}[i%2]},
+				Metrics:    map[string]float64{"loss": 3 + math.Pow(math.Log10(lr)+2.5, 2) + rng.Float64()*0.1},
+			})
+		}
+	}
+	tb, err := b.Build()
+	require.NoError(t, err)
+	defer tb.Release()
+	e, err := research.New(tb, research.Options{Split: research.Test})
+	require.NoError(t, err)
+	defer e.Close()
+	obs, _, err := e.Reset(env.SeedOf(1), nil)
+	require.NoError(t, err)
+	ep, err := newEpisode(obs)
+	require.NoError(t, err)
+	for range 3 {
+		for i, v := range ep.features(obs) {
+			require.False(t, math.IsNaN(v) || math.IsInf(v, 0), "feature %s of candidate %d is %g", featureNames[i%NumFeatures], i/NumFeatures, v)
+		}
+		r, err := e.Step(research.Action{Config: obs.TargetConfigs[rng.IntN(len(obs.TargetConfigs))]})
+		require.NoError(t, err)
+		obs = r.Obs
+	}
 }
