@@ -99,3 +99,21 @@ func TestBoardOverEnvs(t *testing.T) {
 	assert.Contains(t, buf.String(), "± its standard error over envs")
 	assert.Contains(t, buf.String(), "| p | **0.350 ± 0.150** |")
 }
+
+func TestSymlog(t *testing.T) {
+	s := symlog{c: 0.001}
+	assert.InDelta(t, 0, s.Normalize(0, 1, 0), 1e-12)
+	assert.InDelta(t, 1, s.Normalize(0, 1, 1), 1e-12)
+	assert.Less(t, s.Normalize(0, 1, 0.001), s.Normalize(0, 1, 0.01))
+	// a decade above c takes about as much room as the next decade
+	d1 := s.Normalize(0, 1, 0.1) - s.Normalize(0, 1, 0.01)
+	d2 := s.Normalize(0, 1, 1) - s.Normalize(0, 1, 0.1)
+	assert.InDelta(t, d1, d2, 0.05)
+	var labels []string
+	for _, tk := range s.Ticks(0, 1) {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	assert.Equal(t, []string{"0", "0.001", "0.01", "0.1", "1"}, labels)
+}

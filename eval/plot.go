@@ -3,10 +3,12 @@ package eval
 import (
 	"errors"
 	"fmt"
+	"image/color"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -56,7 +58,7 @@ func (r *Result) Plot(dir, basename string) ([]string, error) {
 			return paths, fmt.Errorf("eval: Plot: envs %q and %q would both be written as %s-%s", other, env, basename, slug)
 		}
 		used[slug] = env
-		p, err := regretPlot(env, rows[i:j])
+		p, err := regretPlot(r.plotTitle(env), rows[i:j])
 		if err != nil {
 			return paths, fmt.Errorf("eval: Plot: env %q: %w", env, err)
 		}
@@ -72,17 +74,44 @@ func (r *Result) Plot(dir, basename string) ([]string, error) {
 	return paths, nil
 }
 
+// plotTitle names the env's task and run in its plot's title.
+func (r *Result) plotTitle(env string) string {
+	for _, e := range r.Envs {
+		if e.Name == env {
+			return fmt.Sprintf("%s (task %s, %s split, %d target(s) × %d episodes): regret vs target-fidelity trials", env, e.Task, e.Split, len(e.Targets), e.Episodes)
+		}
+	}
+	return env + ": regret vs target-fidelity trials"
+}
+
+// palette holds colours distinct enough that no two policies of a plot
+// share one (up to its length; then they repeat with other dashes and
+// shapes).
+var palette = []color.RGBA{
+	{0x1f, 0x77, 0xb4, 0xff}, {0xd6, 0x27, 0x28, 0xff}, {0x2c, 0xa0, 0x2c, 0xff}, {0xff, 0x7f, 0x0e, 0xff},
+	{0x94, 0x67, 0xbd, 0xff}, {0x8c, 0x56, 0x4b, 0xff}, {0xe3, 0x77, 0xc2, 0xff}, {0x17, 0xbe, 0xcf, 0xff},
+	{0xbc, 0xbd, 0x22, 0xff}, {0x7f, 0x7f, 0x7f, 0xff}, {0x00, 0x00, 0x80, 0xff}, {0x00, 0x80, 0x80, 0xff},
+}
+
+// symlogDecades is how many decades the positive mean regrets of a plot
+// must span before its regret axis turns logarithmic (linear near zero).
+const symlogDecades = 1
+
 // regretPlot draws the regret curves of one env's summary rows, which are
-// grouped by policy with K ascending.
-func regretPlot(env string, rows []SummaryRow) (*plot.Plot, error) {
+// grouped by policy with K ascending. When the mean regrets span more than
+// a decade the regret axis is symmetric-logarithmic: linear up to a
+// threshold below the smallest positive mean, logarithmic above, so that
+// good policies are not squeezed against zero.
+func regretPlot(title string, rows []SummaryRow) (*plot.Plot, error) {
 	p := plot.New()
-	p.Title.Text = env + ": regret vs target-fidelity trials"
+	p.Title.Text = title
 	p.X.Label.Text = "target-fidelity trials k"
 	p.Y.Label.Text = "normalised regret (mean ± SE)"
 	p.Y.Min = 0
 	p.Add(plotter.NewGrid())
 	p.Legend.Top = true
 	p.Legend.Padding = vg.Points(4)
+	p.Legend.XOffs = -vg.Points(8)
 
 	var policies [][]SummaryRow
 	for i := 0; i < len(rows); {
@@ -118,7 +147,7 @@ func regretPlot(env string, rows []SummaryRow) (*plot.Plot, error) {
 		if err != nil {
 			return nil, fmt.Errorf("policy %q: %w", pr[0].Policy, err)
 		}
-		col := plotutil.Color(n)
+		col := palette[n%len(palette)]
 		line.Color = col
 		line.Width = vg.Points(1.5)
 		line.Dashes = plotutil.Dashes(n)
@@ -140,7 +169,51 @@ func regretPlot(env string, rows []SummaryRow) (*plot.Plot, error) {
 	p.X.Min, p.X.Max = 1-spread, float64(maxK)+spread
 	p.X.Tick.Marker = integerTicks{}
 	p.Y.Max = max(top*1.05, 0.05)
+	lo := math.Inf(1)
+	for _, row := range rows {
+		if row.MeanRegret > 0 {
+			lo = min(lo, row.MeanRegret)
+		}
+	}
+	if !math.IsInf(lo, 1) && math.Log10(p.Y.Max/lo) > symlogDecades {
+		sl := symlog{c: math.Max(lo/2, 1e-4)}
+		p.Y.Scale = sl
+		p.Y.Tick.Marker = sl
+		p.Y.Label.Text = "normalised regret (mean ± SE, log scale)"
+		p.Y.Max *= 1.5 // headroom for the legend above the worst curve
+	}
 	return p, nil
+}
+
+// symlog is a symmetric-logarithmic axis: f(x) = log10(1 + x/c), linear
+// for x much below c and logarithmic above.
+type symlog struct{ c float64 }
+
+func (s symlog) f(x float64) float64 { return math.Copysign(math.Log10(1+math.Abs(x)/s.c), x) }
+
+// Normalize maps x in [lo, hi] to [0, 1] on the symlog scale.
+func (s symlog) Normalize(lo, hi, x float64) float64 {
+	return (s.f(x) - s.f(lo)) / (s.f(hi) - s.f(lo))
+}
+
+// Ticks labels 0 and the powers of ten from c up to hi, with unlabelled
+// minor ticks at 2 and 5 times each.
+func (s symlog) Ticks(lo, hi float64) []plot.Tick {
+	ticks := []plot.Tick{{Value: 0, Label: "0"}}
+	for d := math.Pow(10, math.Floor(math.Log10(s.c))); d <= hi; d *= 10 {
+		for _, m := range []float64{1, 2, 5} {
+			v := d * m
+			if v < lo || v > hi || v < s.c/2 {
+				continue
+			}
+			label := ""
+			if m == 1 {
+				label = strconv.FormatFloat(v, 'g', -1, 64)
+			}
+			ticks = append(ticks, plot.Tick{Value: v, Label: label})
+		}
+	}
+	return ticks
 }
 
 // integerTicks labels every whole number of an axis range.
