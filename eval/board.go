@@ -184,8 +184,11 @@ func (r *Result) WriteBoard(w io.Writer, over ErrorOver) error {
 			}
 			fmt.Fprintf(bw, " %s |", s)
 		}
-		last := group[len(group)-1]
-		fmt.Fprintf(bw, " %s | %s |\n", winsCell(group[0].Wins), winsCell(last.Wins))
+		last, lastWins := group[len(group)-1], ""
+		if last.K == maxK {
+			lastWins = winsCell(last.Wins)
+		}
+		fmt.Fprintf(bw, " %s | %s |\n", winsCell(group[0].Wins), lastWins)
 		i = j
 	}
 	return bw.Flush()

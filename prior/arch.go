@@ -56,7 +56,7 @@ func (p *Arch) Validate() error {
 			errs = append(errs, err)
 		}
 	}
-	if err := p.Mixed.validate("Mixed", 0); err != nil {
+	if err := p.Mixed.validate("Mixed", 1); err != nil {
 		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
@@ -79,7 +79,7 @@ func (p *Arch) World(rng *rand.Rand) arch.GenOptions {
 		}
 		l.Range[s] = [2]float64{lo, lo * p.Span.Draw(rng)}
 	}
-	return arch.GenOptions{Noise: p.Noise.Draw(rng), MixedPerScale: max(1, p.Mixed.Draw(rng)), Law: l}
+	return arch.GenOptions{Noise: p.Noise.Draw(rng), MixedPerScale: p.Mixed.Draw(rng), Law: l}
 }
 
 // Draw generates world seed with arch.Generate.

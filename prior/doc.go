@@ -28,7 +28,7 @@
 // model. Mixture draws mixture.World: 5 to 30 sources feeding 3 to 8
 // skills, 4 to 20 benchmarks, interacting and star sources, skill weights
 // and affinities that move with model size (cross-size rank correlations
-// from about 0 to 0.95), sparse and dense mixtures, 2 to 4 sizes with down
+// from about 0 to 0.95 in the central 95 % of draws), sparse and dense mixtures, 2 to 4 sizes with down
 // to 20 runs at the largest, and objectives to maximise or minimise. Arch
 // and GRPO draw the constants of their tasks' generators (arch.Law: the
 // size law's exponent, shape penalties and perplexity ranges; grpo.Surface:

@@ -71,7 +71,7 @@ type Mixture struct {
 // embedded default's constants (19 sources, 6 skills, 17 benchmarks, 3
 // sizes of 0.5B to 7B, Shift 0.45, Noise 0.05, gains 0.1 to 0.4) and reach
 // well beyond: 5 to 30 sources, 2 to 4 sizes from 0.1B up, cross-size rank
-// correlations from about 0.2 to 0.95, interacting sources, sparse mixtures,
+// correlations from about 0 to 0.95 (central 95 % of draws), interacting sources, sparse mixtures,
 // down to 20 runs at the largest size, and one world in four scored by a
 // loss to minimise.
 func DefaultMixture() *Mixture {

@@ -88,15 +88,16 @@ const (
 //     learning rate's N exponent −1 to −0.3 (Step Law −0.713), its D
 //     exponent 0 to 0.5 (0.307), the batch size's D exponent 0.35 to 0.8
 //     (0.571) with an N exponent of −0.45 to 0.25 (0), and, in three
-//     worlds of four, bends of the log-log path of up to ±0.05 per squared
-//     e-fold, which no single power law captures;
+//     worlds of four, bends of the log-log path of up to ±0.06 per squared
+//     e-fold of N and ±0.04 of D, which no single power law captures;
 //   - the basin's depth 0.008 to 0.06 per squared e-fold (0.023), its
 //     flattening with D and its change with N, asymmetry 1 to 4 (2),
 //     coupling 0 to 0.6 (0.3) and power 1.5 to 2.6 (2);
 //   - divergence above 3 to 16 times lr* (7), moving with N;
 //   - run noise 0.0005 to 0.008 (0.002), growing with the excess loss;
-//   - ladders of 3 to 6 sizes from 5e7 to 5e8 parameters up, 2 to 5 token
-//     budgets per size, holes in the ladder and the grids;
+//   - ladders of 2 to 6 sizes from 5e7 to 5e8 parameters up, with a jump of
+//     up to 6× to the largest, 2 to 5 token budgets per size, holes in the
+//     ladder and the grids;
 //   - one world in four a mixture-of-experts model of 4 to 32 total
 //     parameters per active one.
 func DefaultPretrain() *Pretrain {

@@ -47,7 +47,10 @@ func EffectiveSources(t *tasks.Table) float64 {
 		if b < 0 {
 			continue
 		}
-		w, _ := t.Config(e, b)[d.Name].([]float64)
+		w, ok := t.Config(e, b)[d.Name].([]float64)
+		if !ok {
+			continue
+		}
 		var h float64
 		for _, x := range w {
 			if x > 0 {

@@ -87,10 +87,10 @@ func cells(t *tasks.Table) []cell {
 	return out
 }
 
-// fitCells fits y(c) ≈ β0 + β1·log10 N + β2·log10 D over cs, dropping a
-// coordinate that does not vary; it returns the coefficients (0 for a
-// dropped one) or nil when fewer than four cells leave the fit
-// underdetermined.
+// fitCells fits y(c) ≈ β0 + β1·log10 N + β2·log10 D over cs and returns
+// the coefficients, or nil when the fit is undetermined: fewer than four
+// cells, or N and D collinear (a single model size, a single token budget,
+// or a single ratio D/N), so that the statistics built on it are NaN.
 func fitCells(cs []cell, y func(cell) float64) []float64 {
 	if len(cs) < 4 {
 		return nil
@@ -168,8 +168,9 @@ func RunNoise(t *tasks.Table) float64 {
 	return median(sds)
 }
 
-// LawResidual fits log lr* and log bs* (each cell's best config) as power
-// laws in N and D over every cell but the most expensive one, and returns
+// LawResidual fits log lr* and log bs* (each cell's optimum: the mean of
+// its configs within 0.3 % of its best loss) as power laws in N and D over
+// every cell but the most expensive one, and returns
 // the Euclidean distance in octaves between the law's prediction at the
 // most expensive cell and that cell's best config: how far a single power
 // law misses when it extrapolates.

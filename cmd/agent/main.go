@@ -15,7 +15,7 @@
 //
 //	go run ./cmd/agent -finetune pretrain.gymagent -steplaw dense_lr_bs_loss.csv -out tuned.gymagent
 //
-// -pretrained trains every task's agent with agent.PretrainedConfig and
+// -pretrained trains every task's agent with agent.PretrainedRecipe and
 // writes it under policy/agent/pretrained, bit for bit what the module
 // embeds (training is deterministic whatever the number of cores). Run with
 // -h for every flag.
@@ -75,6 +75,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q (every option is a flag; see -h)", errUsage, fs.Arg(0))
 	}
+	// Each mode uses its own flags; a flag given to a mode that ignores it
+	// is an error, so that nobody believes it took effect.
+	mode, uses := "training", []string{"task", "out", "worlds", "rounds", "seed", "distil", "grpo-worlds", "curves", "workers"}
+	switch {
+	case *finetune != "":
+		mode, uses = "-finetune", []string{"finetune", "out", "seed", "grpo-worlds", "curves", "workers", "steplaw", "admire", "hwgpt", "table"}
+	case *pretrained:
+		mode, uses = "-pretrained", []string{"pretrained", "dir", "curves", "workers"}
+	}
+	var unused []string
+	fs.Visit(func(f *flag.Flag) {
+		if !slices.Contains(uses, f.Name) {
+			unused = append(unused, "-"+f.Name)
+		}
+	})
+	if len(unused) > 0 {
+		return fmt.Errorf("%w: %s takes no %s (it uses %s)", errUsage, mode, strings.Join(unused, ", "), "-"+strings.Join(uses, ", -"))
+	}
 	if *finetune != "" {
 		if *out == "" {
 			return fmt.Errorf("%w: -finetune needs -out for the fine-tuned agent", errUsage)
@@ -83,13 +101,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		cfg.Worlds, cfg.Seed, cfg.Workers, cfg.Split = *grpoWorlds, *seed, *workers, research.Train
 		return fineTune(ctx, *finetune, &src, cfg, *out, *curves, stdout, stderr)
 	}
-	if !src.Empty() {
-		return fmt.Errorf("%w: real tables are only for -finetune; training reads the priors alone", errUsage)
-	}
 	if *pretrained {
-		if *task != "" || *out != "" {
-			return fmt.Errorf("%w: -pretrained trains every task with its embedded configuration; drop -task and -out", errUsage)
-		}
 		for _, t := range agent.PretrainedTasks() {
 			cfg, err := agent.PretrainedRecipe(t)
 			if err != nil {
@@ -202,12 +214,13 @@ func writeCurves(prefix, task string, log *agent.Log) ([]string, error) {
 	}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	w.Write([]string{"update", "episodes", "return", "regret_1", "regret_k", "grad_norm"})
+	_ = w.Write([]string{"update", "episodes", "return", "regret_1", "regret_k", "grad_norm"}) // errors surface in w.Error
+
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 	episodes := 0
 	for _, u := range log.Updates {
 		episodes += u.Episodes
-		w.Write([]string{strconv.Itoa(u.Update + 1), strconv.Itoa(episodes), f(u.Return), f(u.Regret1), f(u.RegretK), f(u.GradNorm)})
+		_ = w.Write([]string{strconv.Itoa(u.Update + 1), strconv.Itoa(episodes), f(u.Return), f(u.Regret1), f(u.RegretK), f(u.GradNorm)})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {

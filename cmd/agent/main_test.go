@@ -25,7 +25,8 @@ func TestUsageErrors(t *testing.T) {
 		{nil, `-task is ""`},
 		{[]string{"-task", "poetry"}, `-task is "poetry"`},
 		{[]string{"-task", "arch", "-worlds", "0"}, "Worlds"},
-		{[]string{"-pretrained", "-task", "arch"}, "drop -task"},
+		{[]string{"-pretrained", "-task", "arch", "-worlds", "5"}, "-pretrained takes no -task, -worlds"},
+		{[]string{"-finetune", "x.gymagent", "-rounds", "2", "-out", "y"}, "-finetune takes no -rounds"},
 		{[]string{"-task", "arch", "extra"}, `unexpected argument "extra"`},
 	}
 	for _, c := range cases {
@@ -84,5 +85,5 @@ func TestFineTuneOnATable(t *testing.T) {
 	assert.Contains(t, err.Error(), "exactly one table")
 	err = run(context.Background(), []string{"-task", "arch", "-table", table}, &bytes.Buffer{}, &bytes.Buffer{})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "only for -finetune")
+	assert.Contains(t, err.Error(), "training takes no -table")
 }

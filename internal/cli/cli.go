@@ -33,13 +33,12 @@ func Main(name string, run Run) {
 // ExitCode prints err (when it is an error worth printing) to stderr as
 // "name: error" and returns the exit status Main uses.
 func ExitCode(name string, err error, stderr io.Writer) int {
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
+	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return 0
-	case errors.Is(err, ErrUsage):
-		fmt.Fprintf(stderr, "%s: %v\n", name, err)
-		return 2
 	}
 	fmt.Fprintf(stderr, "%s: %v\n", name, err)
+	if errors.Is(err, ErrUsage) {
+		return 2
+	}
 	return 1
 }

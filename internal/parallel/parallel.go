@@ -28,6 +28,10 @@ func For(ctx context.Context, n, workers int, fn func(i int)) error {
 	var err error
 feed:
 	for i := range n {
+		if ctx.Err() != nil { // select picks at random among ready cases
+			err = ctx.Err()
+			break
+		}
 		select {
 		case jobs <- i:
 		case <-ctx.Done():

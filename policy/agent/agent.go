@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"slices"
 
 	"github.com/autollmresearch/gym/policy"
@@ -144,28 +142,36 @@ type fileMeta struct {
 	Info     json.RawMessage `json:"info,omitempty"`
 }
 
-// WriteTo writes the agent as one versioned, checksummed file (see
-// nn.Checkpoint).
-func (a *Agent) WriteTo(w io.Writer) (int64, error) {
+// checkpoint returns the agent as an nn.Checkpoint.
+func (a *Agent) checkpoint() (*nn.Checkpoint, error) {
 	meta, err := json.Marshal(fileMeta{Format: fileFormat, Version: FileVersion, Task: a.task, Features: featureNames, Info: a.info})
 	if err != nil {
-		return 0, fmt.Errorf("agent: encoding the metadata: %w", err)
+		return nil, fmt.Errorf("agent: encoding the metadata: %w", err)
 	}
-	var c nn.Checkpoint
-	c.Meta = meta
+	c := &nn.Checkpoint{Meta: meta}
 	c.PutMLP("net", a.net)
 	c.PutVector("feature_mean", a.mean)
 	c.PutVector("feature_std", a.std)
+	return c, nil
+}
+
+// WriteTo writes the agent as one versioned, checksummed file (see
+// nn.Checkpoint).
+func (a *Agent) WriteTo(w io.Writer) (int64, error) {
+	c, err := a.checkpoint()
+	if err != nil {
+		return 0, err
+	}
 	return c.WriteTo(w)
 }
 
-// WriteFile writes the agent to path.
+// WriteFile writes the agent to path through nn.WriteFile.
 func (a *Agent) WriteFile(path string) error {
-	var buf bytes.Buffer
-	if _, err := a.WriteTo(&buf); err != nil {
+	c, err := a.checkpoint()
+	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, buf.Bytes())
+	return nn.WriteFile(path, c)
 }
 
 // Read reads an agent written by WriteTo. It checks the file's checksum
@@ -229,32 +235,4 @@ func ReadFile(path string) (*Agent, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return a, nil
-}
-
-// writeFileAtomic writes data to a temporary file beside path, syncs it and
-// renames it into place, so that a failure leaves any previous file whole.
-func writeFileAtomic(path string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("agent: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("agent: writing %s: %w", path, err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("agent: writing %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("agent: writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("agent: writing %s: %w", path, err)
-	}
-	return os.Rename(f.Name(), path)
 }

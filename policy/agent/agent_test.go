@@ -259,8 +259,8 @@ func TestFeaturesOnAnyTable(t *testing.T) {
 	)
 	md := tasks.Meta{
 		Task: "custom", Space: space,
-		Fidelity:  []tasks.FidelityColumn{{Name: "size", Levels: []string{"small", "large"}}, {Name: "tokens"}},
-		Metrics:   []string{"loss"}, Objective: "loss", Direction: tasks.Minimize, Provenance: tasks.Synthetic,
+		Fidelity: []tasks.FidelityColumn{{Name: "size", Levels: []string{"small", "large"}}, {Name: "tokens"}},
+		Metrics:  []string{"loss"}, Objective: "loss", Direction: tasks.Minimize, Provenance: tasks.Synthetic,
 	}
 	b, err := tasks.NewBuilder(md)
 	require.NoError(t, err)

@@ -36,7 +36,11 @@
 // rounds the agent being trained (DAgger), with some random exploration.
 // Every state's candidates are labelled with their true regret, which the
 // teacher may see, and the network is fitted to the aggregated labels by
-// Adam on the squared error. No real table is used.
+// Adam on the squared error. FineTune then runs multi-turn GRPO on other
+// worlds. Neither reads a real table; FineTune over TableWorlds, for
+// measuring how far zero-shot play is from play tuned to a real table's
+// own train split, is the one exception, and never touches its held-out
+// targets.
 //
 // # Files
 //

@@ -296,7 +296,8 @@ func sampleEpisode(e *research.Env, a *Agent, net *nn.MLP, target string, seed u
 				}
 			}
 		}
-		if len(idx) == 0 {
+		if len(idx) == 0 { // every config tried: the rest keep the regret reached
+			ret += (1 - e.Regret()) * float64(cfg.Trials-k) / float64(cfg.Trials)
 			break
 		}
 		scores := make([]float64, len(idx))

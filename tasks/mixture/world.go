@@ -48,8 +48,9 @@ type World struct {
 	Subset float64
 	// Noise is the standard deviation of run noise in logit units.
 	Noise float64
-	// Minimize makes the objective "loss" = −ln(avg_id+ood), minimised,
-	// instead of the score avg_id+ood, maximised.
+	// Minimize makes the objective "loss" = −ln of the mean benchmark
+	// score (the metric avg_id+ood), minimised, instead of that mean,
+	// maximised.
 	Minimize bool
 }
 
@@ -87,10 +88,16 @@ func (w *World) Validate() error {
 	if nm < 1 {
 		bad("field Models is empty")
 	}
+	prev := 0.0
 	for i, m := range w.Models {
-		if _, err := ModelParams(m); err != nil {
+		n, err := ModelParams(m)
+		switch {
+		case err != nil:
 			bad("field Models[%d]: %v", i, err)
+		case n <= prev:
+			bad("field Models[%d] is %q, want sizes strictly increasing (cheap to expensive)", i, m)
 		}
+		prev = max(prev, n)
 	}
 	if len(w.Mixtures) != nm {
 		bad("field Mixtures has %d counts, want one per model (%d)", len(w.Mixtures), nm)
@@ -329,7 +336,11 @@ func (w *World) table(rng *rand.Rand, source, citation string) (*tasks.Table, er
 }
 
 // ModelName returns the name of a synthetic model of n parameters,
-// "world-<size>B", which ModelParams reads back.
+// "world-<size>B" with three significant digits (in millions, "M", below
+// 1e8 parameters), which ModelParams reads back.
 func ModelName(n float64) string {
+	if n < 1e8 {
+		return "world-" + strconv.FormatFloat(n/1e6, 'f', -1, 64) + "M"
+	}
 	return "world-" + strconv.FormatFloat(n/1e9, 'g', 3, 64) + "B"
 }

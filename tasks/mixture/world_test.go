@@ -108,3 +108,16 @@ func TestDefaultIsAWorld(t *testing.T) {
 	w.Mixtures = []int{2, 1, 1}
 	require.NoError(t, w.Validate())
 }
+
+func TestModelNameReadsBack(t *testing.T) {
+	for _, n := range []float64{5e4, 3.5e7, 1.23e8, 7e9, 1.5e11} {
+		got, err := ModelParams(ModelName(n))
+		require.NoError(t, err, ModelName(n))
+		assert.InEpsilon(t, n, got, 0.005, ModelName(n))
+	}
+	w := smallWorld()
+	w.Models[0], w.Models[1] = w.Models[1], w.Models[0]
+	_, err := GenerateWorld(w, 1)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "strictly increasing")
+}
