@@ -177,23 +177,50 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		s.inflight.Add(1)
 		s.mu.RUnlock()
-		s.mux.ServeHTTP(sw, r)
-		s.inflight.Done()
+		s.serve(sw, r)
 	}
 	s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
 		slog.String("method", r.Method), slog.String("path", r.URL.Path),
 		slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)))
 }
 
+// serve runs the handler of r, counted in s.inflight. A panic in it (an
+// env's Step, say) is answered with 500 when nothing has been written yet,
+// logged, and does not reach net/http; the session it happened in stays
+// usable, since every handler unlocks its session in a defer.
+func (s *Server) serve(sw *statusWriter, r *http.Request) {
+	defer s.inflight.Done()
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		s.cfg.Logger.Error("handler panicked", slog.String("path", r.URL.Path), slog.Any("panic", v))
+		if !sw.wrote {
+			writeError(sw, http.StatusInternalServerError, "internal error serving %s: %v", r.URL.Path, v)
+		}
+	}()
+	s.mux.ServeHTTP(sw, r)
+}
+
 // statusWriter remembers the status code written, for the request log.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	wrote  bool
 }
 
 func (w *statusWriter) WriteHeader(code int) {
-	w.status = code
+	w.status, w.wrote = code, true
 	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(p []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(p)
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.
