@@ -191,6 +191,10 @@ func (c *Checkpoint) MLPConfig(name string) (MLPConfig, error) {
 	if err := cfg.Validate(); err != nil {
 		return MLPConfig{}, fmt.Errorf("nn: %w: entry %q: %v", ErrCorrupt, name, err)
 	}
+	// Checked before any network of that shape is allocated.
+	if n, _ := cfg.numParams(); n != e.Len {
+		return MLPConfig{}, fmt.Errorf("nn: %w: entry %q: layer sizes %v need %d parameters, the entry holds %d", ErrCorrupt, name, cfg.Sizes, n, e.Len)
+	}
 	return cfg, nil
 }
 
@@ -383,8 +387,13 @@ func (c *Checkpoint) decode(data []byte) error {
 	for i := range hdr.Entries {
 		e := &hdr.Entries[i]
 		e.data = make([]float64, e.Len)
+		finite := e.Kind != kindVector // weights and moments; vectors are the caller's
 		for j := range e.data {
-			e.data[j] = math.Float64frombits(binary.LittleEndian.Uint64(payload[8*j:]))
+			v := math.Float64frombits(binary.LittleEndian.Uint64(payload[8*j:]))
+			if finite && (math.IsNaN(v) || math.IsInf(v, 0)) {
+				return fmt.Errorf("%w: entry %q (%s) holds the non-finite value %g at index %d", ErrCorrupt, e.Name, e.Kind, v, j)
+			}
+			e.data[j] = v
 		}
 		payload = payload[8*e.Len:]
 	}
