@@ -18,6 +18,8 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/autollmresearch/gym/internal/atomicfile"
 )
 
 // ReadAtSeeker is what the Arrow IPC file and Parquet readers need: random
@@ -350,29 +352,23 @@ func Write(w io.Writer, f Format, t *Table) error {
 }
 
 // WriteFile writes t to path in the format its extension names (see
-// FormatOf). On failure no partial file is left behind.
-func WriteFile(path string, t *Table) (err error) {
+// FormatOf). The table is written to a temporary file in the same
+// directory, synced and renamed over path, so that a failed write leaves
+// the previous file at path as it was and no partial file behind.
+func WriteFile(path string, t *Table) error {
 	f, err := FormatOf(path)
 	if err != nil {
 		return err
 	}
-	out, err := os.Create(path)
+	err = atomicfile.Write(path, func(w io.Writer) error { return Write(writeHook(w), f, t) })
 	if err != nil {
-		return fmt.Errorf("tasks: %w", err)
-	}
-	defer func() {
-		if cerr := out.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("tasks: %w", cerr)
-		}
-		if err != nil {
-			os.Remove(path)
-		}
-	}()
-	if err := Write(out, f, t); err != nil {
-		return fmt.Errorf("%w (writing %s)", err, path)
+		return fmt.Errorf("tasks: writing %s: %w", path, err)
 	}
 	return nil
 }
+
+// writeHook wraps the writer of WriteFile; tests make it fail midway.
+var writeHook = func(w io.Writer) io.Writer { return w }
 
 // ReadFile reads a table from path in the format its extension names (see
 // FormatOf), validating it in full. A *ValidationError names the file in

@@ -11,8 +11,9 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
+
+	"github.com/autollmresearch/gym/internal/atomicfile"
 )
 
 // CheckpointVersion is the checkpoint format version this package writes
@@ -428,43 +429,13 @@ func ReadCheckpoint(r io.Reader) (*Checkpoint, error) {
 // WriteFile writes c to path atomically: it writes a temporary file in the
 // same directory, syncs it to disk and renames it over path, so that path
 // holds either the old checkpoint or the new one, never a partial write.
-func WriteFile(path string, c *Checkpoint) (err error) {
+func WriteFile(path string, c *Checkpoint) error {
 	b, err := c.MarshalBinary()
 	if err != nil {
 		return fmt.Errorf("nn: writing checkpoint %s: %w", path, err)
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
+	if err := atomicfile.WriteFile(path, b); err != nil {
 		return fmt.Errorf("nn: writing checkpoint %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = f.Close()      // already reporting an error
-			_ = os.Remove(tmp) // best effort; the checkpoint at path is intact
-		}
-	}()
-	if _, err = f.Write(b); err != nil {
-		return fmt.Errorf("nn: writing checkpoint %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("nn: syncing checkpoint %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("nn: closing checkpoint %s: %w", path, err)
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("nn: renaming checkpoint into place at %s: %w", path, err)
-	}
-	// Make the rename durable. Not every platform can sync a directory;
-	// the checkpoint itself is complete either way.
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync()
-		_ = d.Close()
 	}
 	return nil
 }
