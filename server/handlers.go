@@ -134,6 +134,11 @@ func (s *Server) openSession(w http.ResponseWriter, id string, opts env.Options,
 		}
 	}()
 
+	opts, err := s.resolveTable(opts)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "making env %q: %v", id, err)
+		return
+	}
 	e, obs, info, err := s.makeAndReset(id, opts, seed, resetOpts)
 	if err != nil {
 		var pe *panicError
@@ -142,7 +147,7 @@ func (s *Server) openSession(w http.ResponseWriter, id string, opts env.Options,
 			writeError(w, http.StatusInternalServerError, "%v", err)
 			return
 		}
-		writeError(w, http.StatusBadRequest, "%v", err)
+		writeError(w, http.StatusBadRequest, "%s", s.scrub(err.Error()))
 		return
 	}
 	now := s.cfg.Now()
@@ -480,6 +485,7 @@ type errorJSON struct {
 }
 
 // writeError writes {"error": message} with the given status.
+// The message is cut to maxErrorBytes.
 func writeError(w http.ResponseWriter, status int, format string, args ...any) {
-	writeJSON(w, status, errorJSON{Error: fmt.Sprintf(format, args...)})
+	writeJSON(w, status, errorJSON{Error: capMessage(fmt.Sprintf(format, args...))})
 }
