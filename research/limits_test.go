@@ -53,3 +53,17 @@ func TestRegisteredViewsRefuseHugeOptions(t *testing.T) {
 		require.ErrorIs(t, err, ErrOptionTooLarge, "%s %v", tc.id, tc.opts)
 	}
 }
+
+func TestJSONViewsSayClosedAfterClose(t *testing.T) {
+	require.NoError(t, RegisterBuiltins())
+	require.NoError(t, RegisterViews())
+	for _, id := range []string{PretrainID, "pretrain/steplaw-numeric-v0", "pretrain/steplaw-discrete-v0", "pretrain/steplaw-text-v0"} {
+		e, err := env.MakeJSON(id, nil)
+		require.NoError(t, err)
+		_, _, err = e.Reset(env.SeedOf(1), nil)
+		require.NoError(t, err)
+		require.NoError(t, e.Close())
+		_, err = e.Step([]byte(`{"config": {}}`))
+		assert.ErrorIs(t, err, env.ErrClosed, id)
+	}
+}

@@ -27,6 +27,10 @@ const (
 	// (its flatbuffer), of a Parquet footer and of the Arrow schema stored
 	// in it: 16 MiB.
 	MaxMetadataBytes = 16 << 20
+	// MaxMagnitude bounds the magnitude of metric values and costs a
+	// table may hold, so that the sums, squares and differences baselines
+	// compute from them (regret normalisation, GP models) stay finite.
+	MaxMagnitude = 1e150
 )
 
 // ErrCorrupt is matched (with errors.Is) by the error of a reader whose
