@@ -10,7 +10,9 @@ import (
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
 // Limits of the table readers. A file whose metadata declares more is
@@ -283,4 +285,46 @@ func readAllLimited(r io.Reader, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%w: the stream is longer than %d bytes", ErrTooLarge, limit)
 	}
 	return buf.Bytes(), nil
+}
+
+// OpenParquet opens a Parquet file for reading with pqarrow, as ReadParquet
+// does: what its footer declares is checked against its length and the
+// limits (an error matching ErrCorrupt or ErrTooLarge), and the reader
+// decodes with an allocator that refuses to hold more than MaxDecodeBytes
+// (it panics; turn the panic into an error with DecodePanic). Close the
+// returned *file.Reader when done. It is for readers of other Parquet
+// files of the module (transcripts, trajectories).
+func OpenParquet(r parquet.ReaderAtSeeker, props pqarrow.ArrowReadProperties) (*pqarrow.FileReader, *file.Reader, error) {
+	n, err := r.Seek(0, io.SeekEnd)
+	if err == nil {
+		_, err = r.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	mem := newBoundedAllocator()
+	pf, err := file.NewParquetReader(r, file.WithReadProps(parquet.NewReaderProperties(mem)))
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkParquet(pf, n); err != nil {
+		_ = pf.Close() // reporting the check's error
+		return nil, nil, err
+	}
+	fr, err := pqarrow.NewFileReader(pf, props, mem)
+	if err != nil {
+		_ = pf.Close() // reporting the reader's error
+		return nil, nil, err
+	}
+	return fr, pf, nil
+}
+
+// DecodePanic turns the value of a panic recovered from a decoder opened
+// by OpenParquet into an error matching ErrTooLarge (the allocator refused)
+// or ErrCorrupt (anything else).
+func DecodePanic(v any) error {
+	if tl, ok := v.(tooLarge); ok {
+		return fmt.Errorf("%w: %v", ErrTooLarge, tl)
+	}
+	return fmt.Errorf("%w: %v", ErrCorrupt, v)
 }
