@@ -41,6 +41,12 @@
 // config, seed) rows, and experiments in which every config diverged (whose
 // regret would be undefined). A table that loads is a valid table.
 //
+// Every writer stores a content checksum in the metadata (KeyChecksum, see
+// Table.Checksum), and every reader verifies it when present: a file
+// changed after it was written fails with an error matching ErrChecksum.
+// Corrupt or oversized binary files fail with ErrCorrupt or ErrTooLarge
+// before anything is allocated for them (see MaxRows, MaxDecodeBytes).
+//
 // # Experiments, configs and outcomes
 //
 // Experiments are numbered cheap to expensive by their fidelity

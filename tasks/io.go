@@ -98,16 +98,23 @@ func fromReaderRecords(schema *arrow.Schema, recs []arrow.RecordBatch) (*Table, 
 	if err != nil {
 		return nil, err
 	}
-	return FromRecords(meta, recs...)
+	t, err := FromRecords(meta, recs...)
+	if err != nil {
+		return nil, err
+	}
+	stored, ok := storedChecksum(schema)
+	return verifyChecksum(t, stored, ok)
 }
 
 // WriteIPC writes t in the Arrow IPC file format (Feather v2).
 func WriteIPC(w io.Writer, t *Table) error {
-	fw, err := ipc.NewFileWriter(w, ipc.WithSchema(t.rec.Schema()))
+	rec := t.withChecksum()
+	defer rec.Release()
+	fw, err := ipc.NewFileWriter(w, ipc.WithSchema(rec.Schema()))
 	if err != nil {
 		return fmt.Errorf("tasks: writing Arrow IPC file: %w", err)
 	}
-	if err := fw.Write(t.rec); err != nil {
+	if err := fw.Write(rec); err != nil {
 		fw.Close()
 		return fmt.Errorf("tasks: writing Arrow IPC file: %w", err)
 	}
@@ -152,8 +159,10 @@ func ReadIPC(r ReadAtSeeker) (t *Table, err error) {
 
 // WriteIPCStream writes t in the Arrow IPC streaming format.
 func WriteIPCStream(w io.Writer, t *Table) error {
-	sw := ipc.NewWriter(w, ipc.WithSchema(t.rec.Schema()))
-	if err := sw.Write(t.rec); err != nil {
+	rec := t.withChecksum()
+	defer rec.Release()
+	sw := ipc.NewWriter(w, ipc.WithSchema(rec.Schema()))
+	if err := sw.Write(rec); err != nil {
 		sw.Close()
 		return fmt.Errorf("tasks: writing Arrow IPC stream: %w", err)
 	}
@@ -208,12 +217,14 @@ func WriteParquet(w io.Writer, t *Table) error {
 		parquet.WithStats(true),
 	)
 	// The Parquet writer closes a sink that is an io.Closer; the caller owns w.
-	fw, err := pqarrow.NewFileWriter(t.rec.Schema(), struct{ io.Writer }{w}, props,
+	rec := t.withChecksum()
+	defer rec.Release()
+	fw, err := pqarrow.NewFileWriter(rec.Schema(), struct{ io.Writer }{w}, props,
 		pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		return fmt.Errorf("tasks: writing Parquet: %w", err)
 	}
-	if err := fw.Write(t.rec); err != nil {
+	if err := fw.Write(rec); err != nil {
 		fw.Close()
 		return fmt.Errorf("tasks: writing Parquet: %w", err)
 	}
