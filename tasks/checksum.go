@@ -99,7 +99,7 @@ func verifyChecksum(t *Table, stored string, ok bool) (*Table, error) {
 	}
 	if got := t.Checksum(); got != stored {
 		t.Release()
-		return nil, fmt.Errorf("%w: the file records %.20s..., its content hashes to %.20s...", ErrChecksum, stored, got)
+		return nil, fmt.Errorf("%w: the file records %.20s (cut), its content hashes to %.20s (cut)", ErrChecksum, stored, got)
 	}
 	return t, nil
 }
