@@ -158,9 +158,13 @@ type jsonEnv[O, A any] struct {
 	strict  bool // disallow unknown fields when decoding actions
 	started bool
 	ended   bool
+	closed  bool
 }
 
 func (j *jsonEnv[O, A]) Reset(seed Seed, options Options) (json.RawMessage, Info, error) {
+	if j.closed {
+		return nil, Info{}, ErrClosed
+	}
 	j.started, j.ended = false, false
 	obs, info, err := j.env.Reset(seed, options)
 	if err != nil {
@@ -176,6 +180,8 @@ func (j *jsonEnv[O, A]) Reset(seed Seed, options Options) (json.RawMessage, Info
 
 func (j *jsonEnv[O, A]) Step(action json.RawMessage) (JSONStep, error) {
 	switch {
+	case j.closed:
+		return JSONStep{}, ErrClosed
 	case !j.started:
 		return JSONStep{}, ErrResetNeeded
 	case j.ended:
@@ -203,7 +209,15 @@ func (j *jsonEnv[O, A]) ObservationSpace() spaces.Description {
 
 func (j *jsonEnv[O, A]) ActionSpace() spaces.Description { return j.env.ActionSpace().Describe() }
 
-func (j *jsonEnv[O, A]) Close() error { return j.env.Close() }
+// Close closes the env. Reset and Step return ErrClosed afterwards, before
+// looking at their arguments; closing again does nothing.
+func (j *jsonEnv[O, A]) Close() error {
+	if j.closed {
+		return nil
+	}
+	j.closed = true
+	return j.env.Close()
+}
 
 // UnwrapEnv returns the wrapped env.
 func (j *jsonEnv[O, A]) UnwrapEnv() any { return j.env }

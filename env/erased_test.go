@@ -329,3 +329,19 @@ func TestInfoMarshalJSONNonFiniteNumbers(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"budget_left": "inf", "regret": 0.25}`, string(b))
 }
+
+func TestJSONStepAfterCloseSaysClosed(t *testing.T) {
+	for _, id := range []string{"test-json/point-v0", "test-json/counter-v0"} {
+		e, err := env.MakeJSON(id, nil)
+		require.NoError(t, err)
+		_, _, err = e.Reset(env.NoSeed, nil)
+		require.NoError(t, err)
+		require.NoError(t, e.Close())
+		_, err = e.Step(json.RawMessage(`{"not": "an action of any env"}`))
+		assert.ErrorIs(t, err, env.ErrClosed, id)
+		assert.EqualError(t, err, "env: env is closed")
+		_, _, err = e.Reset(env.NoSeed, nil)
+		assert.ErrorIs(t, err, env.ErrClosed, id)
+		assert.NoError(t, e.Close(), "closing again does nothing")
+	}
+}

@@ -19,6 +19,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/autollmresearch/gym/internal/atomicfile"
 )
 
 // Size and resolution of the plots.
@@ -246,16 +248,11 @@ func savePlot(p *plot.Plot, path string) (err error) {
 	default:
 		return fmt.Errorf("cannot write %s: want a .png or .svg file", path)
 	}
-	f, err := os.Create(path)
-	if err != nil {
+	err = atomicfile.Write(path, func(w io.Writer) error {
+		_, err := c.WriteTo(w)
 		return err
-	}
-	defer func() {
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	if _, err := c.WriteTo(f); err != nil {
+	})
+	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil

@@ -32,6 +32,27 @@ const (
 	DefaultContextTop = 3
 )
 
+// Upper bounds of the Options fields that size memory. Every episode's
+// trials, observation slots and prompt rows are allocated from them, so a
+// larger value is refused by New with an error matching ErrOptionTooLarge
+// rather than attempted.
+const (
+	// MaxTrials is the largest Options.Trials. The registered envs end
+	// every episode after MaxEpisodeSteps steps, well below it.
+	MaxTrials = 10_000
+	// MaxContextSlots is the largest Options.ContextSlots.
+	MaxContextSlots = 1024
+	// MaxHistorySlots is the largest Options.HistorySlots.
+	MaxHistorySlots = 10_000
+	// MaxContextTop is the largest Options.ContextTop.
+	MaxContextTop = 1024
+)
+
+// ErrOptionTooLarge is matched (with errors.Is) by the error New returns
+// when an option that sizes memory is above its maximum (MaxTrials,
+// MaxContextSlots, MaxHistorySlots, MaxContextTop).
+var ErrOptionTooLarge = errors.New("research: option above its maximum")
+
 // ResetOptionTarget is the key of the one option Reset accepts: a string
 // naming the episode's target experiment, which must be one of Targets. It
 // overrides Options.Target for that episode; no random number is drawn.
@@ -228,6 +249,8 @@ func (o Options) withDefaults() (Options, error) {
 		o.Trials = DefaultTrials
 	case o.Trials < 0:
 		errs = append(errs, fmt.Errorf("Options.Trials is %d, want at least 1 (or 0 for the default %d)", o.Trials, DefaultTrials))
+	case o.Trials > MaxTrials:
+		errs = append(errs, fmt.Errorf("Options.Trials is %d, want at most MaxTrials = %d: %w", o.Trials, MaxTrials, ErrOptionTooLarge))
 	}
 	switch b := o.BudgetGPUHours; {
 	case math.IsNaN(b) || math.IsInf(b, 0) || b < 0:
@@ -241,18 +264,21 @@ func (o Options) withDefaults() (Options, error) {
 		o.TestFraction = DefaultTestFraction
 	}
 	slots := []struct {
-		name string
-		v    *int
-		def  int
+		name     string
+		v        *int
+		def, max int
 	}{
-		{"Options.ContextSlots", &o.ContextSlots, DefaultContextSlots},
-		{"Options.HistorySlots", &o.HistorySlots, 0},
-		{"Options.ContextTop", &o.ContextTop, DefaultContextTop},
+		{"Options.ContextSlots", &o.ContextSlots, DefaultContextSlots, MaxContextSlots},
+		{"Options.HistorySlots", &o.HistorySlots, 0, MaxHistorySlots},
+		{"Options.ContextTop", &o.ContextTop, DefaultContextTop, MaxContextTop},
 	}
 	for _, s := range slots {
-		if *s.v < 0 {
+		switch {
+		case *s.v < 0:
 			errs = append(errs, fmt.Errorf("%s is %d, want at least 1 (or 0 for the default)", s.name, *s.v))
-		} else if *s.v == 0 {
+		case *s.v > s.max:
+			errs = append(errs, fmt.Errorf("%s is %d, want at most %d: %w", s.name, *s.v, s.max, ErrOptionTooLarge))
+		case *s.v == 0:
 			*s.v = s.def
 		}
 	}

@@ -39,7 +39,7 @@ type Options struct {
 	// Split is the split targets are drawn from; default Train.
 	Split Split
 	// Trials is K, the number of target-fidelity trials an episode may
-	// spend; default 5.
+	// spend; default 5, at most MaxTrials.
 	Trials int
 	// BudgetGPUHours is the multi-fidelity budget; default: Trials times the
 	// cost of the target experiment's dearest run, so that K target runs of
@@ -55,14 +55,14 @@ type Options struct {
 	// always held out, so a tiny fraction holds out exactly that level.
 	TestFraction float64
 	// ContextSlots is the number of nearest lower fidelities summarised in
-	// the numeric observation; default 4.
+	// the numeric observation; default 4, at most MaxContextSlots.
 	ContextSlots int
 	// HistorySlots is the number of most recent trials encoded in the
 	// numeric observation; default: Trials (Extrapolate) or 16
-	// (MultiFidelity).
+	// (MultiFidelity); at most MaxHistorySlots.
 	HistorySlots int
 	// ContextTop is the number of best configs per lower fidelity the text
-	// view shows; default 3.
+	// view shows; default 3, at most MaxContextTop.
 	ContextTop int
 }
 

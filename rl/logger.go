@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/autollmresearch/gym/internal/atomicfile"
 )
 
 // Metric is one named number of a log record.
@@ -33,6 +35,7 @@ type Logger struct {
 	names   []string // columns, set by the header or the first record
 	header  bool     // the CSV header has been written (or was there)
 	closers []io.Closer
+	pending []*atomicfile.File // files CreateLogger replaces on Close
 	row     []string
 	line    []byte
 }
@@ -54,17 +57,31 @@ func NewLogger(csvW, jsonlW io.Writer) *Logger {
 // CreateLogger opens prefix+".csv" and prefix+".jsonl" for writing,
 // creating the directory as needed. With appendTo, existing files are
 // appended to (a run resumed from a checkpoint continues its logs), and
-// an existing CSV header fixes the columns that records must have;
-// otherwise the files are truncated.
+// an existing CSV header fixes the columns that records must have.
+// Otherwise the logs are new files that replace any previous ones when
+// Close succeeds: they are written to temporary files in the same
+// directory and renamed into place by Close, so that a run whose logs
+// cannot be written leaves the previous logs as they were.
 func CreateLogger(prefix string, appendTo bool) (*Logger, error) {
 	if err := os.MkdirAll(filepath.Dir(prefix), 0o755); err != nil {
 		return nil, fmt.Errorf("rl: creating the log directory: %w", err)
 	}
-	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
-	if appendTo {
-		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
-	}
 	csvPath, jsonlPath := prefix+".csv", prefix+".jsonl"
+	if !appendTo {
+		cf, err := atomicfile.Create(csvPath)
+		if err != nil {
+			return nil, fmt.Errorf("rl: opening the CSV log: %w", err)
+		}
+		jf, err := atomicfile.Create(jsonlPath)
+		if err != nil {
+			_ = cf.Abort() // reporting the open error
+			return nil, fmt.Errorf("rl: opening the JSON-lines log: %w", err)
+		}
+		l := NewLogger(cf, jf)
+		l.pending = []*atomicfile.File{cf, jf}
+		return l, nil
+	}
+	flags := os.O_CREATE | os.O_WRONLY | os.O_APPEND
 	var names []string
 	if appendTo {
 		header, err := readCSVHeader(csvPath)
@@ -195,11 +212,26 @@ func (l *Logger) Flush() error {
 }
 
 // Close flushes the logger and closes the files CreateLogger opened.
+//
+// Logs CreateLogger opened as new files are put in place only when every
+// record was written; otherwise they are dropped and the error returned.
 func (l *Logger) Close() error {
 	errs := []error{l.Flush()}
 	for _, c := range l.closers {
 		errs = append(errs, c.Close())
 	}
 	l.closers = nil
+	failed := errors.Join(errs...) != nil
+	for _, f := range l.pending {
+		if failed {
+			errs = append(errs, f.Abort())
+			continue
+		}
+		if err := f.Commit(); err != nil {
+			errs = append(errs, fmt.Errorf("rl: putting the log %s in place: %w", f.Path(), err))
+			failed = true
+		}
+	}
+	l.pending = nil
 	return errors.Join(errs...)
 }

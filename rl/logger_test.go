@@ -91,3 +91,32 @@ func TestStatsMetrics(t *testing.T) {
 	assert.Contains(t, s.String(), "update 3  step 300")
 	assert.Contains(t, s.String(), "regret 0.1000")
 }
+
+func TestNewLogsReplaceOldOnesOnlyOnClose(t *testing.T) {
+	prefix := filepath.Join(t.TempDir(), "metrics")
+	l, err := CreateLogger(prefix, false)
+	require.NoError(t, err)
+	require.NoError(t, l.Log([]Metric{{"update", 1}}))
+	require.NoError(t, l.Close())
+
+	// A second run that dies before closing its logs (a crash, a failed
+	// write) leaves the first run's logs as they were.
+	l, err = CreateLogger(prefix, false)
+	require.NoError(t, err)
+	require.NoError(t, l.Log([]Metric{{"update", 9}}))
+	require.NoError(t, l.Flush())
+	data, err := os.ReadFile(prefix + ".csv")
+	require.NoError(t, err)
+	assert.Equal(t, "update\n1\n", string(data))
+	data, err = os.ReadFile(prefix + ".jsonl")
+	require.NoError(t, err)
+	assert.Equal(t, "{\"update\":1}\n", string(data))
+
+	require.NoError(t, l.Close())
+	data, err = os.ReadFile(prefix + ".csv")
+	require.NoError(t, err)
+	assert.Equal(t, "update\n9\n", string(data))
+	es, err := os.ReadDir(filepath.Dir(prefix))
+	require.NoError(t, err)
+	assert.Len(t, es, 2, "no temporary file is left")
+}

@@ -19,6 +19,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/autollmresearch/gym/internal/atomicfile"
 )
 
 // CurveOptions configures [PlotLearningCurves]. The zero value plots
@@ -323,12 +325,11 @@ func drawCurves(plots []*plot.Plot, dc draw.Canvas) {
 
 // writeCanvas writes c to a new file at path.
 func writeCanvas(path string, c vg.CanvasWriterTo) error {
-	f, err := os.Create(path)
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		_, err := c.WriteTo(w)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("rl: saving the learning curves: %w", err)
-	}
-	_, werr := c.WriteTo(f)
-	if err := errors.Join(werr, f.Close()); err != nil {
 		return fmt.Errorf("rl: saving the learning curves to %s: %w", path, err)
 	}
 	return nil

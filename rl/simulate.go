@@ -18,13 +18,13 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
-	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/autollmresearch/gym/env"
 	"github.com/autollmresearch/gym/policy"
 	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/spaces"
+	"github.com/autollmresearch/gym/tasks"
 )
 
 // simStream is the second word of the PCG sources of teachers' episodes.
@@ -672,18 +672,14 @@ func (t *Trajectories) WriteParquet(w io.Writer) error {
 func ReadTrajectoriesParquet(r parquet.ReaderAtSeeker) (t *Trajectories, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			t, err = nil, fmt.Errorf("rl: corrupt trajectories Parquet file: %v", p)
+			t, err = nil, fmt.Errorf("rl: corrupt trajectories Parquet file: %w", tasks.DecodePanic(p))
 		}
 	}()
-	pf, err := file.NewParquetReader(r)
+	fr, pf, err := tasks.OpenParquet(r, pqarrow.ArrowReadProperties{BatchSize: 1 << 16})
 	if err != nil {
 		return nil, fmt.Errorf("rl: reading trajectories Parquet: %w", err)
 	}
 	defer pf.Close()
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 1 << 16}, memory.DefaultAllocator)
-	if err != nil {
-		return nil, fmt.Errorf("rl: reading trajectories Parquet: %w", err)
-	}
 	schema, err := fr.Schema()
 	if err != nil {
 		return nil, fmt.Errorf("rl: reading trajectories Parquet: %w", err)

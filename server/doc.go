@@ -48,10 +48,28 @@
 //	     missing session, bad env options or a failed reset
 //	404  an unknown session (closed, expired, never opened), env id (the
 //	     message lists the registered ids) or path
+//	403  a Host header outside Config.AllowedHosts
 //	405  a method the endpoint does not take
 //	409  a step after the episode ended, or before any episode started
 //	413  a body larger than Config.MaxBodyBytes
+//	415  a POST whose Content-Type is not application/json
 //	422  an action the env refuses: not decodable into its action type,
 //	     outside its action space, or refused by the env's Step
+//	500  an env that panicked (the session slot it took is given back)
 //	503  the session limit is reached, or the server is shutting down
+//
+// Messages are cut to 8 KiB.
+//
+// # Safety
+//
+// The server is meant for loopback use. It opens no file a client names
+// unless Config.TableDir is set, and then only regular files inside that
+// directory (the env option "table", see TableOption). It answers only
+// requests whose Host header is one of Config.AllowedHosts (the loopback
+// names by default) and POSTs declared as JSON, so that a web page cannot
+// drive it across sites or through DNS rebinding. Connections served by
+// Serve have read, write and idle timeouts (Config.ReadTimeout and the
+// others), so that a slow or idle client cannot hold a connection or delay
+// Shutdown. Env options that size memory have maxima (see
+// research.MaxTrials and the others).
 package server

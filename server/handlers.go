@@ -109,7 +109,9 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// openSession makes a new session with the env id and resets it.
+// openSession makes a new session with the env id and resets it. The slot
+// it reserves against MaxSessions is given back on every path that does not
+// end in an open session, a panicking env constructor or Reset included.
 func (s *Server) openSession(w http.ResponseWriter, id string, opts env.Options, seed env.Seed, resetOpts env.Options) {
 	if _, ok := env.Lookup(id); !ok {
 		writeError(w, http.StatusNotFound, "%s", unknownEnv(id))
@@ -123,23 +125,29 @@ func (s *Server) openSession(w http.ResponseWriter, id string, opts env.Options,
 	}
 	s.pending++
 	s.mu.Unlock()
-	release := func() {
-		s.mu.Lock()
-		s.pending--
-		s.mu.Unlock()
-	}
+	reserved := true
+	defer func() {
+		if reserved {
+			s.mu.Lock()
+			s.pending--
+			s.mu.Unlock()
+		}
+	}()
 
-	e, err := env.MakeJSON(id, opts)
+	opts, err := s.resolveTable(opts)
 	if err != nil {
-		release()
 		writeError(w, http.StatusBadRequest, "making env %q: %v", id, err)
 		return
 	}
-	obs, info, err := e.Reset(seed, resetOpts)
+	e, obs, info, err := s.makeAndReset(id, opts, seed, resetOpts)
 	if err != nil {
-		_ = e.Close() // the reset error is the one to report
-		release()
-		writeError(w, http.StatusBadRequest, "resetting env %q: %v", id, err)
+		var pe *panicError
+		if errors.As(err, &pe) {
+			s.cfg.Logger.Error("env panicked", slog.String("env", id), slog.Any("panic", pe.value))
+			writeError(w, http.StatusInternalServerError, "%v", err)
+			return
+		}
+		writeError(w, http.StatusBadRequest, "%s", s.scrub(err.Error()))
 		return
 	}
 	now := s.cfg.Now()
@@ -149,6 +157,7 @@ func (s *Server) openSession(w http.ResponseWriter, id string, opts env.Options,
 
 	s.mu.Lock()
 	s.pending--
+	reserved = false
 	if s.closing {
 		s.mu.Unlock()
 		_ = e.Close() // the server is going away; nothing to report to
@@ -159,6 +168,41 @@ func (s *Server) openSession(w http.ResponseWriter, id string, opts env.Options,
 	s.mu.Unlock()
 	s.cfg.Logger.Info("session opened", slog.String("session", ss.id), slog.String("env", id))
 	writeJSON(w, http.StatusOK, resetResponse{Session: ss.id, Observation: obs, Info: infoJSON})
+}
+
+// panicError is a panic of an env's constructor or Reset, turned into an
+// error.
+type panicError struct {
+	what  string
+	value any
+}
+
+func (e *panicError) Error() string { return fmt.Sprintf("%s panicked: %v", e.what, e.value) }
+
+// makeAndReset makes the env id and resets it. It closes the env when the
+// reset fails, and turns a panic of either into a *panicError.
+func (s *Server) makeAndReset(id string, opts env.Options, seed env.Seed, resetOpts env.Options) (e env.JSONEnv, obs json.RawMessage, info env.Info, err error) {
+	what := fmt.Sprintf("making env %q", id)
+	defer func() {
+		if v := recover(); v != nil {
+			if e != nil {
+				func() {
+					defer func() { _ = recover() }() // a second panic adds nothing
+					_ = e.Close()
+				}()
+			}
+			e, obs, info, err = nil, nil, env.Info{}, &panicError{what: what, value: v}
+		}
+	}()
+	if e, err = env.MakeJSON(id, opts); err != nil {
+		return nil, nil, env.Info{}, fmt.Errorf("%s: %w", what, err)
+	}
+	what = fmt.Sprintf("resetting env %q", id)
+	if obs, info, err = e.Reset(seed, resetOpts); err != nil {
+		_ = e.Close() // the reset error is the one to report
+		return nil, nil, env.Info{}, fmt.Errorf("%s: %w", what, err)
+	}
+	return e, obs, info, nil
 }
 
 // resetSession starts a new episode in an open session.
@@ -441,6 +485,7 @@ type errorJSON struct {
 }
 
 // writeError writes {"error": message} with the given status.
+// The message is cut to maxErrorBytes.
 func writeError(w http.ResponseWriter, status int, format string, args ...any) {
-	writeJSON(w, status, errorJSON{Error: fmt.Sprintf(format, args...)})
+	writeJSON(w, status, errorJSON{Error: capMessage(fmt.Sprintf(format, args...))})
 }

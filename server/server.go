@@ -23,6 +23,14 @@ const (
 	DefaultIdleTimeout = 10 * time.Minute
 	// DefaultMaxSessions is the default Config.MaxSessions.
 	DefaultMaxSessions = 1024
+	// DefaultReadHeaderTimeout is the default Config.ReadHeaderTimeout.
+	DefaultReadHeaderTimeout = 10 * time.Second
+	// DefaultReadTimeout is the default Config.ReadTimeout.
+	DefaultReadTimeout = 30 * time.Second
+	// DefaultWriteTimeout is the default Config.WriteTimeout.
+	DefaultWriteTimeout = 60 * time.Second
+	// DefaultConnIdleTimeout is the default Config.ConnIdleTimeout.
+	DefaultConnIdleTimeout = 2 * time.Minute
 )
 
 // Config configures a [Server]. The zero value of every field means its
@@ -47,6 +55,31 @@ type Config struct {
 	// Default: a quarter of IdleTimeout, at least one second and at most a
 	// minute.
 	SweepInterval time.Duration
+	// ReadHeaderTimeout bounds the time to read a request's headers,
+	// ReadTimeout the time to read a whole request, body included (a
+	// client sending its body slower is cut off), and WriteTimeout the
+	// time from the end of the request's headers to the end of the
+	// response. ConnIdleTimeout is how long a keep-alive connection may
+	// wait for its next request. They apply to connections served by
+	// [Server.Serve] and [Server.ListenAndServe]. Defaults
+	// DefaultReadHeaderTimeout, DefaultReadTimeout, DefaultWriteTimeout and
+	// DefaultConnIdleTimeout; negative means none.
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, ConnIdleTimeout time.Duration
+	// TableDir is the one directory the env option "table" (TableOption)
+	// may name files in. Default "": the option is refused, and clients
+	// cannot make the server open any file. When set, a table is a
+	// regular file of at most MaxTableBytes reached from the directory
+	// without leaving it (no "..", absolute names or symbolic links out),
+	// and errors name it as the client did.
+	TableDir string
+	// MaxTableBytes bounds the size of a table file. Default
+	// DefaultMaxTableBytes.
+	MaxTableBytes int64
+	// AllowedHosts lists the host names (without port) the server accepts
+	// in a request's Host header; others get 403, so that a web page cannot
+	// drive a local server through DNS rebinding. "*" allows any. Default
+	// DefaultAllowedHosts, the loopback names.
+	AllowedHosts []string
 }
 
 // withDefaults fills in the defaults of c.
@@ -65,6 +98,26 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	for _, d := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{
+		{&c.ReadHeaderTimeout, DefaultReadHeaderTimeout}, {&c.ReadTimeout, DefaultReadTimeout},
+		{&c.WriteTimeout, DefaultWriteTimeout}, {&c.ConnIdleTimeout, DefaultConnIdleTimeout},
+	} {
+		switch {
+		case *d.v == 0:
+			*d.v = d.def
+		case *d.v < 0:
+			*d.v = 0 // none, to net/http
+		}
+	}
+	if c.MaxTableBytes <= 0 {
+		c.MaxTableBytes = DefaultMaxTableBytes
+	}
+	if len(c.AllowedHosts) == 0 {
+		c.AllowedHosts = DefaultAllowedHosts
 	}
 	if c.SweepInterval <= 0 {
 		c.SweepInterval = min(max(c.IdleTimeout/4, time.Second), time.Minute)
@@ -92,6 +145,9 @@ type Server struct {
 
 	specMu sync.Mutex
 	specs  map[string]json.RawMessage // GET /spec responses by env id
+
+	tables    *tableDir // nil without Config.TableDir
+	tablesErr error     // why Config.TableDir could not be opened
 }
 
 // session is one client's env. Its mutex serialises the requests that
@@ -151,6 +207,11 @@ func New(cfg Config) *Server {
 		janitor:  make(chan struct{}),
 		specs:    make(map[string]json.RawMessage),
 	}
+	if s.cfg.TableDir != "" {
+		if s.tables, s.tablesErr = openTableDir(s.cfg.TableDir); s.tablesErr != nil {
+			s.cfg.Logger.Error("table directory unavailable; the table option is refused", slog.Any("error", s.tablesErr))
+		}
+	}
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("/reset", s.only(http.MethodPost, s.handleReset))
 	s.mux.HandleFunc("/step", s.only(http.MethodPost, s.handleStep))
@@ -177,23 +238,54 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		s.inflight.Add(1)
 		s.mu.RUnlock()
-		s.mux.ServeHTTP(sw, r)
-		s.inflight.Done()
+		func() {
+			defer s.inflight.Done()
+			if s.checkRequest(sw, r) {
+				s.serve(sw, r)
+			}
+		}()
 	}
 	s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
 		slog.String("method", r.Method), slog.String("path", r.URL.Path),
 		slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)))
 }
 
+// serve runs the handler of r. A panic in it (an
+// env's Step, say) is answered with 500 when nothing has been written yet,
+// logged, and does not reach net/http; the session it happened in stays
+// usable, since every handler unlocks its session in a defer.
+func (s *Server) serve(sw *statusWriter, r *http.Request) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		s.cfg.Logger.Error("handler panicked", slog.String("path", r.URL.Path), slog.Any("panic", v))
+		if !sw.wrote {
+			writeError(sw, http.StatusInternalServerError, "internal error serving %s: %v", r.URL.Path, v)
+		}
+	}()
+	s.mux.ServeHTTP(sw, r)
+}
+
 // statusWriter remembers the status code written, for the request log.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	wrote  bool
 }
 
 func (w *statusWriter) WriteHeader(code int) {
-	w.status = code
+	w.status, w.wrote = code, true
 	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(p []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(p)
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.
@@ -214,7 +306,14 @@ func (s *Server) only(method string, h http.HandlerFunc) http.HandlerFunc {
 // Serve accepts connections on l and serves them until [Server.Shutdown],
 // after which it returns [http.ErrServerClosed]. Call it at most once.
 func (s *Server) Serve(l net.Listener) error {
-	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.ConnIdleTimeout,
+		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
+	}
 	s.mu.Lock()
 	switch {
 	case s.closing:
@@ -296,6 +395,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	select {
 	case <-s.janitor:
 	case <-ctx.Done():
+	}
+	if first && s.tables != nil {
+		_ = s.tables.root.Close() // nothing to report: it was only read
 	}
 	return errors.Join(errs...)
 }

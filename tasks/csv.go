@@ -23,9 +23,13 @@ import (
 // text: leading or trailing space, a leading quote, control characters),
 // then a header row with the canonical column names, then one line per row.
 // Floats are written in the shortest form that reads back to the same bits.
+// The metadata includes the content checksum (KeyChecksum), which ReadCSV
+// verifies.
 func WriteCSV(w io.Writer, t *Table) error {
 	bw := bufio.NewWriter(w)
-	md := t.rec.Schema().Metadata()
+	withSum := t.withChecksum()
+	defer withSum.Release()
+	md := withSum.Schema().Metadata()
 	for i, k := range md.Keys() {
 		fmt.Fprintf(bw, "# %s=%s\n", k, csvMetaValue(md.Values()[i]))
 	}
@@ -113,7 +117,12 @@ func ReadCSV(r io.Reader) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	return readCSVBody(br, lines, meta)
+	t, err := readCSVBody(br, lines, meta)
+	if err != nil {
+		return nil, err
+	}
+	stored, ok := kv[KeyChecksum]
+	return verifyChecksum(t, stored, ok)
 }
 
 // ReadCSVWithMeta reads a plain CSV table, a header row and data rows,

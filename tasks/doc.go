@@ -34,11 +34,18 @@
 // validate the whole table and report every problem at once in a
 // [*ValidationError], each naming the column and the 1-based data row (and,
 // for CSV, the line): missing, unexpected or mistyped columns, nulls,
-// NaN or infinite metrics, costs and fidelity coordinates, negative costs,
+// NaN or infinite metrics, costs and fidelity coordinates, metrics and
+// costs of a magnitude above MaxMagnitude, negative costs,
 // configs outside the space, unknown fidelity levels, experiments whose rows
 // disagree on their fidelity, empty experiment ids, duplicate (experiment,
 // config, seed) rows, and experiments in which every config diverged (whose
 // regret would be undefined). A table that loads is a valid table.
+//
+// Every writer stores a content checksum in the metadata (KeyChecksum, see
+// Table.Checksum), and every reader verifies it when present: a file
+// changed after it was written fails with an error matching ErrChecksum.
+// Corrupt or oversized binary files fail with ErrCorrupt or ErrTooLarge
+// before anything is allocated for them (see MaxRows, MaxDecodeBytes).
 //
 // # Experiments, configs and outcomes
 //

@@ -469,8 +469,11 @@ func index(meta Meta, rec arrow.RecordBatch, ps *problems, reportNulls bool) (*T
 		case colMetric:
 			metricVals[c.metric] = a.(*array.Float64).Float64Values()
 			for r, v := range metricVals[c.metric] {
-				if math.IsNaN(v) || math.IsInf(v, 0) {
+				switch {
+				case math.IsNaN(v) || math.IsInf(v, 0):
 					ps.addf(c.name, r+1, "metric is %v, want a finite number", v)
+				case math.Abs(v) > MaxMagnitude:
+					ps.addf(c.name, r+1, "metric is %v, want a magnitude of at most %g", v, float64(MaxMagnitude))
 				}
 			}
 		case colCost:
@@ -481,6 +484,8 @@ func index(meta Meta, rec arrow.RecordBatch, ps *problems, reportNulls bool) (*T
 					ps.addf(c.name, r+1, "cost is %v, want a finite number of GPU hours", v)
 				case v < 0:
 					ps.addf(c.name, r+1, "cost is negative (%v), want >= 0 GPU hours", v)
+				case v > MaxMagnitude:
+					ps.addf(c.name, r+1, "cost is %v, want at most %g GPU hours", v, float64(MaxMagnitude))
 				}
 			}
 		case colDiverged:

@@ -1,6 +1,7 @@
 package tasks
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,8 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/autollmresearch/gym/internal/atomicfile"
 )
 
 // ReadAtSeeker is what the Arrow IPC file and Parquet readers need: random
@@ -28,10 +31,46 @@ type ReadAtSeeker interface {
 }
 
 // guard turns a panic inside a third-party decoder fed a corrupt file into
-// an error.
-func guard(format string, err *error) {
-	if r := recover(); r != nil {
-		*err = fmt.Errorf("tasks: corrupt %s: %v", format, r)
+// an error matching ErrCorrupt, or ErrTooLarge when the decoder asked
+// boundedAllocator for too much. The sizes a file declares are checked
+// before it reaches the decoder (see checkIPCFile, checkIPCStream,
+// checkParquet), since an allocation the Go runtime cannot serve ends the
+// process and cannot be recovered from.
+func guard(format string, t **Table, err *error) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	if *t != nil {
+		(*t).Release()
+		*t = nil
+	}
+	if tl, ok := r.(tooLarge); ok {
+		*err = fmt.Errorf("%w: %s: %v", ErrTooLarge, format, tl)
+		return
+	}
+	*err = fmt.Errorf("%w: %s: %v", ErrCorrupt, format, r)
+}
+
+// size returns the length of r and seeks back to its start.
+func size(r io.Seeker) (int64, error) {
+	n, err := r.Seek(0, io.SeekEnd)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// ipcOptions are the options of the IPC readers: the bounded allocator and
+// the limits.
+func ipcOptions() []ipc.Option {
+	return []ipc.Option{
+		ipc.WithAllocator(newBoundedAllocator()),
+		ipc.WithMetadataSizeLimit(MaxMetadataBytes),
+		ipc.WithBodySizeLimit(MaxDecodeBytes),
 	}
 }
 
@@ -43,20 +82,39 @@ func fromReaderRecords(schema *arrow.Schema, recs []arrow.RecordBatch) (*Table, 
 			r.Release()
 		}
 	}()
+	var rows int64
+	for i, r := range recs {
+		n := r.NumRows()
+		for j, c := range r.Columns() {
+			if int64(c.Len()) != n {
+				return nil, fmt.Errorf("%w: record batch %d has %d rows, but its column %d has %d", ErrCorrupt, i+1, n, j+1, c.Len())
+			}
+		}
+		if rows += n; n < 0 || rows > MaxRows {
+			return nil, fmt.Errorf("%w: more than %d rows", ErrTooLarge, MaxRows)
+		}
+	}
 	meta, err := MetaFromSchema(schema)
 	if err != nil {
 		return nil, err
 	}
-	return FromRecords(meta, recs...)
+	t, err := FromRecords(meta, recs...)
+	if err != nil {
+		return nil, err
+	}
+	stored, ok := storedChecksum(schema)
+	return verifyChecksum(t, stored, ok)
 }
 
 // WriteIPC writes t in the Arrow IPC file format (Feather v2).
 func WriteIPC(w io.Writer, t *Table) error {
-	fw, err := ipc.NewFileWriter(w, ipc.WithSchema(t.rec.Schema()))
+	rec := t.withChecksum()
+	defer rec.Release()
+	fw, err := ipc.NewFileWriter(w, ipc.WithSchema(rec.Schema()))
 	if err != nil {
 		return fmt.Errorf("tasks: writing Arrow IPC file: %w", err)
 	}
-	if err := fw.Write(t.rec); err != nil {
+	if err := fw.Write(rec); err != nil {
 		fw.Close()
 		return fmt.Errorf("tasks: writing Arrow IPC file: %w", err)
 	}
@@ -67,10 +125,20 @@ func WriteIPC(w io.Writer, t *Table) error {
 }
 
 // ReadIPC reads a table from the Arrow IPC file format, validating it in
-// full. Every record batch of the file is read.
+// full. Every record batch of the file is read. The footer and the
+// metadata of every block are checked against the file's length and the
+// limits (MaxMetadataBytes, MaxDecodeBytes) before decoding: a corrupt file
+// gives an error matching ErrCorrupt, an oversized one ErrTooLarge.
 func ReadIPC(r ReadAtSeeker) (t *Table, err error) {
-	defer guard("Arrow IPC file", &err)
-	fr, err := ipc.NewFileReader(r)
+	defer guard("Arrow IPC file", &t, &err)
+	n, err := size(r)
+	if err != nil {
+		return nil, fmt.Errorf("tasks: reading Arrow IPC file: %w", err)
+	}
+	if err := checkIPCFile(r, n); err != nil {
+		return nil, fmt.Errorf("tasks: reading Arrow IPC file: %w", err)
+	}
+	fr, err := ipc.NewFileReader(r, ipcOptions()...)
 	if err != nil {
 		return nil, fmt.Errorf("tasks: reading Arrow IPC file: %w", err)
 	}
@@ -91,8 +159,10 @@ func ReadIPC(r ReadAtSeeker) (t *Table, err error) {
 
 // WriteIPCStream writes t in the Arrow IPC streaming format.
 func WriteIPCStream(w io.Writer, t *Table) error {
-	sw := ipc.NewWriter(w, ipc.WithSchema(t.rec.Schema()))
-	if err := sw.Write(t.rec); err != nil {
+	rec := t.withChecksum()
+	defer rec.Release()
+	sw := ipc.NewWriter(w, ipc.WithSchema(rec.Schema()))
+	if err := sw.Write(rec); err != nil {
 		sw.Close()
 		return fmt.Errorf("tasks: writing Arrow IPC stream: %w", err)
 	}
@@ -103,10 +173,20 @@ func WriteIPCStream(w io.Writer, t *Table) error {
 }
 
 // ReadIPCStream reads a table from the Arrow IPC streaming format,
-// validating it in full. Every record batch of the stream is read.
+// validating it in full. Every record batch of the stream is read. The
+// stream is read into memory (at most MaxDecodeBytes) and the framing and
+// metadata of every message are checked before decoding: a corrupt stream
+// gives an error matching ErrCorrupt, an oversized one ErrTooLarge.
 func ReadIPCStream(r io.Reader) (t *Table, err error) {
-	defer guard("Arrow IPC stream", &err)
-	sr, err := ipc.NewReader(r)
+	defer guard("Arrow IPC stream", &t, &err)
+	data, err := readAllLimited(r, MaxDecodeBytes)
+	if err != nil {
+		return nil, fmt.Errorf("tasks: reading Arrow IPC stream: %w", err)
+	}
+	if err := checkIPCStream(data); err != nil {
+		return nil, fmt.Errorf("tasks: reading Arrow IPC stream: %w", err)
+	}
+	sr, err := ipc.NewReader(bytes.NewReader(data), ipcOptions()...)
 	if err != nil {
 		return nil, fmt.Errorf("tasks: reading Arrow IPC stream: %w", err)
 	}
@@ -137,12 +217,14 @@ func WriteParquet(w io.Writer, t *Table) error {
 		parquet.WithStats(true),
 	)
 	// The Parquet writer closes a sink that is an io.Closer; the caller owns w.
-	fw, err := pqarrow.NewFileWriter(t.rec.Schema(), struct{ io.Writer }{w}, props,
+	rec := t.withChecksum()
+	defer rec.Release()
+	fw, err := pqarrow.NewFileWriter(rec.Schema(), struct{ io.Writer }{w}, props,
 		pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		return fmt.Errorf("tasks: writing Parquet: %w", err)
 	}
-	if err := fw.Write(t.rec); err != nil {
+	if err := fw.Write(rec); err != nil {
 		fw.Close()
 		return fmt.Errorf("tasks: writing Parquet: %w", err)
 	}
@@ -154,15 +236,27 @@ func WriteParquet(w io.Writer, t *Table) error {
 
 // ReadParquet reads a table from a Parquet file, validating it in full.
 // The gym.* metadata is read from the file's key-value metadata; every row
-// group is read.
+// group is read. What the footer declares (rows, column chunk offsets and
+// sizes, the stored Arrow schema) is checked against the file's length and
+// the limits (MaxRows, MaxMetadataBytes, MaxDecodeBytes) before any column
+// is decoded: a corrupt file gives an error matching ErrCorrupt, an
+// oversized one ErrTooLarge.
 func ReadParquet(r ReadAtSeeker) (t *Table, err error) {
-	defer guard("Parquet file", &err)
-	pf, err := file.NewParquetReader(r)
+	defer guard("Parquet file", &t, &err)
+	n, err := size(r)
+	if err != nil {
+		return nil, fmt.Errorf("tasks: reading Parquet: %w", err)
+	}
+	mem := newBoundedAllocator()
+	pf, err := file.NewParquetReader(r, file.WithReadProps(parquet.NewReaderProperties(mem)))
 	if err != nil {
 		return nil, fmt.Errorf("tasks: reading Parquet: %w", err)
 	}
 	defer pf.Close()
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 1 << 20}, memory.DefaultAllocator)
+	if err := checkParquet(pf, n); err != nil {
+		return nil, fmt.Errorf("tasks: reading Parquet: %w", err)
+	}
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 1 << 20}, mem)
 	if err != nil {
 		return nil, fmt.Errorf("tasks: reading Parquet: %w", err)
 	}
@@ -269,29 +363,23 @@ func Write(w io.Writer, f Format, t *Table) error {
 }
 
 // WriteFile writes t to path in the format its extension names (see
-// FormatOf). On failure no partial file is left behind.
-func WriteFile(path string, t *Table) (err error) {
+// FormatOf). The table is written to a temporary file in the same
+// directory, synced and renamed over path, so that a failed write leaves
+// the previous file at path as it was and no partial file behind.
+func WriteFile(path string, t *Table) error {
 	f, err := FormatOf(path)
 	if err != nil {
 		return err
 	}
-	out, err := os.Create(path)
+	err = atomicfile.Write(path, func(w io.Writer) error { return Write(writeHook(w), f, t) })
 	if err != nil {
-		return fmt.Errorf("tasks: %w", err)
-	}
-	defer func() {
-		if cerr := out.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("tasks: %w", cerr)
-		}
-		if err != nil {
-			os.Remove(path)
-		}
-	}()
-	if err := Write(out, f, t); err != nil {
-		return fmt.Errorf("%w (writing %s)", err, path)
+		return fmt.Errorf("tasks: writing %s: %w", path, err)
 	}
 	return nil
 }
+
+// writeHook wraps the writer of WriteFile; tests make it fail midway.
+var writeHook = func(w io.Writer) io.Writer { return w }
 
 // ReadFile reads a table from path in the format its extension names (see
 // FormatOf), validating it in full. A *ValidationError names the file in

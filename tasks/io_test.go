@@ -124,7 +124,7 @@ func TestFiles(t *testing.T) {
 	assert.Equal(t, bad, ve.Source)
 	assert.Contains(t, err.Error(), bad)
 	requireProblem(t, err, "cfg_lr", 1, "out of range")
-	assert.Equal(t, 14, ve.Problems[0].Line)
+	assert.Equal(t, 15, ve.Problems[0].Line)
 }
 
 func TestCorruptInput(t *testing.T) {
@@ -198,7 +198,7 @@ func TestCSVProblems(t *testing.T) {
 	defer tb.Release()
 	text := csvOf(t, tb)
 	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
-	const header = 12 // the metadata lines come first; line 13 is the header
+	const header = 13 // the metadata lines come first; line 14 is the header
 	require.True(t, strings.HasPrefix(lines[header], "experiment,"))
 	row := func(i int) []string { return strings.Split(lines[header+i], ",") } // data row i
 	set := func(i int, col string, v string) string {
@@ -221,19 +221,19 @@ func TestCSVProblems(t *testing.T) {
 		line   int
 		msg    string
 	}{
-		{"not a number", set(2, "metric_loss", "low"), "metric_loss", 2, 15, `"low" is not a number`},
-		{"NaN", set(2, "metric_loss", "NaN"), "metric_loss", 2, 15, "NaN, want a finite number"},
-		{"huge", set(1, "cost_gpu_hours", "1e999"), "cost_gpu_hours", 1, 14, "out of the float64 range"},
-		{"empty number", set(3, "fid_tokens", ""), "fid_tokens", 3, 16, "missing value"},
-		{"not an integer", set(4, "seed", "1.5"), "seed", 4, 17, `"1.5" is not an integer`},
-		{"int dim not an integer", set(4, "cfg_layers", "2.5"), "cfg_layers", 4, 17, `"2.5" is not an integer`},
-		{"not a boolean", set(1, "diverged", "maybe"), "diverged", 1, 14, `"maybe" is not a boolean`},
-		{"unknown choice", set(1, "cfg_opt", "rmsprop"), "cfg_opt", 1, 14, `"rmsprop"`},
-		{"wrong field count", strings.Replace(text, lines[header+2], lines[header+2]+",extra", 1), "", 2, 15, "row has 17 fields, the header 16"},
-		{"unknown column", strings.Replace(text, "cfg_clip", "cfg_clipping", 1), "cfg_clipping", 0, 13, "not a dimension of the space"},
-		{"missing column", strings.Replace(text, "cfg_clip", "metric_loss", 1), "cfg_clip", 0, 13, "missing column"},
-		{"bad quote", set(2, "experiment", `a"b`), "", 2, 15, "malformed CSV"},
-		{"no header", strings.Join(lines[:header], "\n") + "\n", "", 0, 13, "no header row"},
+		{"not a number", set(2, "metric_loss", "low"), "metric_loss", 2, 16, `"low" is not a number`},
+		{"NaN", set(2, "metric_loss", "NaN"), "metric_loss", 2, 16, "NaN, want a finite number"},
+		{"huge", set(1, "cost_gpu_hours", "1e999"), "cost_gpu_hours", 1, 15, "out of the float64 range"},
+		{"empty number", set(3, "fid_tokens", ""), "fid_tokens", 3, 17, "missing value"},
+		{"not an integer", set(4, "seed", "1.5"), "seed", 4, 18, `"1.5" is not an integer`},
+		{"int dim not an integer", set(4, "cfg_layers", "2.5"), "cfg_layers", 4, 18, `"2.5" is not an integer`},
+		{"not a boolean", set(1, "diverged", "maybe"), "diverged", 1, 15, `"maybe" is not a boolean`},
+		{"unknown choice", set(1, "cfg_opt", "rmsprop"), "cfg_opt", 1, 15, `"rmsprop"`},
+		{"wrong field count", strings.Replace(text, lines[header+2], lines[header+2]+",extra", 1), "", 2, 16, "row has 17 fields, the header 16"},
+		{"unknown column", strings.Replace(text, "cfg_clip", "cfg_clipping", 1), "cfg_clipping", 0, 14, "not a dimension of the space"},
+		{"missing column", strings.Replace(text, "cfg_clip", "metric_loss", 1), "cfg_clip", 0, 14, "missing column"},
+		{"bad quote", set(2, "experiment", `a"b`), "", 2, 16, "malformed CSV"},
+		{"no header", strings.Join(lines[:header], "\n") + "\n", "", 0, 14, "no header row"},
 		{"bad JSON value", strings.Replace(text, "# gym.task=toy", `# gym.task="toy`, 1), KeyTask, 0, 2, "not a valid JSON string"},
 		{"key twice", strings.Replace(text, "# gym.task=toy", "# gym.task=toy\n# gym.task=toy", 1), KeyTask, 0, 3, "given twice"},
 	}

@@ -10,8 +10,9 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
-	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/autollmresearch/gym/tasks"
 )
 
 // Columns of the Parquet form, one row per message.
@@ -120,18 +121,14 @@ func ReadParquet(r ReadAtSeeker) (ts []Transcript, err error) {
 	defer func() {
 		// The Parquet reader may panic on a corrupt file.
 		if p := recover(); p != nil {
-			ts, err = nil, fmt.Errorf("transcript: reading Parquet: corrupt file: %v", p)
+			ts, err = nil, fmt.Errorf("transcript: reading Parquet: %w", tasks.DecodePanic(p))
 		}
 	}()
-	pf, err := file.NewParquetReader(r)
+	fr, pf, err := tasks.OpenParquet(r, pqarrow.ArrowReadProperties{BatchSize: 1 << 16})
 	if err != nil {
 		return nil, fmt.Errorf("transcript: reading Parquet: %w", err)
 	}
 	defer pf.Close()
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 1 << 16}, memory.DefaultAllocator)
-	if err != nil {
-		return nil, fmt.Errorf("transcript: reading Parquet: %w", err)
-	}
 	tbl, err := fr.ReadTable(context.Background())
 	if err != nil {
 		return nil, fmt.Errorf("transcript: reading Parquet: %w", err)

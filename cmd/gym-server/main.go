@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -37,6 +38,13 @@ func run(ctx context.Context, args []string, logw io.Writer, ready func(addr str
 	maxSessions := fs.Int("max-sessions", server.DefaultMaxSessions, "maximum number of open sessions")
 	maxBody := fs.Int64("max-body", server.DefaultMaxBodyBytes, "maximum request body size in bytes")
 	grace := fs.Duration("grace", 30*time.Second, "how long shutdown waits for requests in progress")
+	tableDir := fs.String("table-dir", "", "the one directory clients may name table files in (option \"table\"); empty: no table files")
+	maxTable := fs.Int64("max-table-bytes", server.DefaultMaxTableBytes, "maximum size of a table file in bytes")
+	hosts := fs.String("allow-host", strings.Join(server.DefaultAllowedHosts, ","), "comma-separated host names accepted in the Host header (\"*\": any)")
+	readHeader := fs.Duration("read-header-timeout", server.DefaultReadHeaderTimeout, "time to read a request's headers (negative: none)")
+	read := fs.Duration("read-timeout", server.DefaultReadTimeout, "time to read a whole request, body included (negative: none)")
+	write := fs.Duration("write-timeout", server.DefaultWriteTimeout, "time from the end of a request's headers to the end of its response (negative: none)")
+	connIdle := fs.Duration("conn-idle", server.DefaultConnIdleTimeout, "how long a keep-alive connection may wait for its next request (negative: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,10 +60,32 @@ func run(ctx context.Context, args []string, logw io.Writer, ready func(addr str
 		return errors.New("-idle is 0, want a positive duration (or a negative one to keep idle sessions)")
 	case *grace < 0:
 		return fmt.Errorf("-grace is %v, want 0 or more", *grace)
+	case *maxTable < 1:
+		return fmt.Errorf("-max-table-bytes is %d, want at least 1", *maxTable)
+	case *readHeader == 0 || *read == 0 || *write == 0 || *connIdle == 0:
+		return errors.New("a timeout is 0, want a positive duration (or a negative one for none)")
+	}
+	var allowed []string
+	for _, h := range strings.Split(*hosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			allowed = append(allowed, h)
+		}
+	}
+	if len(allowed) == 0 {
+		return errors.New("-allow-host names no host")
+	}
+	if *tableDir != "" {
+		if fi, err := os.Stat(*tableDir); err != nil || !fi.IsDir() {
+			return fmt.Errorf("-table-dir %s is not a directory", *tableDir)
+		}
 	}
 
 	log := slog.New(slog.NewTextHandler(logw, nil))
-	srv := server.New(server.Config{MaxBodyBytes: *maxBody, IdleTimeout: *idle, MaxSessions: *maxSessions, Logger: log})
+	srv := server.New(server.Config{
+		MaxBodyBytes: *maxBody, IdleTimeout: *idle, MaxSessions: *maxSessions, Logger: log,
+		TableDir: *tableDir, MaxTableBytes: *maxTable, AllowedHosts: allowed,
+		ReadHeaderTimeout: *readHeader, ReadTimeout: *read, WriteTimeout: *write, ConnIdleTimeout: *connIdle,
+	})
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
 		_ = srv.Shutdown(ctx) // stops the janitor; there is nothing else to close

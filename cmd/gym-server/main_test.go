@@ -87,6 +87,10 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{[]string{"-port", "80"}, "flag provided but not defined: -port"},
 		{[]string{"extra"}, `unexpected arguments ["extra"]`},
 		{[]string{"-addr", "256.0.0.1:0"}, "256.0.0.1"},
+		{[]string{"-max-table-bytes", "0"}, "-max-table-bytes is 0"},
+		{[]string{"-read-timeout", "0s"}, "a timeout is 0"},
+		{[]string{"-allow-host", " , "}, "-allow-host names no host"},
+		{[]string{"-table-dir", "/nonexistent/tables"}, "-table-dir /nonexistent/tables is not a directory"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.want, func(t *testing.T) {

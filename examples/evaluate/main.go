@@ -32,6 +32,7 @@ import (
 	"strings"
 
 	"github.com/autollmresearch/gym/eval"
+	"github.com/autollmresearch/gym/internal/atomicfile"
 	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/tasks"
 	"github.com/autollmresearch/gym/tasks/mixture"
@@ -304,18 +305,10 @@ func writeResults(res *eval.Result, c *config) ([]string, error) {
 	return paths, err
 }
 
-// writeFile creates path and writes it with write.
-func writeFile(path string, write func(io.Writer) error) (err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	if err := write(f); err != nil {
+// writeFile replaces path with what write writes, atomically: a failed
+// write leaves the previous file as it was.
+func writeFile(path string, write func(io.Writer) error) error {
+	if err := atomicfile.Write(path, write); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil

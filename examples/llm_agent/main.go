@@ -35,6 +35,7 @@ import (
 
 	gym "github.com/autollmresearch/gym"
 	"github.com/autollmresearch/gym/env"
+	"github.com/autollmresearch/gym/internal/atomicfile"
 	"github.com/autollmresearch/gym/policy"
 	"github.com/autollmresearch/gym/policy/llm"
 	"github.com/autollmresearch/gym/research"
@@ -296,21 +297,14 @@ func recordTeacher(ctx context.Context, c *config, opts env.Options, stdout io.W
 }
 
 // write writes the transcripts as Parquet or JSONL, by the path's
-// extension.
-func write(path string, ts []transcript.Transcript) (err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = cerr
+// extension, atomically: a failed write leaves the previous file as it was.
+func write(path string, ts []transcript.Transcript) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		if strings.HasSuffix(strings.ToLower(path), ".parquet") {
+			return transcript.WriteParquet(w, ts)
 		}
-	}()
-	if strings.HasSuffix(strings.ToLower(path), ".parquet") {
-		return transcript.WriteParquet(f, ts)
-	}
-	return transcript.WriteJSONL(f, ts)
+		return transcript.WriteJSONL(w, ts)
+	})
 }
 
 func mean(xs []float64) float64 {

@@ -97,6 +97,7 @@ import (
 
 	"github.com/autollmresearch/gym/env"
 	"github.com/autollmresearch/gym/eval"
+	"github.com/autollmresearch/gym/internal/atomicfile"
 	"github.com/autollmresearch/gym/policy"
 	"github.com/autollmresearch/gym/policy/agent"
 	"github.com/autollmresearch/gym/policy/nn"
@@ -665,18 +666,10 @@ func writeResults(dir, base string, res *eval.Result) error {
 	return err
 }
 
-// writeFile creates path and writes it with write.
-func writeFile(path string, write func(io.Writer) error) (err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	if err := write(f); err != nil {
+// writeFile replaces path with what write writes, atomically: a failed
+// write leaves the previous file as it was.
+func writeFile(path string, write func(io.Writer) error) error {
+	if err := atomicfile.Write(path, write); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil

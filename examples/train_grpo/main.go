@@ -212,7 +212,7 @@ func train[A any](ctx context.Context, o options, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := logger.Flush(); err != nil {
+	if err := logger.Close(); err != nil { // puts the logs in place
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s, %s.{csv,jsonl}\n", ckptPath, filepath.Join(o.out, "metrics"))

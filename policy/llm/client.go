@@ -151,6 +151,8 @@ func (e *APIError) Retryable() bool {
 type Client struct {
 	cfg      Config
 	endpoint string
+	shown    string   // endpoint with its credentials redacted, for errors
+	secrets  []string // credentials to redact from replies quoted in errors
 
 	mu  sync.Mutex
 	rng *rand.Rand // backoff jitter, guarded by mu
@@ -164,9 +166,12 @@ func NewClient(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	endpoint := cfg.BaseURL + "/chat/completions"
 	return &Client{
 		cfg:      cfg,
-		endpoint: cfg.BaseURL + "/chat/completions",
+		endpoint: endpoint,
+		shown:    redactURL(endpoint),
+		secrets:  secrets(cfg),
 		rng:      rand.New(rand.NewPCG(cfg.JitterSeed, jitterStream)),
 	}, nil
 }
@@ -222,7 +227,7 @@ func (c *Client) Complete(ctx context.Context, messages []Message) (Completion, 
 			return res, nil
 		}
 		if ctx.Err() != nil {
-			return res, fmt.Errorf("llm: request to %s abandoned: %w", c.endpoint, context.Cause(ctx))
+			return res, fmt.Errorf("llm: request to %s abandoned: %w", c.shown, context.Cause(ctx))
 		}
 		if !retry {
 			return res, err
@@ -234,7 +239,7 @@ func (c *Client) Complete(ctx context.Context, messages []Message) (Completion, 
 			wait = c.backoff(attempt)
 		}
 		if err := sleep(ctx, min(wait, c.cfg.MaxBackoff)); err != nil {
-			return res, fmt.Errorf("llm: request to %s abandoned while waiting to retry: %w", c.endpoint, err)
+			return res, fmt.Errorf("llm: request to %s abandoned while waiting to retry: %w", c.shown, err)
 		}
 	}
 }
@@ -248,13 +253,13 @@ func (c *Client) attempt(ctx context.Context, body []byte, attempt int) (res Com
 	timedOut := func(err error) error {
 		if ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
 			return fmt.Errorf("%w: no complete reply from %s within %v (Config.Timeout), attempt %d: %w",
-				ErrTimeout, c.endpoint, c.cfg.Timeout, attempt+1, context.DeadlineExceeded)
+				ErrTimeout, c.shown, c.cfg.Timeout, attempt+1, context.DeadlineExceeded)
 		}
 		return err
 	}
 	req, err := http.NewRequestWithContext(actx, http.MethodPost, c.endpoint, bytes.NewReader(body))
 	if err != nil {
-		return res, false, -1, fmt.Errorf("llm: building the request to %s: %w", c.endpoint, err)
+		return res, false, -1, fmt.Errorf("llm: building the request to %s: %w", c.shown, redactErr(err))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
@@ -263,15 +268,16 @@ func (c *Client) attempt(ctx context.Context, body []byte, attempt int) (res Com
 	}
 	resp, err := c.cfg.HTTPClient.Do(req)
 	if err != nil {
-		return res, true, -1, timedOut(fmt.Errorf("llm: POST %s: %w", c.endpoint, err))
+		return res, true, -1, timedOut(fmt.Errorf("llm: POST %s: %w", c.shown, redactErr(err)))
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
 	if err != nil {
-		return res, true, -1, timedOut(fmt.Errorf("llm: reading the reply of %s (HTTP %d): %w", c.endpoint, resp.StatusCode, err))
+		return res, true, -1, timedOut(fmt.Errorf("llm: reading the reply of %s (HTTP %d): %w", c.shown, resp.StatusCode, err))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		apiErr := parseAPIError(resp.StatusCode, data)
+		apiErr.Message, apiErr.Type, apiErr.Code = c.redact(apiErr.Message), c.redact(apiErr.Type), c.redact(apiErr.Code)
 		wait = -1
 		if apiErr.Retryable() {
 			wait = retryAfter(resp.Header.Get("Retry-After"), time.Now())
@@ -279,11 +285,11 @@ func (c *Client) attempt(ctx context.Context, body []byte, attempt int) (res Com
 		return res, apiErr.Retryable(), wait, apiErr
 	}
 	if len(data) > MaxResponseBytes {
-		return res, false, -1, fmt.Errorf("%w from %s: the body is longer than %d bytes", ErrMalformedReply, c.endpoint, MaxResponseBytes)
+		return res, false, -1, fmt.Errorf("%w from %s: the body is longer than %d bytes", ErrMalformedReply, c.shown, MaxResponseBytes)
 	}
 	res, err = parseCompletion(data)
 	if err != nil {
-		return res, false, -1, fmt.Errorf("%w from %s (HTTP %d): %v", ErrMalformedReply, c.endpoint, resp.StatusCode, err)
+		return res, false, -1, fmt.Errorf("%w from %s (HTTP %d): %s", ErrMalformedReply, c.shown, resp.StatusCode, c.redact(err.Error()))
 	}
 	return res, false, -1, nil
 }

@@ -131,7 +131,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.BaseURL == "" {
 		errs = append(errs, fmt.Errorf("%w: Config.BaseURL is empty (set %s or %s)", ErrNotConfigured, EnvBaseURL, EnvOpenAIURL))
 	} else if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("Config.BaseURL %q is not an http or https URL with a host", c.BaseURL))
+		errs = append(errs, fmt.Errorf("Config.BaseURL %q is not an http or https URL with a host", redactURL(c.BaseURL)))
 	}
 	if c.Model == "" {
 		errs = append(errs, fmt.Errorf("%w: Config.Model is empty (set %s or %s)", ErrNotConfigured, EnvModel, EnvOpenAIModel))

@@ -11,8 +11,9 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
+
+	"github.com/autollmresearch/gym/internal/atomicfile"
 )
 
 // CheckpointVersion is the checkpoint format version this package writes
@@ -190,6 +191,10 @@ func (c *Checkpoint) MLPConfig(name string) (MLPConfig, error) {
 	}
 	if err := cfg.Validate(); err != nil {
 		return MLPConfig{}, fmt.Errorf("nn: %w: entry %q: %v", ErrCorrupt, name, err)
+	}
+	// Checked before any network of that shape is allocated.
+	if n, _ := cfg.numParams(); n != e.Len {
+		return MLPConfig{}, fmt.Errorf("nn: %w: entry %q: layer sizes %v need %d parameters, the entry holds %d", ErrCorrupt, name, cfg.Sizes, n, e.Len)
 	}
 	return cfg, nil
 }
@@ -383,8 +388,13 @@ func (c *Checkpoint) decode(data []byte) error {
 	for i := range hdr.Entries {
 		e := &hdr.Entries[i]
 		e.data = make([]float64, e.Len)
+		finite := e.Kind != kindVector // weights and moments; vectors are the caller's
 		for j := range e.data {
-			e.data[j] = math.Float64frombits(binary.LittleEndian.Uint64(payload[8*j:]))
+			v := math.Float64frombits(binary.LittleEndian.Uint64(payload[8*j:]))
+			if finite && (math.IsNaN(v) || math.IsInf(v, 0)) {
+				return fmt.Errorf("%w: entry %q (%s) holds the non-finite value %g at index %d", ErrCorrupt, e.Name, e.Kind, v, j)
+			}
+			e.data[j] = v
 		}
 		payload = payload[8*e.Len:]
 	}
@@ -419,43 +429,13 @@ func ReadCheckpoint(r io.Reader) (*Checkpoint, error) {
 // WriteFile writes c to path atomically: it writes a temporary file in the
 // same directory, syncs it to disk and renames it over path, so that path
 // holds either the old checkpoint or the new one, never a partial write.
-func WriteFile(path string, c *Checkpoint) (err error) {
+func WriteFile(path string, c *Checkpoint) error {
 	b, err := c.MarshalBinary()
 	if err != nil {
 		return fmt.Errorf("nn: writing checkpoint %s: %w", path, err)
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
+	if err := atomicfile.WriteFile(path, b); err != nil {
 		return fmt.Errorf("nn: writing checkpoint %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = f.Close()      // already reporting an error
-			_ = os.Remove(tmp) // best effort; the checkpoint at path is intact
-		}
-	}()
-	if _, err = f.Write(b); err != nil {
-		return fmt.Errorf("nn: writing checkpoint %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("nn: syncing checkpoint %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("nn: closing checkpoint %s: %w", path, err)
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("nn: renaming checkpoint into place at %s: %w", path, err)
-	}
-	// Make the rename durable. Not every platform can sync a directory;
-	// the checkpoint itself is complete either way.
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync()
-		_ = d.Close()
 	}
 	return nil
 }

@@ -106,16 +106,8 @@ func (c MLPConfig) Validate() error {
 		}
 	}
 	if len(errs) == 0 {
-		n := 0
-		if c.Skip {
-			n = c.Sizes[0] * c.Sizes[len(c.Sizes)-1]
-		}
-		for l := range len(c.Sizes) - 1 {
-			n += c.Sizes[l+1]*c.Sizes[l] + c.Sizes[l+1]
-			if n > maxParams {
-				errs = append(errs, fmt.Errorf("nn: MLPConfig.Sizes %v give more than %d parameters", c.Sizes, maxParams))
-				break
-			}
+		if _, ok := c.numParams(); !ok {
+			errs = append(errs, fmt.Errorf("nn: MLPConfig.Sizes %v give more than %d parameters", c.Sizes, maxParams))
 		}
 	}
 	return errors.Join(errs...)
