@@ -35,6 +35,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/autollmresearch/gym/internal/atomicfile"
 	"github.com/autollmresearch/gym/internal/cli"
 	"github.com/autollmresearch/gym/internal/realtables"
 	"github.com/autollmresearch/gym/policy/agent"
@@ -227,7 +228,7 @@ func writeCurves(prefix, task string, log *agent.Log) ([]string, error) {
 		return nil, err
 	}
 	csvPath := prefix + "-grpo.csv"
-	if err := os.WriteFile(csvPath, buf.Bytes(), 0o644); err != nil {
+	if err := atomicfile.WriteFile(csvPath, buf.Bytes()); err != nil {
 		return nil, err
 	}
 	plots, err := rl.PlotLearningCurves(csvPath, prefix+"-grpo", rl.CurveOptions{

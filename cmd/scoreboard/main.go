@@ -29,6 +29,7 @@ import (
 	"strconv"
 
 	"github.com/autollmresearch/gym/eval"
+	"github.com/autollmresearch/gym/internal/atomicfile"
 	"github.com/autollmresearch/gym/internal/cli"
 	"github.com/autollmresearch/gym/internal/realtables"
 	"github.com/autollmresearch/gym/policy/agent"
@@ -230,7 +231,7 @@ func write(res *eval.Result, c *config) ([]string, error) {
 	var paths []string
 	for _, f := range files {
 		path := filepath.Join(c.out, f.name)
-		if err := writeFile(path, f.write); err != nil {
+		if err := atomicfile.Write(path, f.write); err != nil {
 			return paths, err
 		}
 		paths = append(paths, path)
@@ -253,30 +254,4 @@ func writeBoardCSV(w io.Writer, rows []eval.BoardRow) error {
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// writeFile writes path through a temporary file in the same directory,
-// renamed into place only when write succeeded, so that a failure leaves
-// any previous file whole.
-func writeFile(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err := write(f); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
