@@ -23,6 +23,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stderr, nil); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0) // -h printed the usage, as asked
+		}
 		fmt.Fprintln(os.Stderr, "gym-server:", err)
 		os.Exit(1)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"sync"
 	"testing"
 
@@ -100,4 +101,11 @@ func TestRunRejectsBadFlags(t *testing.T) {
 			assert.Contains(t, err.Error()+logs.String(), tc.want)
 		})
 	}
+}
+
+// TestHelpIsNotAFailure: -h returns flag.ErrHelp, which main turns into
+// exit status 0.
+func TestHelpIsNotAFailure(t *testing.T) {
+	err := run(context.Background(), []string{"-h"}, &bytes.Buffer{}, nil)
+	require.ErrorIs(t, err, flag.ErrHelp)
 }
