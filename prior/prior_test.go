@@ -218,15 +218,17 @@ func TestSampleDoesNotDependOnWorkers(t *testing.T) {
 	}
 }
 
-// checkDraws is how many prior draws the real-table test compares with.
-const checkDraws = 400
+// checkDraws is how many prior draws the real-table test compares with:
+// as many as cmd/prior check's default, so that both report the same
+// percentiles.
+const checkDraws = 1000
 
 // TestRealTablesLookLikeDraws is the prior-predictive check: every
 // statistic of every real table in ../shared/data falls inside its prior's
 // central 95 %.
 func TestRealTablesLookLikeDraws(t *testing.T) {
 	if raceEnabled {
-		t.Skip("1,200 draws take minutes under the race detector; .ci/run runs this test without it (go test -run TestRealTablesLookLikeDraws ./prior)")
+		t.Skip("3,000 draws take minutes under the race detector; .ci/run runs this test without it (go test -run TestRealTablesLookLikeDraws ./prior)")
 	}
 	cases := []struct {
 		file string
