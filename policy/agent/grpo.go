@@ -225,8 +225,11 @@ func playWorld(p prior.Prior, a *Agent, cfg GRPOConfig, w int) (out grpoWorld) {
 		return out
 	}
 	defer e.Close()
-	net := a.net.Clone()
-	net.ZeroGrad()
+	// The network is only read here: every world of an update plays and
+	// backpropagates with its own workspace into its own gradient vector.
+	net := a.net
+	out.grads = make([]float64, net.NumParams())
+	var ws *nn.Workspace
 	rng := rand.New(rand.NewPCG(cfg.Seed^uint64(w)<<20, 0x6772706f2d616774))
 	for ti, target := range e.Targets() {
 		episodes := make([][]step, cfg.Group)
@@ -257,14 +260,16 @@ func playWorld(p prior.Prior, a *Agent, cfg GRPOConfig, w int) (out grpoWorld) {
 		for g, steps := range episodes {
 			adv := (returns[g] - mean) / sd
 			for _, s := range steps {
-				if err := accumulate(net, s, adv, cfg.Temperature); err != nil {
+				if ws == nil || ws.MaxRows() < len(s.probs) {
+					ws = net.NewWorkspace(len(s.probs))
+				}
+				if err := accumulate(net, ws, s, adv, cfg.Temperature, out.grads); err != nil {
 					out.err = err
 					return out
 				}
 			}
 		}
 	}
-	out.grads = net.Grads()
 	return out
 }
 
@@ -332,11 +337,11 @@ func sampleEpisode(e *research.Env, a *Agent, net *nn.MLP, target string, seed u
 	return steps, ret, r1, e.Regret(), nil
 }
 
-// accumulate adds to net's gradient the gradient of −adv·log π(chosen) at
-// step s, with π ∝ exp(−score/τ): ∂/∂score_i = adv/τ·(1[i=chosen] − π_i).
-func accumulate(net *nn.MLP, s step, adv, tau float64) error {
+// accumulate adds to grads the gradient of −adv·log π(chosen) at step s,
+// with π ∝ exp(−score/τ): ∂/∂score_i = adv/τ·(1[i=chosen] − π_i). net is
+// only read; ws must hold len(s.probs) rows.
+func accumulate(net *nn.MLP, ws *nn.Workspace, s step, adv, tau float64, grads []float64) error {
 	n := len(s.probs)
-	ws := net.NewWorkspace(n)
 	if _, err := net.ForwardBatch(ws, s.rows); err != nil {
 		return err
 	}
@@ -348,7 +353,7 @@ func accumulate(net *nn.MLP, s step, adv, tau float64) error {
 		}
 		d[i] = adv / tau * (ind - p)
 	}
-	return net.Backward(ws, d)
+	return net.BackwardParamsTo(ws, d, grads)
 }
 
 // softmin returns the probabilities exp(−s_i/τ)/Σ exp(−s_j/τ).

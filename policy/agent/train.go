@@ -252,7 +252,7 @@ func fit(a *Agent, opt *nn.Adam, d *dataset, cfg TrainConfig, rng *rand.Rand) (f
 				grad[r] = 2 * e / float64(len(idx))
 			}
 			a.net.ZeroGrad()
-			if err := a.net.Backward(ws, grad[:len(idx)]); err != nil {
+			if err := a.net.BackwardParams(ws, grad[:len(idx)]); err != nil {
 				return 0, err
 			}
 			if err := opt.Step(a.net.Params(), a.net.Grads()); err != nil {
