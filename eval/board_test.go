@@ -3,6 +3,8 @@ package eval
 import (
 	"bytes"
 	"math"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -116,4 +118,25 @@ func TestSymlog(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []string{"0", "0.001", "0.01", "0.1", "1"}, labels)
+}
+
+func TestRemovePlots(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"regret-old.png", "regret-old.svg", "regret-keep.csv", "other-x.png"} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o644))
+	}
+	removed, err := RemovePlots(dir, "regret")
+	require.NoError(t, err)
+	assert.Len(t, removed, 2)
+	left, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range left {
+		names = append(names, e.Name())
+	}
+	assert.ElementsMatch(t, []string{"regret-keep.csv", "other-x.png"}, names)
+	_, err = RemovePlots(filepath.Join(dir, "absent"), "regret")
+	require.NoError(t, err)
+	_, err = RemovePlots(dir, "")
+	require.Error(t, err)
 }

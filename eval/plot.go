@@ -99,6 +99,30 @@ var palette = []color.RGBA{
 // must span before its regret axis turns logarithmic (linear near zero).
 const symlogDecades = 1
 
+// RemovePlots deletes the plots a previous Plot(dir, basename) wrote,
+// basename-*.png and basename-*.svg, so that a new run leaves no plot of
+// an env it no longer has. A missing dir is not an error. It returns the
+// paths it removed.
+func RemovePlots(dir, basename string) ([]string, error) {
+	if basename == "" {
+		return nil, errors.New("eval: RemovePlots: basename is empty")
+	}
+	var removed []string
+	for _, ext := range []string{".png", ".svg"} {
+		matches, err := filepath.Glob(filepath.Join(dir, basename+"-*"+ext))
+		if err != nil {
+			return removed, fmt.Errorf("eval: RemovePlots: %w", err)
+		}
+		for _, m := range matches {
+			if err := os.Remove(m); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return removed, fmt.Errorf("eval: RemovePlots: %w", err)
+			}
+			removed = append(removed, m)
+		}
+	}
+	return removed, nil
+}
+
 // regretPlot draws the regret curves of one env's summary rows, which are
 // grouped by policy with K ascending. When the mean regrets span more than
 // a decade the regret axis is symmetric-logarithmic: linear up to a

@@ -236,6 +236,9 @@ func write(res *eval.Result, c *config) ([]string, error) {
 		}
 		paths = append(paths, path)
 	}
+	if _, err := eval.RemovePlots(c.out, "regret"); err != nil { // the previous run's, for envs this one may not have
+		return paths, err
+	}
 	plots, err := res.Plot(c.out, "regret")
 	return append(paths, plots...), err
 }

@@ -75,6 +75,9 @@ func TestScoreboardOnCanonicalTables(t *testing.T) {
 		args = append(args, "-table", path)
 	}
 	out := filepath.Join(dir, "out")
+	require.NoError(t, os.MkdirAll(out, 0o755))
+	stale := filepath.Join(out, "regret-a-table-of-an-earlier-run.png")
+	require.NoError(t, os.WriteFile(stale, []byte("old"), 0o644))
 	args = append(args, "-seeds", "5", "-policies", "random,transfer,scaling-law", "-out", out, "-workers", "2")
 	var stdout, stderr bytes.Buffer
 	require.NoError(t, run(context.Background(), args, &stdout, &stderr))
@@ -89,6 +92,8 @@ func TestScoreboardOnCanonicalTables(t *testing.T) {
 		require.NoError(t, err, f)
 		assert.Positive(t, st.Size(), f)
 	}
+	_, err := os.Stat(stale)
+	assert.True(t, errors.Is(err, os.ErrNotExist), "the previous run's plot is gone")
 	board, err := os.ReadFile(filepath.Join(out, "board.csv"))
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(string(board), "policy,k,mean_regret,se_regret,tables,wins\n"))

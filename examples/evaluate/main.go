@@ -300,6 +300,9 @@ func writeResults(res *eval.Result, c *config) ([]string, error) {
 		}
 		paths = append(paths, path)
 	}
+	if _, err := eval.RemovePlots(c.out, "regret"); err != nil { // the previous run's, for envs this one may not have
+		return paths, err
+	}
 	plots, err := res.Plot(c.out, "regret")
 	paths = append(paths, plots...)
 	return paths, err
