@@ -106,10 +106,11 @@ func TestAgentEpisodes(t *testing.T) {
 			errHas: "llm: step 3: llm: HTTP 401 Unauthorized: key revoked",
 		},
 		{
-			name:   "malformed body",
-			script: func(int, []Message) reply { return reply{body: "<html>oops</html>"} },
-			errIs:  ErrMalformedReply,
-			errHas: "not valid JSON",
+			name:    "malformed body, retried until the retries run out",
+			script:  func(int, []Message) reply { return reply{body: "<html>oops</html>"} },
+			retries: 3,
+			errIs:   ErrMalformedReply,
+			errHas:  "not valid JSON",
 		},
 	}
 	for _, c := range cases {

@@ -143,8 +143,10 @@ func (e *APIError) Retryable() bool {
 // short) or an attempt that timed out (Config.Timeout). Before each retry
 // it waits the server's Retry-After (seconds or an HTTP date) when given,
 // else an exponential backoff with jitter (see Config.BaseBackoff); either
-// wait is capped at Config.MaxBackoff. Other 4xx statuses (401, 400, 404,
-// ...) and malformed 2xx replies are not retried. When the retries run
+// wait is capped at Config.MaxBackoff. A malformed 2xx reply (not a
+// completion: a body cut short, no choices, no content) is retried too,
+// after the backoff. Other 4xx statuses (401, 400, 404, ...) and a 2xx body
+// over MaxResponseBytes are not retried. When the retries run
 // out, the error matches ErrRetriesExhausted and wraps the last failure
 // (an *APIError, ErrTimeout, ...). Cancelling the context stops the
 // request and any wait at once; the error then wraps the context's error.
@@ -289,7 +291,9 @@ func (c *Client) attempt(ctx context.Context, body []byte, attempt int) (res Com
 	}
 	res, err = parseCompletion(data)
 	if err != nil {
-		return res, false, -1, fmt.Errorf("%w from %s (HTTP %d): %s", ErrMalformedReply, c.shown, resp.StatusCode, c.redact(err.Error()))
+		// A 2xx body that is not a completion (cut short by a proxy, empty
+		// choices from an overloaded server) is worth another attempt.
+		return res, true, -1, fmt.Errorf("%w from %s (HTTP %d): %s", ErrMalformedReply, c.shown, resp.StatusCode, c.redact(err.Error()))
 	}
 	return res, false, -1, nil
 }

@@ -78,34 +78,44 @@ func TestClientComplete(t *testing.T) {
 			status:   400,
 		},
 		{
+			name: "a malformed reply is retried",
+			script: func(n int, _ []Message) reply {
+				if n == 0 {
+					return reply{body: `{"choices": [`}
+				}
+				return reply{content: "whole"}
+			},
+			want: "whole", retries: 1, requests: 2,
+		},
+		{
 			name:     "malformed JSON body",
 			script:   func(int, []Message) reply { return reply{body: `{"choices": [`} },
-			requests: 1,
-			errIs:    []error{ErrMalformedReply},
-			errHas:   []string{"not valid JSON"},
+			requests: 4, retries: 3,
+			errIs:  []error{ErrMalformedReply, ErrRetriesExhausted},
+			errHas: []string{"not valid JSON"},
 		},
 		{
 			name:     "no choices",
 			script:   func(int, []Message) reply { return reply{body: `{"choices": []}`} },
-			requests: 1,
-			errIs:    []error{ErrMalformedReply},
-			errHas:   []string{"no choices"},
+			requests: 4, retries: 3,
+			errIs:  []error{ErrMalformedReply, ErrRetriesExhausted},
+			errHas: []string{"no choices"},
 		},
 		{
 			name: "null content",
 			script: func(int, []Message) reply {
 				return reply{body: `{"choices": [{"message": {"content": null}, "finish_reason": "tool_calls"}]}`}
 			},
-			requests: 1,
-			errIs:    []error{ErrMalformedReply},
-			errHas:   []string{"choices[0].message.content is missing or null", "tool_calls"},
+			requests: 4, retries: 3,
+			errIs:  []error{ErrMalformedReply, ErrRetriesExhausted},
+			errHas: []string{"choices[0].message.content is missing or null", "tool_calls"},
 		},
 		{
 			name:     "content of the wrong type",
 			script:   func(int, []Message) reply { return reply{body: `{"choices": [{"message": {"content": 42}}]}`} },
-			requests: 1,
-			errIs:    []error{ErrMalformedReply},
-			errHas:   []string{"content", "want string"},
+			requests: 4, retries: 3,
+			errIs:  []error{ErrMalformedReply, ErrRetriesExhausted},
+			errHas: []string{"content", "want string"},
 		},
 		{
 			name:     "slow reply past the timeout",
