@@ -87,26 +87,13 @@ func (p *Arch) Draw(seed uint64) (*tasks.Table, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	rng := rand.New(rand.NewPCG(seed, 0x7072696f722d6172))
-	var last error
-	for attempt := range maxAttempts {
-		o := p.World(rng)
-		o.Seed = seed
-		t, err := arch.Generate(o)
-		if err != nil {
-			last = err
-			continue
-		}
-		gen, err := generatorJSON(arch.Task, seed, attempt, struct {
-			Noise float64
-			Mixed int
-			Law   arch.Law
-		}{o.Noise, o.MixedPerScale, o.Law})
-		if err != nil {
-			t.Release()
-			return nil, err
-		}
-		return withGenerator(t, gen)
-	}
-	return nil, fmt.Errorf("prior: arch world %d: no valid world in %d attempts, the last failing with: %w", seed, maxAttempts, last)
+	return drawWorld(arch.Task, seed, 0x7072696f722d6172, p.World,
+		func(o arch.GenOptions) (*tasks.Table, error) { o.Seed = seed; return arch.Generate(o) },
+		func(o arch.GenOptions) any {
+			return struct {
+				Noise float64
+				Mixed int
+				Law   arch.Law
+			}{o.Noise, o.MixedPerScale, o.Law}
+		})
 }

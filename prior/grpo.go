@@ -104,26 +104,13 @@ func (p *GRPO) Draw(seed uint64) (*tasks.Table, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	rng := rand.New(rand.NewPCG(seed, 0x7072696f722d6770))
-	var last error
-	for attempt := range maxAttempts {
-		o := p.World(rng)
-		o.Seed = seed
-		t, err := grpo.Generate(o)
-		if err != nil {
-			last = err
-			continue
-		}
-		gen, err := generatorJSON(grpo.Task, seed, attempt, struct {
-			RunNoise       float64
-			Configs, Steps int
-			Surface        grpo.Surface
-		}{o.RunNoise, o.Configs, o.Steps, o.Surface})
-		if err != nil {
-			t.Release()
-			return nil, err
-		}
-		return withGenerator(t, gen)
-	}
-	return nil, fmt.Errorf("prior: grpo world %d: no valid world in %d attempts, the last failing with: %w", seed, maxAttempts, last)
+	return drawWorld(grpo.Task, seed, 0x7072696f722d6770, p.World,
+		func(o grpo.GenOptions) (*tasks.Table, error) { o.Seed = seed; return grpo.Generate(o) },
+		func(o grpo.GenOptions) any {
+			return struct {
+				RunNoise       float64
+				Configs, Steps int
+				Surface        grpo.Surface
+			}{o.RunNoise, o.Configs, o.Steps, o.Surface}
+		})
 }

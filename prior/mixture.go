@@ -144,23 +144,9 @@ func (p *Mixture) Draw(seed uint64) (*tasks.Table, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	rng := rand.New(rand.NewPCG(seed, 0x7072696f722d6d78))
-	var last error
-	for attempt := range maxAttempts {
-		w := p.World(rng)
-		t, err := mixture.GenerateWorld(w, seed)
-		if err != nil {
-			last = err
-			continue
-		}
-		gen, err := generatorJSON(mixture.Task, seed, attempt, w)
-		if err != nil {
-			t.Release()
-			return nil, err
-		}
-		return withGenerator(t, gen)
-	}
-	return nil, fmt.Errorf("prior: mixture world %d: no valid world in %d attempts, the last failing with: %w", seed, maxAttempts, last)
+	return drawWorld(mixture.Task, seed, 0x7072696f722d6d78, p.World,
+		func(w *mixture.World) (*tasks.Table, error) { return mixture.GenerateWorld(w, seed) },
+		func(w *mixture.World) any { return w })
 }
 
 // primaries returns a row of k values with one primary (and, with

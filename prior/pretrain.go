@@ -186,24 +186,9 @@ func (p *Pretrain) Draw(seed uint64) (*tasks.Table, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	rng := rand.New(rand.NewPCG(seed, 0x7072696f722d7074))
-	var last error
-	for attempt := range maxAttempts {
-		opts := p.World(rng)
-		opts.Seed = seed
-		t, err := pretrain.Generate(opts)
-		if err != nil {
-			last = err
-			continue
-		}
-		gen, err := generatorJSON(pretrain.Task, seed, attempt, worldParams(opts))
-		if err != nil {
-			t.Release()
-			return nil, err
-		}
-		return withGenerator(t, gen)
-	}
-	return nil, fmt.Errorf("prior: pretrain world %d: no valid world in %d attempts, the last failing with: %w", seed, maxAttempts, last)
+	return drawWorld(pretrain.Task, seed, 0x7072696f722d7074, p.World,
+		func(o pretrain.GenOptions) (*tasks.Table, error) { o.Seed = seed; return pretrain.Generate(o) },
+		func(o pretrain.GenOptions) any { return worldParams(o) })
 }
 
 // World draws one world's generator options from rng; Seed is left 0 and

@@ -104,6 +104,32 @@ func (r IntRange) validate(name string, min int) error {
 // generator rejects (a grid that leaves the configuration space, say).
 const maxAttempts = 64
 
+// drawWorld is the Draw of every prior: it draws a world W from the seed's
+// stream (the prior's own stream word), generates its table and records
+// the world's parameters in Meta.Generator. A world the generator rejects
+// (a grid beyond the configuration space's bounds, say) is redrawn from the
+// same stream, so the result is still a function of the seed alone.
+func drawWorld[W any](task string, seed, stream uint64, world func(*rand.Rand) W,
+	generate func(W) (*tasks.Table, error), params func(W) any) (*tasks.Table, error) {
+	rng := rand.New(rand.NewPCG(seed, stream))
+	var last error
+	for attempt := range maxAttempts {
+		w := world(rng)
+		t, err := generate(w)
+		if err != nil {
+			last = err
+			continue
+		}
+		gen, err := generatorJSON(task, seed, attempt, params(w))
+		if err != nil {
+			t.Release()
+			return nil, err
+		}
+		return withGenerator(t, gen)
+	}
+	return nil, fmt.Errorf("prior: %s world %d: no valid world in %d attempts, the last failing with: %w", task, seed, maxAttempts, last)
+}
+
 // generatorJSON returns the Meta.Generator text of a world: the prior's
 // name, the seed, the attempt that succeeded and the world's parameters.
 func generatorJSON(task string, seed uint64, attempt int, world any) (string, error) {
