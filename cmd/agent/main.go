@@ -22,9 +22,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
@@ -32,16 +30,14 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
-	"github.com/autollmresearch/gym/internal/atomicfile"
 	"github.com/autollmresearch/gym/internal/cli"
+	"github.com/autollmresearch/gym/internal/curves"
 	"github.com/autollmresearch/gym/internal/realtables"
 	"github.com/autollmresearch/gym/policy/agent"
 	"github.com/autollmresearch/gym/prior"
 	"github.com/autollmresearch/gym/research"
-	"github.com/autollmresearch/gym/rl"
 )
 
 // errUsage marks a command-line error (exit status 2).
@@ -205,38 +201,7 @@ func fineTune(ctx context.Context, path string, src *realtables.Sources, cfg age
 }
 
 // writeCurves writes the GRPO updates of log as prefix-grpo.csv and plots
-// their return and regrets against the worlds played.
+// their return and regrets against the episodes played.
 func writeCurves(prefix, task string, log *agent.Log) ([]string, error) {
-	if len(log.Updates) == 0 {
-		return nil, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(prefix), 0o755); err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	_ = w.Write([]string{"update", "episodes", "return", "regret_1", "regret_k", "grad_norm"}) // errors surface in w.Error
-
-	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-	episodes := 0
-	for _, u := range log.Updates {
-		episodes += u.Episodes
-		_ = w.Write([]string{strconv.Itoa(u.Update + 1), strconv.Itoa(episodes), f(u.Return), f(u.Regret1), f(u.RegretK), f(u.GradNorm)})
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return nil, err
-	}
-	csvPath := prefix + "-grpo.csv"
-	if err := atomicfile.WriteFile(csvPath, buf.Bytes()); err != nil {
-		return nil, err
-	}
-	plots, err := rl.PlotLearningCurves(csvPath, prefix+"-grpo", rl.CurveOptions{
-		Title: "GRPO on " + task + " worlds",
-		X:     "episodes",
-		Y:     []string{"return", "regret_1", "regret_k"},
-		Labels: map[string]string{"episodes": "episodes played", "return": "mean return (1 − mean regret over K)",
-			"regret_1": "regret after 1 trial", "regret_k": "regret after K trials"},
-	})
-	return append([]string{csvPath}, plots...), err
+	return curves.WriteGRPO(prefix+"-grpo.csv", prefix+"-grpo", "GRPO on "+task+" worlds", log.Updates)
 }

@@ -10,10 +10,10 @@ import (
 	"slices"
 
 	"github.com/autollmresearch/gym/eval"
+	"github.com/autollmresearch/gym/internal/curves"
 	"github.com/autollmresearch/gym/policy/agent"
 	"github.com/autollmresearch/gym/prior"
 	"github.com/autollmresearch/gym/research"
-	"github.com/autollmresearch/gym/rl"
 	"github.com/autollmresearch/gym/tasks"
 )
 
@@ -135,32 +135,6 @@ func worldsPipeline(ctx context.Context, c *config, name string, tbl *tasks.Tabl
 // writeGRPOCurves writes GRPO updates as prefix-metrics.csv with their
 // learning curves.
 func writeGRPOCurves(prefix, task string, updates []agent.GRPOReport) error {
-	if len(updates) == 0 {
-		return nil
-	}
-	csvPath := prefix + "-metrics.csv"
-	err := writeFile(csvPath, func(w io.Writer) error {
-		if _, err := fmt.Fprintln(w, "update,episodes,return,regret_1,regret_k,grad_norm"); err != nil {
-			return err
-		}
-		episodes := 0
-		for _, u := range updates {
-			episodes += u.Episodes
-			if _, err := fmt.Fprintf(w, "%d,%d,%g,%g,%g,%g\n", u.Update+1, episodes, u.Return, u.Regret1, u.RegretK, u.GradNorm); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	_, err = rl.PlotLearningCurves(csvPath, prefix+"-metrics", rl.CurveOptions{
-		Title: "GRPO on " + task + " worlds",
-		X:     "episodes",
-		Y:     []string{"return", "regret_1", "regret_k"},
-		Labels: map[string]string{"episodes": "episodes played", "return": "mean return (1 − mean regret over K)",
-			"regret_1": "regret after 1 trial", "regret_k": "regret after K trials"},
-	})
+	_, err := curves.WriteGRPO(prefix+"-metrics.csv", prefix+"-metrics", "GRPO on "+task+" worlds", updates)
 	return err
 }
