@@ -83,6 +83,12 @@ func (p *player) Reset(obs *research.Observation, _ *rand.Rand) error {
 	if err != nil {
 		return err
 	}
+	p.start(ep)
+	return nil
+}
+
+// start begins an episode whose feature state is ep.
+func (p *player) start(ep *episode) {
 	p.ep = ep
 	n := len(ep.x)
 	if p.ws == nil || p.ws.MaxRows() < min(n, 512) {
@@ -90,7 +96,6 @@ func (p *player) Reset(obs *research.Observation, _ *rand.Rand) error {
 	}
 	p.pred = make([]float64, n)
 	p.tried = make([]bool, n)
-	return nil
 }
 
 func (p *player) Act(obs *research.Observation) (research.Action, error) {

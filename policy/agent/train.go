@@ -343,8 +343,8 @@ func rollWorld(p prior.Prior, a *Agent, cfg TrainConfig, round, w int) (*dataset
 			if err := baseline.Reset(obs, rng); err != nil {
 				return nil, st, err
 			}
-		} else if err := learner.Reset(obs, rng); err != nil {
-			return nil, st, err
+		} else {
+			learner.start(ep) // the episode's features are built once, above
 		}
 		tried := make([]bool, len(ep.x))
 		for k := range cfg.Trials {
