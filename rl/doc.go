@@ -2,9 +2,12 @@
 // ([PPO]), group relative policy optimisation for multi-turn episodes
 // ([GRPO]: groups of episodes from one reset, trajectory-level
 // group-normalised advantages, a clipped ratio and a k3 KL penalty to a
-// frozen reference, no critic), behaviour cloning ([TrainBC]) and teacher
-// trajectory simulation over a research env's train split ([Simulate],
-// stored as Parquet). PPO is for envs with vector observations, over the
+// frozen reference, no critic) and behaviour cloning ([TrainBC]). It
+// depends on env, spaces and nn alone, so it trains on any env with vector
+// observations; teacher trajectories over the research env live in
+// rl/simulate, the policies that play a trained network in package policy
+// (policy.NewNeuralFactory), and learning-curve plots are drawn from the
+// [Logger]'s CSV. PPO is for envs with vector observations, over the
 // networks, heads and optimiser of package nn, together with what a
 // training loop needs around it: rollout collection over an env.Vector
 // into a preallocated [Buffer], generalised advantage estimation

@@ -568,7 +568,7 @@ func (g *GRPO[A]) Train(ctx context.Context) (GRPOStats, error) {
 
 // promptSeed is the reset seed of prompt b of update u.
 func (g *GRPO[A]) promptSeed(u, b int) uint64 {
-	return envSeed(g.cfg.Seed, u*g.cfg.Prompts+b)
+	return SubSeed(g.cfg.Seed, u*g.cfg.Prompts+b)
 }
 
 // Update runs one update: the episodes of every group, their advantages
@@ -648,7 +648,7 @@ func (w *grpoWorker[A]) run(g *GRPO[A], e int) {
 
 func (w *grpoWorker[A]) play(g *GRPO[A], e int, ep *grpoEpisode) error {
 	u, b := g.update, e/g.cfg.GroupSize
-	w.src.Seed(envSeed(g.cfg.Seed^grpoSampleStream, u*len(g.episodes)+e), grpoSampleStream)
+	w.src.Seed(SubSeed(g.cfg.Seed^grpoSampleStream, u*len(g.episodes)+e), grpoSampleStream)
 	obs, _, err := w.env.Reset(env.SeedOf(g.promptSeed(u, b)), nil)
 	if err != nil {
 		return fmt.Errorf("resetting env %d: %w", w.id, err)
@@ -814,7 +814,7 @@ func (g *GRPO[A]) optimise(st *GRPOStats) error {
 	for r := range n {
 		g.idx = append(g.idx, r)
 	}
-	g.shuffleSrc.Seed(envSeed(g.cfg.Seed^grpoShuffleStream, g.update), grpoShuffleStream)
+	g.shuffleSrc.Seed(SubSeed(g.cfg.Seed^grpoShuffleStream, g.update), grpoShuffleStream)
 	var sum grpoMB
 	batches := 0
 	for epoch := range g.cfg.UpdateEpochs {

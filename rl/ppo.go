@@ -219,9 +219,11 @@ func (p *PPO[A]) Act(obs []float64, mask []bool, rng *rand.Rand) (A, error) {
 	return actOne(p.actor, p.wsAct, p.head, p.codec, p.actBuf, obs, mask, rng)
 }
 
-// envSeed derives the envs' seed for the segment of the run that starts at
-// update u from the run's seed, with the splitmix64 finaliser.
-func envSeed(seed uint64, u int) uint64 {
+// SubSeed derives the i-th seed of a run from the run's seed with the
+// splitmix64 finaliser: PPO and GRPO seed the envs of the segment that
+// starts at update i with it, and package rl/simulate its i-th episode.
+func SubSeed(seed uint64, i int) uint64 {
+	u := i
 	z := seed ^ (uint64(u)+1)*0x9e3779b97f4a7c15
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
 	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
@@ -345,7 +347,7 @@ func (p *PPO[A]) Update() (Stats, error) {
 	start := time.Now()
 	u := p.update
 	if p.needReset || !p.col.started || (p.cfg.CheckpointEvery > 0 && u%p.cfg.CheckpointEvery == 0) {
-		if err := p.col.reset(envSeed(p.cfg.Seed, u)); err != nil {
+		if err := p.col.reset(SubSeed(p.cfg.Seed, u)); err != nil {
 			return Stats{}, err
 		}
 		p.needReset = false

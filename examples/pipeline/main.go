@@ -31,7 +31,7 @@
 //     held-out test split;
 //
 //  2. simulate: record oracle-teacher episodes on the train split, in the
-//     Extrapolate setting, through the Numeric view (rl.Simulate);
+//     Extrapolate setting, through the Numeric view (simulate.Run);
 //
 //  3. distil: behaviour-clone a policy network on those steps (rl.TrainBC,
 //     Box actions, with weight decay), then run DAgger rounds: the network
@@ -46,7 +46,7 @@
 //     return one minus the mean regret over the K trials (-anytime), the
 //     quantity the evaluation reports at every k;
 //
-//  5. evaluate: play the trained network (rl.NewNeuralFactory), every
+//  5. evaluate: play the trained network (policy.NewNeuralFactory), every
 //     baseline and, for comparison, the task's embedded world-trained agent
 //     ("agent (worlds, zero-shot)") on the held-out test split, print the
 //     Markdown regret table and write the results, plots and the network.
@@ -98,11 +98,13 @@ import (
 	"github.com/autollmresearch/gym/env"
 	"github.com/autollmresearch/gym/eval"
 	"github.com/autollmresearch/gym/internal/atomicfile"
+	"github.com/autollmresearch/gym/internal/curves"
 	"github.com/autollmresearch/gym/policy"
 	"github.com/autollmresearch/gym/policy/agent"
 	"github.com/autollmresearch/gym/policy/nn"
 	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/rl"
+	"github.com/autollmresearch/gym/rl/simulate"
 	"github.com/autollmresearch/gym/tasks"
 	"github.com/autollmresearch/gym/tasks/mixture"
 	"github.com/autollmresearch/gym/tasks/pretrain"
@@ -395,8 +397,8 @@ func pipeline(ctx context.Context, c *config, task string, tbl *tasks.Table, std
 
 	// 2. Simulate.
 	done = stage(stderr, task, 2, fmt.Sprintf("simulate %d oracle-teacher episodes on the train split", c.simEps))
-	traj, err := rl.Simulate(ctx, rl.SimulateOptions{
-		Env: newTrain, Teacher: rl.NewOracleTeacher, Episodes: c.simEps, Seed: c.seed, Workers: workers,
+	traj, err := simulate.Run(ctx, simulate.Options{
+		Env: newTrain, Teacher: policy.NewOracle, Episodes: c.simEps, Seed: c.seed, Workers: workers,
 	})
 	if err != nil {
 		return err
@@ -427,8 +429,8 @@ func pipeline(ctx context.Context, c *config, task string, tbl *tasks.Table, std
 	for r := range c.dagger {
 		// DAgger: the network drives, the oracle labels, and the network
 		// is trained further on everything recorded so far.
-		more, err := rl.Simulate(ctx, rl.SimulateOptions{
-			Env: newTrain, Teacher: rl.NewOracleTeacher, Learner: studentOf(distilled), Episodes: c.simEps,
+		more, err := simulate.Run(ctx, simulate.Options{
+			Env: newTrain, Teacher: policy.NewOracle, Learner: studentOf(distilled), Episodes: c.simEps,
 			Seed: c.seed + uint64(r+1), Workers: workers,
 		})
 		if err != nil {
@@ -500,7 +502,7 @@ func pipeline(ctx context.Context, c *config, task string, tbl *tasks.Table, std
 		Workers:  c.workers,
 		Progress: stderr,
 	}
-	f, err := rl.NewNeuralFactory(final.actor, testEnv, rl.NeuralOptions{Name: final.name})
+	f, err := policy.NewNeuralFactory(final.actor, testEnv, policy.NeuralOptions{Name: final.name})
 	if err != nil {
 		return err
 	}
@@ -531,7 +533,7 @@ func pipeline(ctx context.Context, c *config, task string, tbl *tasks.Table, std
 		spec.Policies = nil
 		for _, name := range []string{agentDistil, agentRL, agentDistilRL} {
 			i := slices.IndexFunc(agents, func(a trainedNet) bool { return a.name == name })
-			f, err := rl.NewNeuralFactory(agents[i].actor, testEnv, rl.NeuralOptions{Name: name})
+			f, err := policy.NewNeuralFactory(agents[i].actor, testEnv, policy.NeuralOptions{Name: name})
 			if err != nil {
 				return err
 			}
@@ -556,9 +558,9 @@ func pipeline(ctx context.Context, c *config, task string, tbl *tasks.Table, std
 
 // studentOf is a Teacher that plays actor deterministically, the learner
 // of a DAgger round.
-func studentOf(actor *nn.MLP) rl.Teacher {
+func studentOf(actor *nn.MLP) simulate.Teacher {
 	return func(e *research.Env) (policy.Policy, error) {
-		f, err := rl.NewNeuralFactory(actor, e, rl.NeuralOptions{Name: "student"})
+		f, err := policy.NewNeuralFactory(actor, e, policy.NeuralOptions{Name: "student"})
 		if err != nil {
 			return nil, err
 		}
@@ -621,7 +623,7 @@ func trainGRPO(ctx context.Context, c *config, newTrain func() (*research.Env, e
 	if err := logger.Close(); err != nil {
 		return trainedNet{}, err
 	}
-	curves, err := rl.PlotLearningCurves(logPrefix+".csv", logPrefix, rl.CurveOptions{
+	plots, err := curves.Plot(logPrefix+".csv", logPrefix, curves.Options{
 		Title:  "GRPO on the train split",
 		Y:      []string{"mean_return", "final_regret", "kl_ref"},
 		Name:   "GRPO",
@@ -630,7 +632,7 @@ func trainGRPO(ctx context.Context, c *config, newTrain func() (*research.Env, e
 	if err != nil {
 		return trainedNet{}, err
 	}
-	fmt.Fprintf(stderr, "    learning curves: %s\n", strings.Join(curves, ", "))
+	fmt.Fprintf(stderr, "    learning curves: %s\n", strings.Join(plots, ", "))
 	return trainedNet{actor: g.Actor().Clone(), logStd: slices.Clone(g.LogStd())}, nil
 }
 

@@ -39,6 +39,7 @@ import (
 
 	"github.com/autollmresearch/gym"
 	"github.com/autollmresearch/gym/env"
+	"github.com/autollmresearch/gym/internal/curves"
 	"github.com/autollmresearch/gym/rl"
 	"github.com/autollmresearch/gym/spaces"
 )
@@ -233,7 +234,7 @@ func train[A any](ctx context.Context, o options, stdout io.Writer) error {
 // random agent's mean return as a reference when known (not NaN), as
 // learning_curves.png and .svg.
 func plotCurves(o options, random float64, stdout io.Writer) error {
-	opts := rl.CurveOptions{
+	opts := curves.Options{
 		Title: "GRPO on " + o.envID,
 		Y:     []string{"mean_return", "final_regret"},
 		Name:  "GRPO",
@@ -248,7 +249,7 @@ func plotCurves(o options, random float64, stdout io.Writer) error {
 	if !math.IsNaN(random) {
 		opts.Reference = map[string]float64{"mean_return": random}
 	}
-	paths, err := rl.PlotLearningCurves(filepath.Join(o.out, "metrics.csv"), filepath.Join(o.out, "learning_curves"), opts)
+	paths, err := curves.Plot(filepath.Join(o.out, "metrics.csv"), filepath.Join(o.out, "learning_curves"), opts)
 	if err != nil {
 		return err
 	}

@@ -37,6 +37,7 @@ import (
 
 	"github.com/autollmresearch/gym"
 	"github.com/autollmresearch/gym/env"
+	"github.com/autollmresearch/gym/internal/curves"
 	"github.com/autollmresearch/gym/rl"
 	"github.com/autollmresearch/gym/spaces"
 )
@@ -258,7 +259,7 @@ func train[A any](ctx context.Context, o options, stdout io.Writer) error {
 // env steps, with the random agent's mean return as a reference when
 // known (not NaN), as learning_curve.png and .svg.
 func plotCurve(o options, random float64, stdout io.Writer) error {
-	opts := rl.CurveOptions{
+	opts := curves.Options{
 		Title:          "PPO on " + o.envID,
 		Name:           "PPO",
 		Labels:         map[string]string{"global_step": "env steps", "episode_return": "mean episode return (recent episodes)"},
@@ -267,7 +268,7 @@ func plotCurve(o options, random float64, stdout io.Writer) error {
 	if !math.IsNaN(random) {
 		opts.Reference = map[string]float64{"episode_return": random}
 	}
-	paths, err := rl.PlotLearningCurves(filepath.Join(o.out, "metrics.csv"), filepath.Join(o.out, "learning_curve"), opts)
+	paths, err := curves.Plot(filepath.Join(o.out, "metrics.csv"), filepath.Join(o.out, "learning_curve"), opts)
 	if err != nil {
 		return err
 	}

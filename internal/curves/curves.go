@@ -1,4 +1,5 @@
-// Package curves writes the learning curves of an agent's GRPO
+// Package curves draws learning curves: Plot draws any metrics CSV that
+// an rl.Logger wrote, and WriteGRPO writes the curves of an agent's GRPO
 // fine-tuning (policy/agent.FineTune) as a CSV file and its plots, for
 // the commands and examples that train agents.
 package curves
@@ -12,7 +13,6 @@ import (
 
 	"github.com/autollmresearch/gym/internal/atomicfile"
 	"github.com/autollmresearch/gym/policy/agent"
-	"github.com/autollmresearch/gym/rl"
 )
 
 // WriteGRPO writes updates to csvPath (columns update, episodes, return,
@@ -43,7 +43,7 @@ func WriteGRPO(csvPath, plotPrefix, title string, updates []agent.GRPOReport) ([
 	if err := atomicfile.WriteFile(csvPath, buf.Bytes()); err != nil {
 		return nil, err
 	}
-	plots, err := rl.PlotLearningCurves(csvPath, plotPrefix, rl.CurveOptions{
+	plots, err := Plot(csvPath, plotPrefix, Options{
 		Title: title,
 		X:     "episodes",
 		Y:     []string{"return", "regret_1", "regret_k"},

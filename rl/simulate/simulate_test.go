@@ -1,4 +1,4 @@
-package rl
+package simulate
 
 import (
 	"bytes"
@@ -21,6 +21,7 @@ import (
 	"github.com/autollmresearch/gym/policy"
 	"github.com/autollmresearch/gym/policy/nn"
 	"github.com/autollmresearch/gym/research"
+	"github.com/autollmresearch/gym/rl"
 	"github.com/autollmresearch/gym/spaces"
 )
 
@@ -32,8 +33,8 @@ func pretrainEnv(opts env.Options) func() (*research.Env, error) {
 
 func simulateOracle(t testing.TB, episodes, workers int) *Trajectories {
 	t.Helper()
-	tr, err := Simulate(context.Background(), SimulateOptions{
-		Env: pretrainEnv(nil), Teacher: NewOracleTeacher, Episodes: episodes, Seed: 3, Workers: workers,
+	tr, err := Run(context.Background(), Options{
+		Env: pretrainEnv(nil), Teacher: policy.NewOracle, Episodes: episodes, Seed: 3, Workers: workers,
 	})
 	require.NoError(t, err)
 	return tr
@@ -77,7 +78,7 @@ func TestSimulateOracle(t *testing.T) {
 			// The oracle is right the first time: its first trial is the
 			// target's best config.
 			assert.Zero(t, s.Regret, "episode %d", ep)
-			_, _, err := e.Reset(env.SeedOf(envSeed(3, ep)), nil)
+			_, _, err := e.Reset(env.SeedOf(rl.SubSeed(3, ep)), nil)
 			require.NoError(t, err)
 			best, bestCfg, err := e.Oracle()
 			require.NoError(t, err)
@@ -85,7 +86,7 @@ func TestSimulateOracle(t *testing.T) {
 			assert.True(t, space.Equal(bestCfg, cfg))
 			assert.InDelta(t, 1, s.Reward, 1e-12)
 			// The observation is what the numeric view shows at reset.
-			obs, _, err := num.Reset(env.SeedOf(envSeed(3, ep)), nil)
+			obs, _, err := num.Reset(env.SeedOf(rl.SubSeed(3, ep)), nil)
 			require.NoError(t, err)
 			assert.Equal(t, obs, s.Obs)
 		} else {
@@ -109,7 +110,7 @@ func TestSimulateBaselineTeachers(t *testing.T) {
 		{"transfer", func() policy.Policy { return policy.NewTransfer() }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tr, err := Simulate(context.Background(), SimulateOptions{
+			tr, err := Run(context.Background(), Options{
 				Env: pretrainEnv(nil), Teacher: FactoryTeacher(tc.f), Episodes: 8, Seed: 1, Workers: 2,
 			})
 			require.NoError(t, err)
@@ -129,7 +130,7 @@ func TestSimulateBaselineTeachers(t *testing.T) {
 }
 
 func TestSimulateMultiFidelity(t *testing.T) {
-	tr, err := Simulate(context.Background(), SimulateOptions{
+	tr, err := Run(context.Background(), Options{
 		Env:     pretrainEnv(env.Options{research.OptionSetting: "multi-fidelity"}),
 		Teacher: FactoryTeacher(func() policy.Policy { return policy.NewRandom() }), Episodes: 3, Seed: 1,
 	})
@@ -146,60 +147,60 @@ func TestSimulateMultiFidelity(t *testing.T) {
 			assert.Less(t, s.Action[d+1], 0.5)
 		}
 	}
-	_, err = tr.ToDataset(DiscreteActions)
+	_, err = tr.ToDataset(rl.DiscreteActions)
 	assert.ErrorContains(t, err, "discrete actions need the extrapolate setting")
-	ds, err := tr.ToDataset(BoxActions)
+	ds, err := tr.ToDataset(rl.BoxActions)
 	require.NoError(t, err)
 	assert.Equal(t, len(tr.Steps), ds.Len())
 }
 
 func TestSimulateErrors(t *testing.T) {
 	ctx := context.Background()
-	oracle := Teacher(NewOracleTeacher)
+	oracle := Teacher(policy.NewOracle)
 	cases := []struct {
 		name string
-		opts SimulateOptions
+		opts Options
 		want string
 	}{
-		{"no env", SimulateOptions{Teacher: oracle, Episodes: 1}, "SimulateOptions.Env is nil"},
-		{"no teacher", SimulateOptions{Env: pretrainEnv(nil), Episodes: 1}, "SimulateOptions.Teacher is nil"},
-		{"episodes", SimulateOptions{Env: pretrainEnv(nil), Teacher: oracle}, "Episodes is 0, want at least 1"},
-		{"workers", SimulateOptions{Env: pretrainEnv(nil), Teacher: oracle, Episodes: 1, Workers: -1}, "Workers is -1"},
-		{"test split", SimulateOptions{Env: pretrainEnv(env.Options{research.OptionSplit: "test"}), Teacher: oracle, Episodes: 1},
+		{"no env", Options{Teacher: oracle, Episodes: 1}, "Options.Env is nil"},
+		{"no teacher", Options{Env: pretrainEnv(nil), Episodes: 1}, "Options.Teacher is nil"},
+		{"episodes", Options{Env: pretrainEnv(nil), Teacher: oracle}, "Episodes is 0, want at least 1"},
+		{"workers", Options{Env: pretrainEnv(nil), Teacher: oracle, Episodes: 1, Workers: -1}, "Workers is -1"},
+		{"test split", Options{Env: pretrainEnv(env.Options{research.OptionSplit: "test"}), Teacher: oracle, Episodes: 1},
 			"the env's split is test; trajectories are recorded on the train split only"},
-		{"env error", SimulateOptions{Env: func() (*research.Env, error) { return nil, errors.New("no table") }, Teacher: oracle, Episodes: 1},
+		{"env error", Options{Env: func() (*research.Env, error) { return nil, errors.New("no table") }, Teacher: oracle, Episodes: 1},
 			"building the env of worker 0: no table"},
-		{"nil env", SimulateOptions{Env: func() (*research.Env, error) { return nil, nil }, Teacher: oracle, Episodes: 1},
+		{"nil env", Options{Env: func() (*research.Env, error) { return nil, nil }, Teacher: oracle, Episodes: 1},
 			"returned a nil env"},
-		{"teacher error", SimulateOptions{Env: pretrainEnv(nil), Episodes: 1,
+		{"teacher error", Options{Env: pretrainEnv(nil), Episodes: 1,
 			Teacher: func(*research.Env) (policy.Policy, error) { return nil, errors.New("no model") }},
 			"building the teacher of worker 0: no model"},
-		{"nil factory", SimulateOptions{Env: pretrainEnv(nil), Teacher: FactoryTeacher(nil), Episodes: 1}, "the factory is nil"},
-		{"bad action", SimulateOptions{Env: pretrainEnv(nil), Episodes: 2,
+		{"nil factory", Options{Env: pretrainEnv(nil), Teacher: FactoryTeacher(nil), Episodes: 1}, "the factory is nil"},
+		{"bad action", Options{Env: pretrainEnv(nil), Episodes: 2,
 			Teacher: FactoryTeacher(func() policy.Policy { return badPolicy{} })},
-			"rl: Simulate: episode 0: teacher bad: step 1: the config"},
-		{"learner error", SimulateOptions{Env: pretrainEnv(nil), Teacher: oracle, Episodes: 1,
+			"simulate: episode 0: teacher bad: step 1: the config"},
+		{"learner error", Options{Env: pretrainEnv(nil), Teacher: oracle, Episodes: 1,
 			Learner: func(*research.Env) (policy.Policy, error) { return nil, errors.New("no weights") }},
 			"building the learner of worker 0: no weights"},
-		{"nil learner", SimulateOptions{Env: pretrainEnv(nil), Teacher: oracle, Episodes: 1,
+		{"nil learner", Options{Env: pretrainEnv(nil), Teacher: oracle, Episodes: 1,
 			Learner: func(*research.Env) (policy.Policy, error) { return nil, nil }},
 			"the learner of worker 0 is nil"},
-		{"bad learner action", SimulateOptions{Env: pretrainEnv(nil), Teacher: oracle, Episodes: 1,
+		{"bad learner action", Options{Env: pretrainEnv(nil), Teacher: oracle, Episodes: 1,
 			Learner: FactoryTeacher(func() policy.Policy { return badPolicy{} })},
-			"rl: Simulate: episode 0: learner bad: step 1: the config"},
+			"simulate: episode 0: learner bad: step 1: the config"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Simulate(ctx, tc.opts)
+			_, err := Run(ctx, tc.opts)
 			assert.ErrorContains(t, err, tc.want)
 		})
 	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	_, err := Simulate(cancelled, SimulateOptions{Env: pretrainEnv(nil), Teacher: oracle, Episodes: 3})
+	_, err := Run(cancelled, Options{Env: pretrainEnv(nil), Teacher: oracle, Episodes: 3})
 	assert.ErrorIs(t, err, context.Canceled)
 
-	o, err := NewOracleTeacher(nil)
+	o, err := policy.NewOracle(nil)
 	assert.ErrorContains(t, err, "the env is nil")
 	assert.Nil(t, o)
 }
@@ -217,25 +218,25 @@ func TestTrajectoriesParquetRoundTrip(t *testing.T) {
 	tr := simulateOracle(t, 5, 2)
 	var buf bytes.Buffer
 	require.NoError(t, tr.WriteParquet(&buf))
-	got, err := ReadTrajectoriesParquet(bytes.NewReader(buf.Bytes()))
+	got, err := ReadParquet(bytes.NewReader(buf.Bytes()))
 	require.NoError(t, err)
 	assert.Equal(t, tr, got)
 
-	mf, err := Simulate(context.Background(), SimulateOptions{
+	mf, err := Run(context.Background(), Options{
 		Env:     pretrainEnv(env.Options{research.OptionSetting: "multi-fidelity"}),
 		Teacher: FactoryTeacher(func() policy.Policy { return policy.NewRandom() }), Episodes: 2, Seed: 1,
 	})
 	require.NoError(t, err)
 	buf.Reset()
 	require.NoError(t, mf.WriteParquet(&buf))
-	got, err = ReadTrajectoriesParquet(bytes.NewReader(buf.Bytes()))
+	got, err = ReadParquet(bytes.NewReader(buf.Bytes()))
 	require.NoError(t, err)
 	assert.Equal(t, mf, got)
 
 	// A truncated file is an error, not a panic.
 	buf.Reset()
 	require.NoError(t, tr.WriteParquet(&buf))
-	_, err = ReadTrajectoriesParquet(bytes.NewReader(buf.Bytes()[:buf.Len()/2]))
+	_, err = ReadParquet(bytes.NewReader(buf.Bytes()[:buf.Len()/2]))
 	assert.Error(t, err)
 }
 
@@ -302,27 +303,27 @@ func TestReadTrajectoriesParquetErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ReadTrajectoriesParquet(writeParquet(t, tc.md, tc.fields, tc.cols))
+			_, err := ReadParquet(writeParquet(t, tc.md, tc.fields, tc.cols))
 			assert.ErrorContains(t, err, tc.want)
 		})
 	}
 
 	// A list of the wrong length is named by row and column.
 	tr := &Trajectories{Task: "pretrain", Teacher: "oracle", Setting: research.Extrapolate, ObsDim: 2, ActDim: 1,
-		Steps: []TrajectoryStep{
+		Steps: []Step{
 			{Obs: []float64{0, 1}, Action: []float64{0.5}},
 			{Obs: []float64{0, 1, 2}, Action: []float64{0.5}},
 		}}
 	var buf bytes.Buffer
 	require.NoError(t, tr.WriteParquet(&buf))
-	_, err := ReadTrajectoriesParquet(bytes.NewReader(buf.Bytes()))
+	_, err := ReadParquet(bytes.NewReader(buf.Bytes()))
 	assert.ErrorContains(t, err, `row 1: column "observation" has 3 values, want 2`)
 
 	tr.Steps = tr.Steps[:1]
 	tr.Steps[0].Reward = math.NaN()
 	buf.Reset()
 	require.NoError(t, tr.WriteParquet(&buf))
-	_, err = ReadTrajectoriesParquet(bytes.NewReader(buf.Bytes()))
+	_, err = ReadParquet(bytes.NewReader(buf.Bytes()))
 	assert.ErrorContains(t, err, `row 0: column "reward" is NaN, want a finite number`)
 }
 
@@ -331,15 +332,15 @@ func TestReadTrajectoriesParquetErrors(t *testing.T) {
 // beats a uniform guess among the allowed configs.
 func TestDistilOracle(t *testing.T) {
 	tr := simulateOracle(t, 200, 2)
-	data, err := tr.ToDataset(DiscreteActions)
+	data, err := tr.ToDataset(rl.DiscreteActions)
 	require.NoError(t, err)
 	assert.Equal(t, len(tr.Steps), data.Len())
 	assert.Equal(t, tr.MaskDim, data.MaskDim)
 	actor := newTestActor(t, tr.ObsDim, 64, 64, tr.MaskDim)
-	cfg := DefaultBCConfig()
+	cfg := rl.DefaultBCConfig()
 	cfg.Epochs = 15
 	cfg.LR = 3e-3
-	st, err := TrainBC(actor, DiscreteActions, data, cfg)
+	st, err := rl.TrainBC(actor, rl.DiscreteActions, data, cfg)
 	require.NoError(t, err)
 	t.Logf("train loss %.3f -> %.3f, val loss %.3f -> %.3f, val accuracy %.3f -> %.3f",
 		st.TrainLoss[0], st.TrainLoss[cfg.Epochs-1], st.ValLoss[0], st.ValLoss[cfg.Epochs-1], st.ValAccuracy[0], st.ValAccuracy[cfg.Epochs-1])
@@ -347,11 +348,11 @@ func TestDistilOracle(t *testing.T) {
 	assert.Less(t, st.ValLoss[cfg.Epochs-1], st.ValLoss[0])
 
 	// Box actions: the config encodings themselves.
-	box, err := tr.ToDataset(BoxActions)
+	box, err := tr.ToDataset(rl.BoxActions)
 	require.NoError(t, err)
 	assert.Equal(t, tr.ActDim, box.ActDim)
-	_, err = tr.ToDataset(ActionKind(0))
-	assert.ErrorContains(t, err, "want DiscreteActions or BoxActions")
+	_, err = tr.ToDataset(rl.ActionKind(0))
+	assert.ErrorContains(t, err, "want rl.DiscreteActions or rl.BoxActions")
 }
 
 // newTestActor returns a policy network with the given layer sizes.
@@ -366,11 +367,11 @@ func newTestActor(t testing.TB, sizes ...int) *nn.MLP {
 // pretrain env (5 steps each) on one worker, and reports steps per
 // second.
 func BenchmarkSimulate(b *testing.B) {
-	opts := SimulateOptions{Env: pretrainEnv(nil), Teacher: NewOracleTeacher, Episodes: 100, Seed: 1}
+	opts := Options{Env: pretrainEnv(nil), Teacher: policy.NewOracle, Episodes: 100, Seed: 1}
 	b.ReportAllocs()
 	steps := 0
 	for b.Loop() {
-		tr, err := Simulate(context.Background(), opts)
+		tr, err := Run(context.Background(), opts)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -383,11 +384,11 @@ func BenchmarkSimulate(b *testing.B) {
 // oracle labels them: every recorded action is the best target config the
 // learner has not run yet, and the runs are the learner's.
 func TestSimulateDAgger(t *testing.T) {
-	opts := SimulateOptions{
-		Env: pretrainEnv(nil), Teacher: NewOracleTeacher, Learner: FactoryTeacher(func() policy.Policy { return policy.NewRandom() }),
+	opts := Options{
+		Env: pretrainEnv(nil), Teacher: policy.NewOracle, Learner: FactoryTeacher(func() policy.Policy { return policy.NewRandom() }),
 		Episodes: 8, Seed: 5, Workers: 2,
 	}
-	tr, err := Simulate(context.Background(), opts)
+	tr, err := Run(context.Background(), opts)
 	require.NoError(t, err)
 	require.NotEmpty(t, tr.Steps)
 
@@ -400,13 +401,13 @@ func TestSimulateDAgger(t *testing.T) {
 	var ran []int
 	for _, s := range tr.Steps {
 		if s.Step == 1 {
-			_, _, err := e.Reset(env.SeedOf(envSeed(opts.Seed, s.Episode)), nil)
+			_, _, err := e.Reset(env.SeedOf(rl.SubSeed(opts.Seed, s.Episode)), nil)
 			require.NoError(t, err)
 			ran = ran[:0]
 		}
 		// The label: the lowest-regret candidate not in ran.
 		want, wantReg := -1, math.Inf(1)
-		obs, _, err := e.Reset(env.SeedOf(envSeed(opts.Seed, s.Episode)), nil)
+		obs, _, err := e.Reset(env.SeedOf(rl.SubSeed(opts.Seed, s.Episode)), nil)
 		require.NoError(t, err)
 		for j := range obs.TargetConfigs {
 			r, err := e.TargetRegret(j)
@@ -425,7 +426,7 @@ func TestSimulateDAgger(t *testing.T) {
 	assert.Positive(t, differ, "random search runs other configs than the oracle's")
 	assert.Equal(t, tr, func() *Trajectories {
 		opts.Workers = 1
-		again, err := Simulate(context.Background(), opts)
+		again, err := Run(context.Background(), opts)
 		require.NoError(t, err)
 		return again
 	}(), "the same seed gives the same trajectories whatever the workers")

@@ -1,4 +1,4 @@
-package rl
+package policy
 
 import (
 	"math"
@@ -10,9 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/autollmresearch/gym/env"
-	"github.com/autollmresearch/gym/policy"
 	"github.com/autollmresearch/gym/policy/nn"
 	"github.com/autollmresearch/gym/research"
+	"github.com/autollmresearch/gym/spaces"
 )
 
 // neuralSetup returns a pretrain env of the default table and an actor
@@ -30,7 +30,7 @@ func neuralSetup(t *testing.T, seed uint64) (*research.Env, *nn.MLP) {
 }
 
 // playNeural runs one episode of p on e and returns the actions taken.
-func playNeural(t *testing.T, e *research.Env, p policy.Policy, seed uint64) []research.Action {
+func playNeural(t *testing.T, e *research.Env, p Policy, seed uint64) []research.Action {
 	t.Helper()
 	obs, _, err := e.Reset(env.SeedOf(seed), nil)
 	require.NoError(t, err)
@@ -105,7 +105,7 @@ func TestNeuralPolicyActsAsNumericView(t *testing.T) {
 	twin, err := research.NewFromOptions("pretrain", nil)
 	require.NoError(t, err)
 	defer twin.Close()
-	rec := &obsRecorder{inner: twin}
+	rec := &recorder{inner: twin}
 	view, err := research.NewNumeric(rec)
 	require.NoError(t, err)
 	ws := actor.NewWorkspace(1)
@@ -224,3 +224,32 @@ func BenchmarkNeuralPolicyAct(b *testing.B) {
 		}
 	}
 }
+
+// recorder wraps a research env and keeps its latest observation, so that
+// a test can read the programmatic observation of the episode a Numeric
+// view steps.
+type recorder struct {
+	inner *research.Env
+	obs   *research.Observation
+}
+
+func (r *recorder) Reset(seed env.Seed, options env.Options) (*research.Observation, env.Info, error) {
+	o, info, err := r.inner.Reset(seed, options)
+	r.obs = o
+	return o, info, err
+}
+
+func (r *recorder) Step(a research.Action) (env.StepResult[*research.Observation], error) {
+	res, err := r.inner.Step(a)
+	if err == nil {
+		r.obs = res.Obs
+	}
+	return res, err
+}
+
+func (r *recorder) ObservationSpace() spaces.Space[*research.Observation] {
+	return r.inner.ObservationSpace()
+}
+func (r *recorder) ActionSpace() spaces.Space[research.Action] { return r.inner.ActionSpace() }
+func (r *recorder) Close() error                               { return r.inner.Close() }
+func (r *recorder) UnwrapEnv() any                             { return r.inner }

@@ -1,7 +1,6 @@
-package rl
+package simulate
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -23,6 +22,7 @@ import (
 	"github.com/autollmresearch/gym/env"
 	"github.com/autollmresearch/gym/policy"
 	"github.com/autollmresearch/gym/research"
+	"github.com/autollmresearch/gym/rl"
 	"github.com/autollmresearch/gym/spaces"
 	"github.com/autollmresearch/gym/tasks"
 )
@@ -35,8 +35,8 @@ const simStream = 0x7369_6d5f_726c_0001
 const maxSimSteps = 100_000
 
 // Teacher builds the policy that plays the episodes of one env during
-// [Simulate]; it is called once per worker, with that worker's env, whose
-// target outcomes it may read (see [NewOracleTeacher]).
+// [Run]; it is called once per worker, with that worker's env, whose
+// target outcomes it may read (see [policy.NewOracle]).
 type Teacher func(e *research.Env) (policy.Policy, error)
 
 // FactoryTeacher returns a Teacher that builds its policies with f, such
@@ -44,84 +44,18 @@ type Teacher func(e *research.Env) (policy.Policy, error)
 func FactoryTeacher(f policy.Factory) Teacher {
 	return func(*research.Env) (policy.Policy, error) {
 		if f == nil {
-			return nil, errors.New("rl: FactoryTeacher: the factory is nil")
+			return nil, errors.New("simulate: FactoryTeacher: the factory is nil")
 		}
 		p := f()
 		if p == nil {
-			return nil, errors.New("rl: FactoryTeacher: the factory returned a nil policy")
+			return nil, errors.New("simulate: FactoryTeacher: the factory returned a nil policy")
 		}
 		return p, nil
 	}
 }
 
-// OracleTeacher is a policy that knows the target's outcomes: each step it
-// runs the best target config (by normalised regret, ties by index) that
-// the episode has not run at the target yet, so its first trial finds the
-// best config and, when it drives the episode itself, it runs the configs
-// best first. Its trajectories teach a student to be right the first time;
-// as the label of states a learner reached (SimulateOptions.Learner), its
-// action is the best move from wherever the learner got to. It reads the target table through its env,
-// which no fair agent may do; use it only to make training data.
-type OracleTeacher struct {
-	env   *research.Env
-	order []int
-	regs  []float64
-}
-
-// NewOracleTeacher returns an oracle for the episodes of e. It is a
-// [Teacher].
-func NewOracleTeacher(e *research.Env) (policy.Policy, error) {
-	if e == nil {
-		return nil, errors.New("rl: NewOracleTeacher: the env is nil")
-	}
-	return &OracleTeacher{env: e}, nil
-}
-
-// Name returns "oracle".
-func (o *OracleTeacher) Name() string { return "oracle" }
-
-// Reset ranks the target's configs by their regret.
-func (o *OracleTeacher) Reset(obs *research.Observation, _ *rand.Rand) error {
-	if obs == nil || len(obs.TargetConfigs) == 0 {
-		return errors.New("rl: OracleTeacher.Reset: the observation has no target configs")
-	}
-	n := len(obs.TargetConfigs)
-	o.order, o.regs = o.order[:0], o.regs[:0]
-	for j := range n {
-		r, err := o.env.TargetRegret(j)
-		if err != nil {
-			return fmt.Errorf("rl: OracleTeacher.Reset: %w", err)
-		}
-		o.order = append(o.order, j)
-		o.regs = append(o.regs, r)
-	}
-	slices.SortStableFunc(o.order, func(a, b int) int { return cmp.Compare(o.regs[a], o.regs[b]) })
-	return nil
-}
-
-// Act runs the best target config not yet run at the target; once every
-// one has run, it repeats the best.
-func (o *OracleTeacher) Act(obs *research.Observation) (research.Action, error) {
-	if len(o.order) == 0 {
-		return research.Action{}, errors.New("rl: OracleTeacher.Act called before Reset")
-	}
-	for _, j := range o.order {
-		ran := false
-		for i := range obs.History {
-			if t := &obs.History[i]; t.Target && t.Candidate == j {
-				ran = true
-				break
-			}
-		}
-		if !ran {
-			return research.Action{Config: obs.TargetConfigs[j]}, nil
-		}
-	}
-	return research.Action{Config: obs.TargetConfigs[o.order[0]]}, nil
-}
-
-// SimulateOptions configure [Simulate].
-type SimulateOptions struct {
+// Options configure [Run].
+type Options struct {
 	// Env builds one env per worker. Its split must be research.Train:
 	// test experiments never appear in training data.
 	Env func() (*research.Env, error)
@@ -146,8 +80,8 @@ type SimulateOptions struct {
 	Workers int
 }
 
-// TrajectoryStep is one recorded step of a teacher.
-type TrajectoryStep struct {
+// Step is one recorded step of a teacher.
+type Step struct {
 	// Episode is the episode's number (0-based) and Step the step's
 	// (1-based).
 	Episode, Step int
@@ -179,7 +113,7 @@ type TrajectoryStep struct {
 	Done bool
 }
 
-// Trajectories are the steps recorded by [Simulate], episode by episode.
+// Trajectories are the steps recorded by [Run], episode by episode.
 type Trajectories struct {
 	// Task is the task family and Teacher the teacher policy's name.
 	Task, Teacher string
@@ -189,7 +123,7 @@ type Trajectories struct {
 	// and Mask (MaskDim is 0 outside the Extrapolate setting).
 	ObsDim, ActDim, MaskDim int
 	// Steps are the steps in episode order.
-	Steps []TrajectoryStep
+	Steps []Step
 }
 
 // Episodes returns the number of distinct episodes in t.
@@ -204,39 +138,39 @@ func (t *Trajectories) Episodes() int {
 }
 
 // ToDataset returns t's steps as a behaviour-cloning dataset: for
-// DiscreteActions the Candidate as the action, with the Mask (Extrapolate
-// setting only), for BoxActions the Action vector. Stop steps, which have
+// rl.DiscreteActions the Candidate as the action, with the Mask (Extrapolate
+// setting only), for rl.BoxActions the Action vector. Stop steps, which have
 // no candidate, are left out of a discrete dataset.
-func (t *Trajectories) ToDataset(kind ActionKind) (Dataset, error) {
-	d := Dataset{ObsDim: t.ObsDim}
+func (t *Trajectories) ToDataset(kind rl.ActionKind) (rl.Dataset, error) {
+	d := rl.Dataset{ObsDim: t.ObsDim}
 	switch kind {
-	case DiscreteActions:
+	case rl.DiscreteActions:
 		if t.MaskDim == 0 {
-			return Dataset{}, fmt.Errorf("rl: ToDataset: discrete actions need the %s setting, the trajectories are of %s", research.Extrapolate, t.Setting)
+			return rl.Dataset{}, fmt.Errorf("simulate: ToDataset: discrete actions need the %s setting, the trajectories are of %s", research.Extrapolate, t.Setting)
 		}
 		d.ActDim, d.MaskDim = 1, t.MaskDim
-	case BoxActions:
+	case rl.BoxActions:
 		d.ActDim = t.ActDim
 	default:
-		return Dataset{}, fmt.Errorf("rl: ToDataset: action kind %v, want DiscreteActions or BoxActions", kind)
+		return rl.Dataset{}, fmt.Errorf("simulate: ToDataset: action kind %v, want rl.DiscreteActions or rl.BoxActions", kind)
 	}
 	for i := range t.Steps {
 		s := &t.Steps[i]
 		if len(s.Obs) != t.ObsDim {
-			return Dataset{}, fmt.Errorf("rl: ToDataset: step %d has an observation of length %d, want %d", i, len(s.Obs), t.ObsDim)
+			return rl.Dataset{}, fmt.Errorf("simulate: ToDataset: step %d has an observation of length %d, want %d", i, len(s.Obs), t.ObsDim)
 		}
-		if kind == DiscreteActions {
+		if kind == rl.DiscreteActions {
 			if s.Candidate < 0 {
 				continue
 			}
 			if len(s.Mask) != t.MaskDim {
-				return Dataset{}, fmt.Errorf("rl: ToDataset: step %d has a mask of length %d, want %d", i, len(s.Mask), t.MaskDim)
+				return rl.Dataset{}, fmt.Errorf("simulate: ToDataset: step %d has a mask of length %d, want %d", i, len(s.Mask), t.MaskDim)
 			}
 			d.Actions = append(d.Actions, float64(s.Candidate))
 			d.Masks = append(d.Masks, s.Mask...)
 		} else {
 			if len(s.Action) != t.ActDim {
-				return Dataset{}, fmt.Errorf("rl: ToDataset: step %d has an action of length %d, want %d", i, len(s.Action), t.ActDim)
+				return rl.Dataset{}, fmt.Errorf("simulate: ToDataset: step %d has an action of length %d, want %d", i, len(s.Action), t.ActDim)
 			}
 			d.Actions = append(d.Actions, s.Action...)
 		}
@@ -245,23 +179,23 @@ func (t *Trajectories) ToDataset(kind ActionKind) (Dataset, error) {
 	return d, nil
 }
 
-// Simulate runs teacher policies over research envs of the train split
+// Run runs teacher policies over research envs of the train split
 // and records every step. Episode i is reset with a seed derived from
 // opts.Seed and i, and its teacher draws from a stream derived likewise,
 // so the result is the same whatever the number of workers. The envs are
-// closed before Simulate returns. A teacher's stop in the Extrapolate
+// closed before Run returns. A teacher's stop in the Extrapolate
 // setting, which the Numeric view cannot express, ends its episode
 // without a step.
-func Simulate(ctx context.Context, opts SimulateOptions) (*Trajectories, error) {
+func Run(ctx context.Context, opts Options) (*Trajectories, error) {
 	switch {
 	case opts.Env == nil:
-		return nil, errors.New("rl: Simulate: SimulateOptions.Env is nil")
+		return nil, errors.New("simulate: Options.Env is nil")
 	case opts.Teacher == nil:
-		return nil, errors.New("rl: Simulate: SimulateOptions.Teacher is nil")
+		return nil, errors.New("simulate: Options.Teacher is nil")
 	case opts.Episodes < 1:
-		return nil, fmt.Errorf("rl: Simulate: SimulateOptions.Episodes is %d, want at least 1", opts.Episodes)
+		return nil, fmt.Errorf("simulate: Options.Episodes is %d, want at least 1", opts.Episodes)
 	case opts.Workers < 0:
-		return nil, fmt.Errorf("rl: Simulate: SimulateOptions.Workers is %d, want 0 (one) or more", opts.Workers)
+		return nil, fmt.Errorf("simulate: Options.Workers is %d, want 0 (one) or more", opts.Workers)
 	}
 	nw := min(max(opts.Workers, 1), opts.Episodes)
 	workers := make([]*simWorker, 0, nw)
@@ -284,12 +218,12 @@ func Simulate(ctx context.Context, opts SimulateOptions) (*Trajectories, error) 
 	}
 	for i, w := range workers[1:] {
 		if w.obsDim != w0.obsDim || w.actDim != w0.actDim || w.maskDim != w0.maskDim {
-			return nil, fmt.Errorf("rl: Simulate: worker %d's env differs from worker 0's (observation %d, action %d, mask %d values; want %d, %d, %d)",
+			return nil, fmt.Errorf("simulate: worker %d's env differs from worker 0's (observation %d, action %d, mask %d values; want %d, %d, %d)",
 				i+1, w.obsDim, w.actDim, w.maskDim, w0.obsDim, w0.actDim, w0.maskDim)
 		}
 	}
 
-	results := make([][]TrajectoryStep, opts.Episodes)
+	results := make([][]Step, opts.Episodes)
 	errs := make([]error, opts.Episodes)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -314,14 +248,14 @@ func Simulate(ctx context.Context, opts SimulateOptions) (*Trajectories, error) 
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return nil, ctxErr
 			}
-			return nil, fmt.Errorf("rl: Simulate: episode %d: %w", ep, err)
+			return nil, fmt.Errorf("simulate: episode %d: %w", ep, err)
 		}
 	}
 	n := 0
 	for _, r := range results {
 		n += len(r)
 	}
-	out.Steps = make([]TrajectoryStep, 0, n)
+	out.Steps = make([]Step, 0, n)
 	for _, r := range results {
 		out.Steps = append(out.Steps, r...)
 	}
@@ -334,7 +268,7 @@ type simWorker struct {
 	rec     *obsRecorder
 	num     *research.Numeric
 	teacher policy.Policy
-	learner policy.Policy // nil unless SimulateOptions.Learner
+	learner policy.Policy // nil unless Options.Learner
 	space   *spaces.ConfigSpace
 	src     *rand.PCG
 	rng     *rand.Rand
@@ -344,46 +278,46 @@ type simWorker struct {
 	d       int // encoded config dimension
 }
 
-func newSimWorker(opts SimulateOptions, i int) (*simWorker, error) {
+func newSimWorker(opts Options, i int) (*simWorker, error) {
 	core, err := opts.Env()
 	if err != nil {
-		return nil, fmt.Errorf("rl: Simulate: building the env of worker %d: %w", i, err)
+		return nil, fmt.Errorf("simulate: building the env of worker %d: %w", i, err)
 	}
 	if core == nil {
-		return nil, fmt.Errorf("rl: Simulate: SimulateOptions.Env returned a nil env for worker %d", i)
+		return nil, fmt.Errorf("simulate: Options.Env returned a nil env for worker %d", i)
 	}
 	fail := func(err error) (*simWorker, error) {
 		_ = core.Close() // reporting err
 		return nil, err
 	}
 	if s := core.Options().Split; s != research.Train {
-		return fail(fmt.Errorf("rl: Simulate: the env's split is %s; trajectories are recorded on the %s split only, so that no test experiment reaches training data", s, research.Train))
+		return fail(fmt.Errorf("simulate: the env's split is %s; trajectories are recorded on the %s split only, so that no test experiment reaches training data", s, research.Train))
 	}
 	rec := &obsRecorder{inner: core}
 	num, err := research.NewNumeric(rec)
 	if err != nil {
-		return fail(fmt.Errorf("rl: Simulate: %w", err))
+		return fail(fmt.Errorf("simulate: %w", err))
 	}
 	teacher, err := opts.Teacher(core)
 	if err != nil {
-		return fail(fmt.Errorf("rl: Simulate: building the teacher of worker %d: %w", i, err))
+		return fail(fmt.Errorf("simulate: building the teacher of worker %d: %w", i, err))
 	}
 	if teacher == nil {
-		return fail(fmt.Errorf("rl: Simulate: the teacher of worker %d is nil", i))
+		return fail(fmt.Errorf("simulate: the teacher of worker %d is nil", i))
 	}
 	var learner policy.Policy
 	if opts.Learner != nil {
 		if learner, err = opts.Learner(core); err != nil {
-			return fail(fmt.Errorf("rl: Simulate: building the learner of worker %d: %w", i, err))
+			return fail(fmt.Errorf("simulate: building the learner of worker %d: %w", i, err))
 		}
 		if learner == nil {
-			return fail(fmt.Errorf("rl: Simulate: the learner of worker %d is nil", i))
+			return fail(fmt.Errorf("simulate: the learner of worker %d is nil", i))
 		}
 	}
 	obsSp, okObs := num.ObservationSpace().(*spaces.Box)
 	actSp, okAct := num.ActionSpace().(*spaces.Box)
 	if !okObs || !okAct {
-		return fail(fmt.Errorf("rl: Simulate: the numeric view has spaces %v and %v, want Boxes", num.ObservationSpace(), num.ActionSpace()))
+		return fail(fmt.Errorf("simulate: the numeric view has spaces %v and %v, want Boxes", num.ObservationSpace(), num.ActionSpace()))
 	}
 	w := &simWorker{
 		core: core, rec: rec, num: num, teacher: teacher, learner: learner,
@@ -405,9 +339,9 @@ func newSimWorker(opts SimulateOptions, i int) (*simWorker, error) {
 }
 
 // episode plays and records episode ep.
-func (w *simWorker) episode(seed uint64, ep int) ([]TrajectoryStep, error) {
-	w.src.Seed(envSeed(seed^simStream, ep), simStream)
-	vec, _, err := w.num.Reset(env.SeedOf(envSeed(seed, ep)), nil)
+func (w *simWorker) episode(seed uint64, ep int) ([]Step, error) {
+	w.src.Seed(rl.SubSeed(seed^simStream, ep), simStream)
+	vec, _, err := w.num.Reset(env.SeedOf(rl.SubSeed(seed, ep)), nil)
 	if err != nil {
 		return nil, fmt.Errorf("reset: %w", err)
 	}
@@ -421,7 +355,7 @@ func (w *simWorker) episode(seed uint64, ep int) ([]TrajectoryStep, error) {
 		}
 	}
 	target := obs.Target.Experiment
-	var steps []TrajectoryStep
+	var steps []Step
 	for step := 1; step <= maxSimSteps; step++ {
 		a, err := w.teacher.Act(obs)
 		if err != nil {
@@ -430,7 +364,7 @@ func (w *simWorker) episode(seed uint64, ep int) ([]TrajectoryStep, error) {
 		if a.Stop && w.actDim == w.d {
 			return steps, nil
 		}
-		s := TrajectoryStep{Episode: ep, Step: step, Target: target, Obs: slices.Clone(vec), Candidate: -1}
+		s := Step{Episode: ep, Step: step, Target: target, Obs: slices.Clone(vec), Candidate: -1}
 		if s.Action, err = w.encode(obs, a); err != nil {
 			return nil, fmt.Errorf("teacher %s: step %d: %w", w.teacher.Name(), step, err)
 		}
@@ -653,36 +587,36 @@ func (t *Trajectories) WriteParquet(w io.Writer) error {
 	fw, err := pqarrow.NewFileWriter(schema, struct{ io.Writer }{w}, props,
 		pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
-		return fmt.Errorf("rl: writing trajectories as Parquet: %w", err)
+		return fmt.Errorf("simulate: writing trajectories as Parquet: %w", err)
 	}
 	if err := fw.Write(rec); err != nil {
 		_ = fw.Close() // reporting the write error
-		return fmt.Errorf("rl: writing trajectories as Parquet: %w", err)
+		return fmt.Errorf("simulate: writing trajectories as Parquet: %w", err)
 	}
 	if err := fw.Close(); err != nil {
-		return fmt.Errorf("rl: writing trajectories as Parquet: %w", err)
+		return fmt.Errorf("simulate: writing trajectories as Parquet: %w", err)
 	}
 	return nil
 }
 
-// ReadTrajectoriesParquet reads trajectories written by
+// ReadParquet reads trajectories written by
 // [Trajectories.WriteParquet]. A missing column or metadata key, a column
 // of the wrong type, a list of the wrong length or a null where a value
 // is needed is an error naming the column and row.
-func ReadTrajectoriesParquet(r parquet.ReaderAtSeeker) (t *Trajectories, err error) {
+func ReadParquet(r parquet.ReaderAtSeeker) (t *Trajectories, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			t, err = nil, fmt.Errorf("rl: corrupt trajectories Parquet file: %w", tasks.DecodePanic(p))
+			t, err = nil, fmt.Errorf("simulate: corrupt trajectories Parquet file: %w", tasks.DecodePanic(p))
 		}
 	}()
 	fr, pf, err := tasks.OpenParquet(r, pqarrow.ArrowReadProperties{BatchSize: 1 << 16})
 	if err != nil {
-		return nil, fmt.Errorf("rl: reading trajectories Parquet: %w", err)
+		return nil, fmt.Errorf("simulate: reading trajectories Parquet: %w", err)
 	}
 	defer pf.Close()
 	schema, err := fr.Schema()
 	if err != nil {
-		return nil, fmt.Errorf("rl: reading trajectories Parquet: %w", err)
+		return nil, fmt.Errorf("simulate: reading trajectories Parquet: %w", err)
 	}
 	t, err = trajFromMetadata(schema.Metadata())
 	if err != nil {
@@ -692,15 +626,15 @@ func ReadTrajectoriesParquet(r parquet.ReaderAtSeeker) (t *Trajectories, err err
 	for _, f := range want.Fields() {
 		idx := schema.FieldIndices(f.Name)
 		if len(idx) == 0 {
-			return nil, fmt.Errorf("rl: trajectories Parquet: missing column %q (want %v)", f.Name, f.Type)
+			return nil, fmt.Errorf("simulate: trajectories Parquet: missing column %q (want %v)", f.Name, f.Type)
 		}
 		if got := schema.Field(idx[0]).Type; !arrow.TypeEqual(got, f.Type) {
-			return nil, fmt.Errorf("rl: trajectories Parquet: column %q is %v, want %v", f.Name, got, f.Type)
+			return nil, fmt.Errorf("simulate: trajectories Parquet: column %q is %v, want %v", f.Name, got, f.Type)
 		}
 	}
 	tbl, err := fr.ReadTable(context.Background())
 	if err != nil {
-		return nil, fmt.Errorf("rl: reading trajectories Parquet: %w", err)
+		return nil, fmt.Errorf("simulate: reading trajectories Parquet: %w", err)
 	}
 	defer tbl.Release()
 	tr := array.NewTableReader(tbl, -1)
@@ -714,7 +648,7 @@ func ReadTrajectoriesParquet(r parquet.ReaderAtSeeker) (t *Trajectories, err err
 		row += int(rec.NumRows())
 	}
 	if err := tr.Err(); err != nil {
-		return nil, fmt.Errorf("rl: reading trajectories Parquet: %w", err)
+		return nil, fmt.Errorf("simulate: reading trajectories Parquet: %w", err)
 	}
 	return t, nil
 }
@@ -724,7 +658,7 @@ func trajFromMetadata(md arrow.Metadata) (*Trajectories, error) {
 	get := func(key string) (string, error) {
 		i := md.FindKey(key)
 		if i < 0 {
-			return "", fmt.Errorf("rl: trajectories Parquet: missing metadata key %q", key)
+			return "", fmt.Errorf("simulate: trajectories Parquet: missing metadata key %q", key)
 		}
 		return md.Values()[i], nil
 	}
@@ -735,7 +669,7 @@ func trajFromMetadata(md arrow.Metadata) (*Trajectories, error) {
 		}
 		n, err := strconv.Atoi(s)
 		if err != nil || n < least || n > 1<<24 {
-			return 0, fmt.Errorf("rl: trajectories Parquet: metadata %q is %q, want an integer >= %d", key, s, least)
+			return 0, fmt.Errorf("simulate: trajectories Parquet: metadata %q is %q, want an integer >= %d", key, s, least)
 		}
 		return n, nil
 	}
@@ -744,7 +678,7 @@ func trajFromMetadata(md arrow.Metadata) (*Trajectories, error) {
 		return nil, err
 	}
 	if format != trajFormat {
-		return nil, fmt.Errorf("rl: trajectories Parquet: format %q, want %q", format, trajFormat)
+		return nil, fmt.Errorf("simulate: trajectories Parquet: format %q, want %q", format, trajFormat)
 	}
 	t := &Trajectories{}
 	if t.Task, err = get(metaTask); err != nil {
@@ -758,7 +692,7 @@ func trajFromMetadata(md arrow.Metadata) (*Trajectories, error) {
 		return nil, err
 	}
 	if t.Setting, err = research.ParseSetting(setting); err != nil {
-		return nil, fmt.Errorf("rl: trajectories Parquet: metadata %q: %w", metaSetting, err)
+		return nil, fmt.Errorf("simulate: trajectories Parquet: metadata %q: %w", metaSetting, err)
 	}
 	if t.ObsDim, err = dim(metaObsDim, 1); err != nil {
 		return nil, err
@@ -791,17 +725,17 @@ func (t *Trajectories) appendRecord(rec arrow.RecordBatch, row int) error {
 	done := col(colDone).(*array.Boolean)
 	floats := func(l *array.List, i int, name string, want int) ([]float64, error) {
 		if l.IsNull(i) {
-			return nil, fmt.Errorf("rl: trajectories Parquet: row %d: column %q is null", row+i, name)
+			return nil, fmt.Errorf("simulate: trajectories Parquet: row %d: column %q is null", row+i, name)
 		}
 		lo, hi := l.ValueOffsets(i)
 		if int(hi-lo) != want {
-			return nil, fmt.Errorf("rl: trajectories Parquet: row %d: column %q has %d values, want %d", row+i, name, hi-lo, want)
+			return nil, fmt.Errorf("simulate: trajectories Parquet: row %d: column %q has %d values, want %d", row+i, name, hi-lo, want)
 		}
 		vals := l.ListValues().(*array.Float64)
 		out := make([]float64, want)
 		for k := range out {
 			if vals.IsNull(int(lo) + k) {
-				return nil, fmt.Errorf("rl: trajectories Parquet: row %d: column %q has a null at %d", row+i, name, k)
+				return nil, fmt.Errorf("simulate: trajectories Parquet: row %d: column %q has a null at %d", row+i, name, k)
 			}
 			out[k] = vals.Value(int(lo) + k)
 		}
@@ -815,13 +749,13 @@ func (t *Trajectories) appendRecord(rec arrow.RecordBatch, row int) error {
 		if c.a.NullN() > 0 {
 			for i := range c.a.Len() {
 				if c.a.IsNull(i) {
-					return fmt.Errorf("rl: trajectories Parquet: row %d: column %q is null", row+i, c.name)
+					return fmt.Errorf("simulate: trajectories Parquet: row %d: column %q is null", row+i, c.name)
 				}
 			}
 		}
 	}
 	for i := range int(rec.NumRows()) {
-		s := TrajectoryStep{
+		s := Step{
 			Episode: int(episode.Value(i)), Step: int(step.Value(i)), Target: target.Value(i),
 			Candidate: int(cand.Value(i)), Reward: reward.Value(i), Config: config.Value(i),
 			Regret: regret.Value(i), Done: done.Value(i),
@@ -836,7 +770,7 @@ func (t *Trajectories) appendRecord(rec arrow.RecordBatch, row int) error {
 		if !mask.IsNull(i) {
 			lo, hi := mask.ValueOffsets(i)
 			if int(hi-lo) != t.MaskDim {
-				return fmt.Errorf("rl: trajectories Parquet: row %d: column %q has %d entries, want %d", row+i, colMask, hi-lo, t.MaskDim)
+				return fmt.Errorf("simulate: trajectories Parquet: row %d: column %q has %d entries, want %d", row+i, colMask, hi-lo, t.MaskDim)
 			}
 			vals := mask.ListValues().(*array.Boolean)
 			s.Mask = make([]bool, t.MaskDim)
@@ -849,7 +783,7 @@ func (t *Trajectories) appendRecord(rec arrow.RecordBatch, row int) error {
 			x    float64
 		}{{colReward, s.Reward}, {colRegret, s.Regret}} {
 			if math.IsNaN(v.x) || math.IsInf(v.x, 0) {
-				return fmt.Errorf("rl: trajectories Parquet: row %d: column %q is %g, want a finite number", row+i, v.name, v.x)
+				return fmt.Errorf("simulate: trajectories Parquet: row %d: column %q is %g, want a finite number", row+i, v.name, v.x)
 			}
 		}
 		t.Steps = append(t.Steps, s)

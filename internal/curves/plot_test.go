@@ -1,4 +1,4 @@
-package rl_test
+package curves_test
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/autollmresearch/gym/internal/curves"
 	"github.com/autollmresearch/gym/rl"
 )
 
@@ -43,11 +44,11 @@ func writeFile(t testing.TB, dir, name, text string) string {
 	return path
 }
 
-func TestPlotLearningCurves(t *testing.T) {
+func TestPlot(t *testing.T) {
 	nan := math.NaN()
 	cases := []struct {
 		name    string
-		opts    rl.CurveOptions
+		opts    curves.Options
 		regrets []float64
 		want    []string // texts the SVG must contain
 		wantNot []string // and must not
@@ -60,7 +61,7 @@ func TestPlotLearningCurves(t *testing.T) {
 		},
 		{
 			name: "two panels with a reference",
-			opts: rl.CurveOptions{
+			opts: curves.Options{
 				Title:          "PPO on toy",
 				Y:              []string{"episode_return", "final_regret"},
 				Name:           "PPO",
@@ -74,7 +75,7 @@ func TestPlotLearningCurves(t *testing.T) {
 		},
 		{
 			name:    "empty column skipped",
-			opts:    rl.CurveOptions{Y: []string{"episode_return", "final_regret"}, SkipEmpty: true},
+			opts:    curves.Options{Y: []string{"episode_return", "final_regret"}, SkipEmpty: true},
 			regrets: []float64{nan, nan, nan, nan},
 			want:    []string{"episode_return"},
 			wantNot: []string{"final_regret"},
@@ -85,7 +86,7 @@ func TestPlotLearningCurves(t *testing.T) {
 			dir := t.TempDir()
 			csvPath := writeMetrics(t, dir, []float64{nan, -0.9, -0.4, -0.1}, tc.regrets)
 			prefix := filepath.Join(dir, "plots", "curves")
-			paths, err := rl.PlotLearningCurves(csvPath, prefix, tc.opts)
+			paths, err := curves.Plot(csvPath, prefix, tc.opts)
 			require.NoError(t, err)
 			require.Equal(t, []string{prefix + ".png", prefix + ".svg"}, paths)
 
@@ -107,11 +108,11 @@ func TestPlotLearningCurves(t *testing.T) {
 	}
 }
 
-func TestPlotLearningCurvesSinglePoint(t *testing.T) {
+func TestPlotSinglePoint(t *testing.T) {
 	dir := t.TempDir()
 	csvPath := writeFile(t, dir, "metrics.csv", "global_step,episode_return\n128,0.25\n")
-	paths, err := rl.PlotLearningCurves(csvPath, filepath.Join(dir, "curve"),
-		rl.CurveOptions{Reference: map[string]float64{"episode_return": 0}})
+	paths, err := curves.Plot(csvPath, filepath.Join(dir, "curve"),
+		curves.Options{Reference: map[string]float64{"episode_return": 0}})
 	require.NoError(t, err)
 	for _, p := range paths {
 		info, err := os.Stat(p)
@@ -120,22 +121,22 @@ func TestPlotLearningCurvesSinglePoint(t *testing.T) {
 	}
 }
 
-func TestPlotLearningCurvesErrors(t *testing.T) {
+func TestPlotErrors(t *testing.T) {
 	const header = "update,global_step,episode_return,final_regret\n"
 	cases := []struct {
 		name string
 		csv  string // contents of metrics.csv
 		file bool   // write csv (otherwise the file does not exist)
-		opts rl.CurveOptions
+		opts curves.Options
 		want string
 	}{
 		{name: "no file", want: "no such file"},
 		{name: "empty file", file: true, want: "metrics.csv is empty"},
 		{name: "header only", csv: header, file: true, want: "has a header but no rows"},
 		{name: "missing x", csv: header + "1,100,0.5,\n", file: true,
-			opts: rl.CurveOptions{X: "step"}, want: `has no column "step"`},
+			opts: curves.Options{X: "step"}, want: `has no column "step"`},
 		{name: "missing y", csv: header + "1,100,0.5,\n", file: true,
-			opts: rl.CurveOptions{Y: []string{"episode_return", "mean_return"}}, want: `has no column "mean_return"`},
+			opts: curves.Options{Y: []string{"episode_return", "mean_return"}}, want: `has no column "mean_return"`},
 		{name: "unparsable cell", csv: header + "1,100,0.5,\n2,200,abc,\n", file: true,
 			want: `line 3, column "episode_return": "abc" is not a finite number`},
 		{name: "unparsable x", csv: header + "1,1e,0.5,\n", file: true,
@@ -148,22 +149,22 @@ func TestPlotLearningCurvesErrors(t *testing.T) {
 		{name: "no values", csv: header + "1,100,,\n2,200,,\n", file: true,
 			want: `column "episode_return" has no values in its 2 rows`},
 		{name: "second column without values", csv: header + "1,100,0.5,\n", file: true,
-			opts: rl.CurveOptions{Y: []string{"episode_return", "final_regret"}},
+			opts: curves.Options{Y: []string{"episode_return", "final_regret"}},
 			want: `column "final_regret" has no values in its 1 rows`},
 		{name: "no values even skipping", csv: header + "1,100,,\n", file: true,
-			opts: rl.CurveOptions{Y: []string{"episode_return", "final_regret"}, SkipEmpty: true},
+			opts: curves.Options{Y: []string{"episode_return", "final_regret"}, SkipEmpty: true},
 			want: "none of the columns"},
 		{name: "reference not plotted", csv: header + "1,100,0.5,\n", file: true,
-			opts: rl.CurveOptions{Reference: map[string]float64{"final_regret": 1}},
+			opts: curves.Options{Reference: map[string]float64{"final_regret": 1}},
 			want: `Reference names column "final_regret", which is not one of Y`},
 		{name: "NaN reference", csv: header + "1,100,0.5,\n", file: true,
-			opts: rl.CurveOptions{Reference: map[string]float64{"episode_return": math.NaN()}},
+			opts: curves.Options{Reference: map[string]float64{"episode_return": math.NaN()}},
 			want: `Reference["episode_return"] is NaN, want a finite number`},
 		{name: "column twice", csv: header + "1,100,0.5,\n", file: true,
-			opts: rl.CurveOptions{Y: []string{"episode_return", "episode_return"}},
-			want: `column "episode_return" is in CurveOptions.Y twice`},
+			opts: curves.Options{Y: []string{"episode_return", "episode_return"}},
+			want: `column "episode_return" is in Options.Y twice`},
 		{name: "empty column name", csv: header + "1,100,0.5,\n", file: true,
-			opts: rl.CurveOptions{Y: []string{""}}, want: "CurveOptions.Y[0] is empty"},
+			opts: curves.Options{Y: []string{""}}, want: "Options.Y[0] is empty"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -173,7 +174,7 @@ func TestPlotLearningCurvesErrors(t *testing.T) {
 				writeFile(t, dir, "metrics.csv", tc.csv)
 			}
 			prefix := filepath.Join(dir, "curve")
-			paths, err := rl.PlotLearningCurves(path, prefix, tc.opts)
+			paths, err := curves.Plot(path, prefix, tc.opts)
 			require.ErrorContains(t, err, tc.want)
 			assert.Empty(t, paths)
 			assert.NoFileExists(t, prefix+".png")
@@ -182,7 +183,7 @@ func TestPlotLearningCurvesErrors(t *testing.T) {
 
 	t.Run("empty prefix", func(t *testing.T) {
 		path := writeFile(t, t.TempDir(), "metrics.csv", header+"1,100,0.5,\n")
-		_, err := rl.PlotLearningCurves(path, "", rl.CurveOptions{})
+		_, err := curves.Plot(path, "", curves.Options{})
 		assert.ErrorContains(t, err, "empty output prefix")
 	})
 }
@@ -190,7 +191,7 @@ func TestPlotLearningCurvesErrors(t *testing.T) {
 // Plotting the learning curves logged by a training run: the mean return
 // against env steps with the random agent's as a reference, and the final
 // regret below it.
-func ExamplePlotLearningCurves() {
+func ExamplePlot() {
 	dir, err := os.MkdirTemp("", "curves")
 	if err != nil {
 		fmt.Println(err)
@@ -218,7 +219,7 @@ func ExamplePlotLearningCurves() {
 		return
 	}
 
-	paths, err := rl.PlotLearningCurves(filepath.Join(dir, "metrics.csv"), filepath.Join(dir, "learning_curves"), rl.CurveOptions{
+	paths, err := curves.Plot(filepath.Join(dir, "metrics.csv"), filepath.Join(dir, "learning_curves"), curves.Options{
 		Title:          "PPO on toy/grid-search-v0",
 		Y:              []string{"episode_return", "final_regret"},
 		Name:           "PPO",

@@ -1,14 +1,14 @@
-package rl
+package simulate
 
 import (
 	"bytes"
 	"testing"
 )
 
-// FuzzReadTrajectoriesParquet checks that ReadTrajectoriesParquet never
+// FuzzReadParquet checks that ReadParquet never
 // panics or allocates beyond its limits on corrupt files, and that what it
 // accepts writes back.
-func FuzzReadTrajectoriesParquet(f *testing.F) {
+func FuzzReadParquet(f *testing.F) {
 	var buf bytes.Buffer
 	if err := simulateOracle(f, 2, 1).WriteParquet(&buf); err != nil {
 		f.Fatal(err)
@@ -22,7 +22,7 @@ func FuzzReadTrajectoriesParquet(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		tr, err := ReadTrajectoriesParquet(bytes.NewReader(data))
+		tr, err := ReadParquet(bytes.NewReader(data))
 		if err != nil {
 			if tr != nil {
 				t.Fatal("trajectories and an error")

@@ -1,4 +1,4 @@
-package rl
+package curves
 
 import (
 	"encoding/csv"
@@ -23,9 +23,9 @@ import (
 	"github.com/autollmresearch/gym/internal/atomicfile"
 )
 
-// CurveOptions configures [PlotLearningCurves]. The zero value plots
-// episode_return against global_step, as logged by [PPO].
-type CurveOptions struct {
+// Options configures [Plot]. The zero value plots episode_return
+// against global_step, as logged by rl.PPO.
+type Options struct {
 	// Title is written above the top panel.
 	Title string
 	// X is the column on the horizontal axis. Default "global_step".
@@ -65,7 +65,7 @@ var (
 	referenceColor = color.RGBA{R: 214, G: 39, B: 40, A: 255}
 )
 
-// PlotLearningCurves reads a metrics CSV written by a [Logger] and draws
+// Plot reads a metrics CSV written by an rl.Logger and draws
 // each column of opts.Y against opts.X, one panel per column stacked
 // vertically over the same X range, saving the figure as prefix+".png" and prefix+".svg"
 // (creating the directory as needed). It returns the paths written.
@@ -74,9 +74,9 @@ var (
 // of that column's curve. A missing column, a cell that is not a finite
 // number, a file without rows, or a Y column without values (unless
 // opts.SkipEmpty) is an error.
-func PlotLearningCurves(csvPath, prefix string, opts CurveOptions) ([]string, error) {
+func Plot(csvPath, prefix string, opts Options) ([]string, error) {
 	if prefix == "" {
-		return nil, errors.New("rl: PlotLearningCurves: empty output prefix")
+		return nil, errors.New("curves: Plot: empty output prefix")
 	}
 	opts = opts.withDefaults()
 	series, err := readCurves(csvPath, opts)
@@ -88,7 +88,7 @@ func PlotLearningCurves(csvPath, prefix string, opts CurveOptions) ([]string, er
 		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(prefix), 0o755); err != nil {
-		return nil, fmt.Errorf("rl: creating the plot directory: %w", err)
+		return nil, fmt.Errorf("curves: creating the plot directory: %w", err)
 	}
 	h := curveHeight
 	if len(plots) > 1 {
@@ -114,7 +114,7 @@ func PlotLearningCurves(csvPath, prefix string, opts CurveOptions) ([]string, er
 }
 
 // withDefaults fills in the defaults of unset fields.
-func (o CurveOptions) withDefaults() CurveOptions {
+func (o Options) withDefaults() Options {
 	if o.X == "" {
 		o.X = "global_step"
 	}
@@ -128,7 +128,7 @@ func (o CurveOptions) withDefaults() CurveOptions {
 }
 
 // label returns the axis label of column.
-func (o CurveOptions) label(column string) string {
+func (o Options) label(column string) string {
 	if l, ok := o.Labels[column]; ok {
 		return l
 	}
@@ -143,43 +143,43 @@ type curve struct {
 
 // readCurves reads the points of every Y column of the CSV at path,
 // leaving out the columns without values when opts.SkipEmpty.
-func readCurves(path string, opts CurveOptions) ([]curve, error) {
+func readCurves(path string, opts Options) ([]curve, error) {
 	for i, y := range opts.Y {
 		if y == "" {
-			return nil, fmt.Errorf("rl: PlotLearningCurves: CurveOptions.Y[%d] is empty", i)
+			return nil, fmt.Errorf("curves: Plot: Options.Y[%d] is empty", i)
 		}
 		if slices.Index(opts.Y, y) != i {
-			return nil, fmt.Errorf("rl: PlotLearningCurves: column %q is in CurveOptions.Y twice", y)
+			return nil, fmt.Errorf("curves: Plot: column %q is in Options.Y twice", y)
 		}
 	}
 	for _, col := range slices.Sorted(maps.Keys(opts.Reference)) {
 		ref := opts.Reference[col]
 		if !slices.Contains(opts.Y, col) {
-			return nil, fmt.Errorf("rl: PlotLearningCurves: CurveOptions.Reference names column %q, which is not one of Y %q", col, opts.Y)
+			return nil, fmt.Errorf("curves: Plot: Options.Reference names column %q, which is not one of Y %q", col, opts.Y)
 		}
 		if math.IsNaN(ref) || math.IsInf(ref, 0) {
-			return nil, fmt.Errorf("rl: PlotLearningCurves: CurveOptions.Reference[%q] is %v, want a finite number", col, ref)
+			return nil, fmt.Errorf("curves: Plot: Options.Reference[%q] is %v, want a finite number", col, ref)
 		}
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("rl: reading the metrics: %w", err)
+		return nil, fmt.Errorf("curves: reading the metrics: %w", err)
 	}
 	defer f.Close()
 	r := csv.NewReader(f)
 	r.ReuseRecord = true
 	header, err := r.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("rl: %s is empty: no metrics to plot", path)
+		return nil, fmt.Errorf("curves: %s is empty: no metrics to plot", path)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("rl: reading %s: %w", path, err)
+		return nil, fmt.Errorf("curves: reading %s: %w", path, err)
 	}
 	header = slices.Clone(header)
 	index := func(col string) (int, error) {
 		i := slices.Index(header, col)
 		if i < 0 {
-			return 0, fmt.Errorf("rl: %s has no column %q (columns %q)", path, col, header)
+			return 0, fmt.Errorf("curves: %s has no column %q (columns %q)", path, col, header)
 		}
 		return i, nil
 	}
@@ -204,7 +204,7 @@ func readCurves(path string, opts CurveOptions) ([]curve, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("rl: reading %s: %w", path, err)
+			return nil, fmt.Errorf("curves: reading %s: %w", path, err)
 		}
 		rows++
 		line, _ := r.FieldPos(0)
@@ -228,7 +228,7 @@ func readCurves(path string, opts CurveOptions) ([]curve, error) {
 		}
 	}
 	if rows == 0 {
-		return nil, fmt.Errorf("rl: %s has a header but no rows: no metrics to plot", path)
+		return nil, fmt.Errorf("curves: %s has a header but no rows: no metrics to plot", path)
 	}
 	kept := curves[:0]
 	for _, c := range curves {
@@ -236,11 +236,11 @@ func readCurves(path string, opts CurveOptions) ([]curve, error) {
 		case len(c.xys) > 0:
 			kept = append(kept, c)
 		case !opts.SkipEmpty:
-			return nil, fmt.Errorf("rl: %s: column %q has no values in its %d rows (no episode ended?)", path, c.column, rows)
+			return nil, fmt.Errorf("curves: %s: column %q has no values in its %d rows (no episode ended?)", path, c.column, rows)
 		}
 	}
 	if len(kept) == 0 {
-		return nil, fmt.Errorf("rl: %s: none of the columns %q has a value in its %d rows: nothing to plot", path, opts.Y, rows)
+		return nil, fmt.Errorf("curves: %s: none of the columns %q has a value in its %d rows: nothing to plot", path, opts.Y, rows)
 	}
 	return kept, nil
 }
@@ -249,18 +249,18 @@ func readCurves(path string, opts CurveOptions) ([]curve, error) {
 // path as a finite number.
 func parseCell(path string, line int, column, cell string) (float64, error) {
 	if cell == "" {
-		return 0, fmt.Errorf("rl: %s line %d, column %q: empty, want a number", path, line, column)
+		return 0, fmt.Errorf("curves: %s line %d, column %q: empty, want a number", path, line, column)
 	}
 	v, err := strconv.ParseFloat(cell, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("rl: %s line %d, column %q: %q is not a finite number", path, line, column, cell)
+		return 0, fmt.Errorf("curves: %s line %d, column %q: %q is not a finite number", path, line, column, cell)
 	}
 	return v, nil
 }
 
 // curvePlots builds one plot per curve, all over the same X range; the
 // title goes on the first and the X label on the last.
-func curvePlots(curves []curve, opts CurveOptions) ([]*plot.Plot, error) {
+func curvePlots(curves []curve, opts Options) ([]*plot.Plot, error) {
 	xMin, xMax := math.Inf(1), math.Inf(-1)
 	for _, c := range curves {
 		for _, xy := range c.xys {
@@ -279,7 +279,7 @@ func curvePlots(curves []curve, opts CurveOptions) ([]*plot.Plot, error) {
 		p.Y.Label.Text = opts.label(c.column)
 		line, err := plotter.NewLine(c.xys)
 		if err != nil {
-			return nil, fmt.Errorf("rl: plotting column %q: %w", c.column, err)
+			return nil, fmt.Errorf("curves: plotting column %q: %w", c.column, err)
 		}
 		line.Color = curveColor
 		line.Width = vg.Points(1.5)
@@ -287,7 +287,7 @@ func curvePlots(curves []curve, opts CurveOptions) ([]*plot.Plot, error) {
 		if ref, ok := opts.Reference[c.column]; ok {
 			refLine, err := plotter.NewLine(plotter.XYs{{X: xMin, Y: ref}, {X: xMax, Y: ref}})
 			if err != nil {
-				return nil, fmt.Errorf("rl: plotting the reference of column %q: %w", c.column, err)
+				return nil, fmt.Errorf("curves: plotting the reference of column %q: %w", c.column, err)
 			}
 			refLine.Color = referenceColor
 			refLine.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
@@ -330,7 +330,7 @@ func writeCanvas(path string, c vg.CanvasWriterTo) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("rl: saving the learning curves to %s: %w", path, err)
+		return fmt.Errorf("curves: saving the learning curves to %s: %w", path, err)
 	}
 	return nil
 }

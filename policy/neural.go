@@ -1,4 +1,4 @@
-package rl
+package policy
 
 import (
 	"errors"
@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"slices"
 
-	"github.com/autollmresearch/gym/policy"
 	"github.com/autollmresearch/gym/policy/nn"
 	"github.com/autollmresearch/gym/research"
 )
@@ -22,14 +21,14 @@ type NeuralOptions struct {
 	// deterministically with the mean.
 	Sample bool
 	// LogStd is the log standard deviation of the Gaussian, one entry per
-	// action dimension (for example [GRPO.LogStd]); required when Sample
+	// action dimension (for example rl.GRPO.LogStd); required when Sample
 	// is true, ignored otherwise.
 	LogStd []float64
 }
 
 // NeuralPolicy runs a policy network trained on the research.Numeric view
-// (by [TrainBC], [GRPO] or [PPO] with Box actions) as a programmatic
-// [policy.Policy]: each step it encodes the observation as the Numeric view
+// (by rl.TrainBC, rl.GRPO or rl.PPO with Box actions) as a programmatic
+// [Policy]: each step it encodes the observation as the Numeric view
 // does ([research.ObservationEncoder]), runs the actor, clamps its output
 // (the Gaussian's mean, or a sample of it) to the unit cube and decodes it
 // into an action. A config matched to a candidate the episode already ran
@@ -59,13 +58,13 @@ type NeuralPolicy struct {
 // enc.ActionDim().
 func NewNeuralPolicy(actor *nn.MLP, enc *research.ObservationEncoder, opts NeuralOptions) (*NeuralPolicy, error) {
 	if actor == nil {
-		return nil, errors.New("rl: NewNeuralPolicy: the actor is nil")
+		return nil, errors.New("policy: NewNeuralPolicy: the actor is nil")
 	}
 	if enc == nil {
-		return nil, errors.New("rl: NewNeuralPolicy: the encoder is nil")
+		return nil, errors.New("policy: NewNeuralPolicy: the encoder is nil")
 	}
 	if actor.In() != enc.Dim() || actor.Out() != enc.ActionDim() {
-		return nil, fmt.Errorf("rl: NewNeuralPolicy: the actor maps %d inputs to %d outputs, the env's observations have %d values and its actions %d",
+		return nil, fmt.Errorf("policy: NewNeuralPolicy: the actor maps %d inputs to %d outputs, the env's observations have %d values and its actions %d",
 			actor.In(), actor.Out(), enc.Dim(), enc.ActionDim())
 	}
 	p := &NeuralPolicy{
@@ -82,11 +81,11 @@ func NewNeuralPolicy(actor *nn.MLP, enc *research.ObservationEncoder, opts Neura
 	}
 	if opts.Sample {
 		if len(opts.LogStd) != enc.ActionDim() {
-			return nil, fmt.Errorf("rl: NewNeuralPolicy: NeuralOptions.LogStd has %d entries, want %d (one per action dimension)", len(opts.LogStd), enc.ActionDim())
+			return nil, fmt.Errorf("policy: NewNeuralPolicy: NeuralOptions.LogStd has %d entries, want %d (one per action dimension)", len(opts.LogStd), enc.ActionDim())
 		}
 		for i, v := range opts.LogStd {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("rl: NewNeuralPolicy: NeuralOptions.LogStd[%d] is %g, want a finite number", i, v)
+				return nil, fmt.Errorf("policy: NewNeuralPolicy: NeuralOptions.LogStd[%d] is %g, want a finite number", i, v)
 			}
 		}
 		p.logStd = slices.Clone(opts.LogStd)
@@ -98,16 +97,16 @@ func NewNeuralPolicy(actor *nn.MLP, enc *research.ObservationEncoder, opts Neura
 // each with its own encoder for the observations of core's episodes (or of
 // any env over the same table with the same numeric options, such as
 // core's test-split twin). It checks the shapes once, here.
-func NewNeuralFactory(actor *nn.MLP, core *research.Env, opts NeuralOptions) (policy.Factory, error) {
+func NewNeuralFactory(actor *nn.MLP, core *research.Env, opts NeuralOptions) (Factory, error) {
 	enc, err := research.NewObservationEncoder(core)
 	if err != nil {
-		return nil, fmt.Errorf("rl: NewNeuralFactory: %w", err)
+		return nil, fmt.Errorf("policy: NewNeuralFactory: %w", err)
 	}
 	proto, err := NewNeuralPolicy(actor, enc, opts)
 	if err != nil {
 		return nil, err
 	}
-	return func() policy.Policy {
+	return func() Policy {
 		p := *proto
 		p.ws = actor.NewWorkspace(1)
 		p.enc = enc.Clone()
@@ -125,10 +124,10 @@ func (p *NeuralPolicy) Name() string { return p.name }
 // Reset starts an episode; rng drives the sampled actions.
 func (p *NeuralPolicy) Reset(obs *research.Observation, rng *rand.Rand) error {
 	if obs == nil {
-		return errors.New("rl: NeuralPolicy.Reset: the observation is nil")
+		return errors.New("policy: NeuralPolicy.Reset: the observation is nil")
 	}
 	if p.sample && rng == nil {
-		return errors.New("rl: NeuralPolicy.Reset: a sampling policy needs a random stream, rng is nil")
+		return errors.New("policy: NeuralPolicy.Reset: a sampling policy needs a random stream, rng is nil")
 	}
 	p.rng = rng
 	return nil
@@ -137,29 +136,29 @@ func (p *NeuralPolicy) Reset(obs *research.Observation, rng *rand.Rand) error {
 // Act chooses the next action from obs.
 func (p *NeuralPolicy) Act(obs *research.Observation) (research.Action, error) {
 	if err := p.enc.Encode(obs, p.obs); err != nil {
-		return research.Action{}, fmt.Errorf("rl: NeuralPolicy.Act: %w", err)
+		return research.Action{}, fmt.Errorf("policy: NeuralPolicy.Act: %w", err)
 	}
 	out, err := p.actor.Forward(p.ws, p.obs)
 	if err != nil {
-		return research.Action{}, fmt.Errorf("rl: NeuralPolicy.Act: %w", err)
+		return research.Action{}, fmt.Errorf("policy: NeuralPolicy.Act: %w", err)
 	}
 	if p.sample {
 		if p.rng == nil {
-			return research.Action{}, errors.New("rl: NeuralPolicy.Act called before Reset")
+			return research.Action{}, errors.New("policy: NeuralPolicy.Act called before Reset")
 		}
 		g, err := nn.NewDiagGaussian(out, p.logStd)
 		if err != nil {
-			return research.Action{}, fmt.Errorf("rl: NeuralPolicy.Act: %w", err)
+			return research.Action{}, fmt.Errorf("policy: NeuralPolicy.Act: %w", err)
 		}
 		if err := g.Sample(p.rng, p.point); err != nil {
-			return research.Action{}, fmt.Errorf("rl: NeuralPolicy.Act: %w", err)
+			return research.Action{}, fmt.Errorf("policy: NeuralPolicy.Act: %w", err)
 		}
 	} else {
 		copy(p.point, out)
 	}
 	for i, v := range p.point {
 		if math.IsNaN(v) {
-			return research.Action{}, fmt.Errorf("rl: NeuralPolicy.Act: the actor's output %d is NaN", i)
+			return research.Action{}, fmt.Errorf("policy: NeuralPolicy.Act: the actor's output %d is NaN", i)
 		}
 		p.point[i] = min(max(v, 0), 1)
 	}
@@ -179,7 +178,7 @@ func (p *NeuralPolicy) untried(obs *research.Observation, a research.Action) (re
 	}
 	cands, err := p.enc.Candidates(exp)
 	if err != nil {
-		return research.Action{}, fmt.Errorf("rl: NeuralPolicy.Act: %w", err)
+		return research.Action{}, fmt.Errorf("policy: NeuralPolicy.Act: %w", err)
 	}
 	n := cands.Len()
 	p.tried = slices.Grow(p.tried[:0], n)[:n]
