@@ -222,7 +222,7 @@ type BCStats struct {
 // Losses are means over rows. A fraction cfg.ValFraction of the rows,
 // drawn with cfg.Seed, is held out; after every epoch the loss (and, for
 // discrete actions, the accuracy) on those rows is recorded. A network
-// trained here can start a [GRPO] run (GRPOOptions.Actor), which keeps a
+// trained here can start a [GRPO] run (Options.Actor), which keeps a
 // copy of it as the reference policy.
 func TrainBC(actor *nn.MLP, kind ActionKind, data Dataset, cfg BCConfig) (BCStats, error) {
 	if actor == nil {

@@ -17,7 +17,7 @@ func BenchmarkPPOToy(b *testing.B) {
 	vec := toyVec(b, 8, env.VectorOptions{})
 	cfg := DefaultPPOConfig()
 	cfg.Updates = 1 << 30 // never the last update: the learning rate stays up
-	p, err := NewPPO(vec, cfg, RunOptions{})
+	p, err := NewPPO(vec, cfg, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func BenchmarkPPOToy(b *testing.B) {
 // passes, sampling and env steps. allocs/op should be 0.
 func BenchmarkRollout(b *testing.B) {
 	vec := toyVec(b, 8, env.VectorOptions{})
-	p, err := NewPPO(vec, DefaultPPOConfig(), RunOptions{})
+	p, err := NewPPO(vec, DefaultPPOConfig(), Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func BenchmarkPPOPretrain(b *testing.B) {
 	vec := pretrainVec(b, 8)
 	cfg := DefaultPPOConfig()
 	cfg.Updates = 1 << 30 // never the last update: the learning rate stays up
-	p, err := NewPPO(vec, cfg, RunOptions{})
+	p, err := NewPPO(vec, cfg, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func BenchmarkPPOPretrain(b *testing.B) {
 // many times over) fills the cache before timing.
 func BenchmarkRolloutPretrain(b *testing.B) {
 	vec := pretrainVec(b, 8)
-	p, err := NewPPO(vec, DefaultPPOConfig(), RunOptions{})
+	p, err := NewPPO(vec, DefaultPPOConfig(), Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -193,7 +193,7 @@ func BenchmarkPPOUpdate(b *testing.B) {
 	cfg.NumSteps = 256
 	cfg.NumMinibatches = 4
 	cfg.UpdateEpochs = 4
-	p, err := NewPPO(vec, cfg, RunOptions{})
+	p, err := NewPPO(vec, cfg, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -206,7 +206,7 @@ func BenchmarkPPOUpdate(b *testing.B) {
 	if err := p.buf.ComputeGAE(cfg.Gamma, cfg.GAELambda); err != nil {
 		b.Fatal(err)
 	}
-	var st Stats
+	var st PPOStats
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := p.optimise(&st); err != nil {

@@ -25,7 +25,7 @@ func endingVec(t *testing.T, mode env.AutoresetMode) (*env.Vector[[]float64, int
 }
 
 // collectOnce builds a PPO on vec and collects one rollout of steps steps.
-func collectOnce(t *testing.T, vec *env.Vector[[]float64, int], steps int, opts RunOptions) *PPO[int] {
+func collectOnce(t *testing.T, vec *env.Vector[[]float64, int], steps int, opts Options) *PPO[int] {
 	t.Helper()
 	cfg := smallConfig()
 	cfg.NumSteps = steps
@@ -51,7 +51,7 @@ func value(t *testing.T, p *PPO[int], obs []float64) float64 {
 func TestCollectNextStep(t *testing.T) {
 	vec, _ := endingVec(t, env.NextStep)
 	const steps = 12
-	p := collectOnce(t, vec, steps, RunOptions{})
+	p := collectOnce(t, vec, steps, Options{})
 	b := p.buf
 	row := func(s, i int) int { return s*2 + i }
 	wantValid := [2][]bool{
@@ -114,7 +114,7 @@ func TestCollectNextStep(t *testing.T) {
 func TestCollectSameStep(t *testing.T) {
 	vec, _ := endingVec(t, env.SameStep)
 	const steps = 12
-	p := collectOnce(t, vec, steps, RunOptions{})
+	p := collectOnce(t, vec, steps, Options{})
 	b := p.buf
 	row := func(s, i int) int { return s*2 + i }
 	for r := range b.Len() {
@@ -140,7 +140,7 @@ func TestCollectMasks(t *testing.T) {
 	vec, envs := endingVec(t, env.NextStep)
 	masks, err := EnvMasks(envs)
 	require.NoError(t, err)
-	p := collectOnce(t, vec, 40, RunOptions{ActionMask: masks})
+	p := collectOnce(t, vec, 40, Options{ActionMask: masks})
 	b := p.buf
 	for r := range b.Len() {
 		if !b.Valid[r] {
@@ -165,14 +165,14 @@ func TestCollectErrors(t *testing.T) {
 			}
 			return newChainEnv(0)
 		})
-		p, err := NewPPO(vec, smallConfig(), RunOptions{})
+		p, err := NewPPO(vec, smallConfig(), Options{})
 		require.NoError(t, err)
 		_, err = p.Update()
 		assert.ErrorContains(t, err, "env 1 returned an observation with slot 0 = NaN")
 	})
 	t.Run("mask error", func(t *testing.T) {
 		vec := newVec(t, 1, env.VectorOptions{}, func(int) env.Env[[]float64, int] { return newChainEnv(0) })
-		p, err := NewPPO(vec, smallConfig(), RunOptions{ActionMask: func(i int, mask []bool) error {
+		p, err := NewPPO(vec, smallConfig(), Options{ActionMask: func(i int, mask []bool) error {
 			return fmt.Errorf("no mask for you")
 		}})
 		require.NoError(t, err)
@@ -181,7 +181,7 @@ func TestCollectErrors(t *testing.T) {
 	})
 	t.Run("empty mask", func(t *testing.T) {
 		vec := newVec(t, 1, env.VectorOptions{}, func(int) env.Env[[]float64, int] { return newChainEnv(0) })
-		p, err := NewPPO(vec, smallConfig(), RunOptions{ActionMask: func(int, []bool) error { return nil }})
+		p, err := NewPPO(vec, smallConfig(), Options{ActionMask: func(int, []bool) error { return nil }})
 		require.NoError(t, err)
 		_, err = p.Update()
 		assert.ErrorContains(t, err, "choosing the action of env 0")
@@ -201,7 +201,7 @@ func TestCollectAllocs(t *testing.T) {
 			vec := toyVec(t, 4, env.VectorOptions{Parallel: parallel})
 			cfg := smallConfig()
 			cfg.NumSteps = 64
-			p, err := NewPPO(vec, cfg, RunOptions{EpisodeMetrics: []EpisodeMetric{InfoMetric("regret", "regret")}})
+			p, err := NewPPO(vec, cfg, Options{EpisodeMetrics: []EpisodeMetric{InfoMetric("regret", "regret")}})
 			require.NoError(t, err)
 			require.NoError(t, p.col.reset(1))
 			require.NoError(t, p.col.collect(p.buf)) // warm up the envs' buffers

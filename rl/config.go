@@ -66,19 +66,22 @@ type PPOConfig struct {
 	TargetKL float64 `json:"target_kl"`
 
 	// Hidden lists the widths of the hidden layers of the actor and of the
-	// critic, which are separate networks. Default {64, 64}.
+	// critic, which are separate networks (Options.Actor's must agree).
+	// Default {64, 64}.
 	Hidden []int `json:"hidden"`
-	// Activation is the hidden layers' nonlinearity. Default nn.Tanh.
+	// Activation is the hidden layers' nonlinearity (Options.Actor's must
+	// agree). Default nn.Tanh.
 	Activation nn.Activation `json:"activation"`
 	// InitLogStd is the initial log standard deviation of the Gaussian
-	// policy for Box actions (unused for discrete actions). Default 0.
+	// policy for Box actions (unused for discrete actions); leave it at 0
+	// when Options.LogStd is given. Default 0.
 	InitLogStd float64 `json:"init_log_std"`
 
 	// StatsWindow is the number of recent episodes the logged episode
 	// means are taken over. Default 100.
 	StatsWindow int `json:"stats_window"`
 	// CheckpointEvery makes the run save a checkpoint every
-	// CheckpointEvery updates (to RunOptions.CheckpointPath) and restart
+	// CheckpointEvery updates (to Options.CheckpointPath) and restart
 	// every env's episode at those points, with seeds derived from Seed
 	// and the update number. Restarting there is what lets a run resumed
 	// from the checkpoint continue exactly as the uninterrupted run does:

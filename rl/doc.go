@@ -39,6 +39,19 @@
 // so that a run resumed from one ([PPO.Resume]) ends exactly where the
 // uninterrupted run ends.
 //
+// PPO and GRPO are built alike: a config struct of hyperparameters with
+// documented defaults and a Validate that names every bad field
+// ([PPOConfig], [GRPOConfig]); the same [Options] (a starting actor, such
+// as one distilled by TrainBC, action masks, episode metrics, a [Logger],
+// progress, checkpoints every CheckpointEvery updates); Update, Train,
+// Save and Resume; and statistics ([PPOStats], [GRPOStats]) that log the
+// same things under the same names (update, global_step, episodes,
+// episode_return, episode_length, policy_loss, entropy, clip_frac,
+// approx_kl, grad_norm). They differ only in what they step: PPO collects
+// fixed-length rollouts from an env.Vector that steps its envs in
+// lockstep and restarts them as episodes end, while GRPO runs whole
+// groups of episodes from one reset seed on each of a slice of envs.
+//
 // The command examples/train_ppo trains PPO on any registered env with
 // vector observations and plots its learning curve.
 package rl

@@ -34,7 +34,7 @@ func ExamplePPO() {
 	cfg.Updates = 3
 	cfg.NumSteps = 32
 	cfg.Hidden = []int{32, 32}
-	ppo, err := rl.NewPPO(vec, cfg, rl.RunOptions{
+	ppo, err := rl.NewPPO(vec, cfg, rl.Options{
 		EpisodeMetrics: []rl.EpisodeMetric{rl.InfoMetric("final_regret", "regret")},
 		CheckpointPath: filepath.Join(dir, "ppo.ckpt"),
 	})
@@ -49,7 +49,7 @@ func ExamplePPO() {
 	fmt.Println("actor:", ppo.Actor().Config().Sizes)
 
 	// A new run on the same envs continues from the checkpoint.
-	resumed, err := rl.NewPPO(vec, cfg, rl.RunOptions{})
+	resumed, err := rl.NewPPO(vec, cfg, rl.Options{})
 	if err != nil {
 		panic(err)
 	}

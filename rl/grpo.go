@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/autollmresearch/gym/env"
 	"github.com/autollmresearch/gym/policy/nn"
-	"github.com/autollmresearch/gym/spaces"
 )
 
 // Second words of the PCG sources of a GRPO run: episodes' action
@@ -30,7 +28,7 @@ const (
 // [DefaultGRPOConfig] and change what the problem needs.
 type GRPOConfig struct {
 	// Seed drives every random choice of the run: the initial network
-	// (unless GRPOOptions.Actor is given), the prompts' reset seeds,
+	// (unless Options.Actor is given), the prompts' reset seeds,
 	// action sampling and minibatch shuffling. Default 1.
 	Seed uint64 `json:"seed"`
 	// Updates is the number of updates the run makes. Default 100.
@@ -70,17 +68,22 @@ type GRPOConfig struct {
 	// clipping. Default 0.5.
 	MaxGradNorm float64 `json:"max_grad_norm"`
 
-	// Hidden lists the hidden layers' widths of a freshly initialised
-	// policy network (unused when GRPOOptions.Actor is given). Default
+	// Hidden lists the widths of the policy network's hidden layers: those
+	// of a fresh network, or of Options.Actor, which must agree. Default
 	// {64, 64}.
 	Hidden []int `json:"hidden"`
-	// Activation is the hidden layers' nonlinearity of a fresh network.
-	// Default nn.Tanh.
+	// Activation is the hidden layers' nonlinearity (Options.Actor's must
+	// agree). Default nn.Tanh.
 	Activation nn.Activation `json:"activation"`
 	// InitLogStd is the initial log standard deviation of the Gaussian
-	// policy for Box actions, unless GRPOOptions.LogStd is given. Default
-	// 0.
+	// policy for Box actions; leave it at 0 when Options.LogStd is given.
+	// Default 0.
 	InitLogStd float64 `json:"init_log_std"`
+	// CheckpointEvery makes the run save a checkpoint every
+	// CheckpointEvery updates (to Options.CheckpointPath), besides the one
+	// Train writes at the end; 0 (the default) saves only that one. A run
+	// resumed from any of them continues exactly as the uninterrupted run.
+	CheckpointEvery int `json:"checkpoint_every"`
 }
 
 // DefaultGRPOConfig returns the documented defaults of every field.
@@ -153,36 +156,10 @@ func (c GRPOConfig) Validate() error {
 	if !finite(c.InitLogStd) {
 		bad("InitLogStd", c.InitLogStd, "a finite number")
 	}
+	if c.CheckpointEvery < 0 {
+		bad("CheckpointEvery", c.CheckpointEvery, "0 (off) or more")
+	}
 	return errors.Join(errs...)
-}
-
-// GRPOOptions are the parts of a [GRPO] run that are not hyperparameters.
-// The zero value starts from a fresh network and runs silently.
-type GRPOOptions struct {
-	// Actor, when set, is the initial policy network, for example one
-	// distilled by [TrainBC]; the run trains a copy and keeps another,
-	// frozen, as the reference policy. Its input must be the observation
-	// length and its output the number of discrete actions or the Box's
-	// dimension. When nil, a network of GRPOConfig.Hidden is initialised
-	// from the seed.
-	Actor *nn.MLP
-	// LogStd, when set, is the initial log standard deviation of a
-	// Gaussian policy (copied); one entry per action dimension.
-	LogStd []float64
-	// ActionMask, when set, is asked before every action which discrete
-	// actions env i (the index into the envs given to NewGRPO) allows; see
-	// [EnvMasks].
-	ActionMask MaskFunc
-	// EpisodeMetrics are read from the info of the last step of every
-	// episode and reported as means over the update's episodes.
-	EpisodeMetrics []EpisodeMetric
-	// Logger, when set, receives the statistics of every update.
-	Logger *Logger
-	// Progress, when set, receives one line per update.
-	Progress io.Writer
-	// CheckpointPath, when set, is where Train writes a checkpoint at the
-	// end of the run.
-	CheckpointPath string
 }
 
 // GRPO trains a policy by group relative policy optimisation (Shao et
@@ -212,7 +189,7 @@ type GRPOOptions struct {
 // episode, H the policy's entropy, and k3 = exp(q) − q − 1 with
 // q = log π_ref(a|s) − log π(a|s) the unbiased, always positive estimator
 // of KL(π ‖ π_ref) to the frozen reference policy: a copy of the initial
-// policy (a distilled one, when GRPOOptions.Actor is given). Each update
+// policy (a distilled one, when Options.Actor is given). Each update
 // runs GRPOConfig.UpdateEpochs epochs of shuffled minibatches, with Adam
 // and gradient clipping by global norm.
 //
@@ -233,7 +210,7 @@ type GRPOOptions struct {
 // A GRPO is not safe for concurrent use.
 type GRPO[A any] struct {
 	cfg    GRPOConfig
-	opts   GRPOOptions
+	opts   Options
 	envs   []env.Env[[]float64, A]
 	obsDim int
 	actSp  string
@@ -294,7 +271,7 @@ type grpoEpisode struct {
 // them after the run). Every env must have the same observation length and
 // action space. The configuration is validated, the networks are set up
 // and the run's buffers allocated.
-func NewGRPO[A any](envs []env.Env[[]float64, A], cfg GRPOConfig, opts GRPOOptions) (*GRPO[A], error) {
+func NewGRPO[A any](envs []env.Env[[]float64, A], cfg GRPOConfig, opts Options) (*GRPO[A], error) {
 	if len(envs) == 0 {
 		return nil, errors.New("rl: NewGRPO: no envs")
 	}
@@ -328,45 +305,14 @@ func NewGRPO[A any](envs []env.Env[[]float64, A], cfg GRPOConfig, opts GRPOOptio
 	}
 	maskDim := 0
 	if opts.ActionMask != nil {
-		if _, ok := any(envs[0].ActionSpace()).(*spaces.Discrete); !ok {
-			return nil, fmt.Errorf("rl: NewGRPO: GRPOOptions.ActionMask needs a Discrete action space, the env has %v", envs[0].ActionSpace())
-		}
 		maskDim = h.outDim()
 	}
-	for i, m := range opts.EpisodeMetrics {
-		if m.Name == "" || m.Value == nil {
-			return nil, fmt.Errorf("rl: NewGRPO: GRPOOptions.EpisodeMetrics[%d] needs a Name and a Value function", i)
-		}
-	}
-	if hp := h.params(); opts.LogStd != nil {
-		if len(hp) == 0 {
-			return nil, errors.New("rl: NewGRPO: GRPOOptions.LogStd is set but the policy is categorical")
-		}
-		if len(opts.LogStd) != len(hp) {
-			return nil, fmt.Errorf("rl: NewGRPO: GRPOOptions.LogStd has %d entries, want %d (the action dimension)", len(opts.LogStd), len(hp))
-		}
-		for i, v := range opts.LogStd {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("rl: NewGRPO: GRPOOptions.LogStd[%d] is %g, want a finite number", i, v)
-			}
-		}
-		copy(hp, opts.LogStd)
-	}
-
-	var actor *nn.MLP
-	if opts.Actor != nil {
-		if opts.Actor.In() != obsDim || opts.Actor.Out() != h.outDim() {
-			return nil, fmt.Errorf("rl: NewGRPO: GRPOOptions.Actor maps %d inputs to %d outputs, want %d to %d",
-				opts.Actor.In(), opts.Actor.Out(), obsDim, h.outDim())
-		}
-		actor = opts.Actor.Clone()
-	} else {
-		sizes := append(append([]int{obsDim}, cfg.Hidden...), h.outDim())
-		actor, err = nn.NewMLP(nn.MLPConfig{Sizes: sizes, Activation: cfg.Activation, OutputGain: 0.01},
-			rand.New(rand.NewPCG(cfg.Seed, grpoInitStream)))
-		if err != nil {
-			return nil, fmt.Errorf("rl: NewGRPO: actor: %w", err)
-		}
+	net := freshNet{hidden: cfg.Hidden, activation: cfg.Activation, initLogStd: cfg.InitLogStd, gain: 0.01}
+	actor, err := opts.setUp("NewGRPO", obsDim, h, envs[0].ActionSpace(), net, func() *rand.Rand {
+		return rand.New(rand.NewPCG(cfg.Seed, grpoInitStream))
+	})
+	if err != nil {
+		return nil, err
 	}
 	opts.Actor, opts.LogStd = nil, nil
 	opts.EpisodeMetrics = slices.Clone(opts.EpisodeMetrics)
@@ -475,16 +421,16 @@ type GRPOStats struct {
 	// Episodes is the number of episodes of the update, Prompts ×
 	// GroupSize.
 	Episodes int
-	// MeanReturn, MinReturn and MaxReturn summarise the episodes' returns
+	// EpisodeReturn (the mean), MinReturn and MaxReturn summarise the episodes' returns
 	// and EpisodeLength is their mean length.
-	MeanReturn, MinReturn, MaxReturn, EpisodeLength float64
+	EpisodeReturn, MinReturn, MaxReturn, EpisodeLength float64
 	// GroupStd is the mean over groups of the standard deviation of their
 	// returns.
 	GroupStd float64
 	// ZeroStdFrac is the fraction of groups whose returns were all equal,
 	// whose advantages are therefore all 0.
 	ZeroStdFrac float64
-	// EpisodeMetrics are the means of GRPOOptions.EpisodeMetrics over the
+	// EpisodeMetrics are the means of Options.EpisodeMetrics over the
 	// update's episodes, in their order (NaN when no episode had one).
 	EpisodeMetrics []Metric
 	// PolicyLoss (the clipped objective, to minimise, without the KL
@@ -508,7 +454,7 @@ func (s GRPOStats) Metrics() []Metric {
 		{"global_step", float64(s.GlobalStep)},
 		{"steps_per_second", s.StepsPerSecond},
 		{"episodes", float64(s.Episodes)},
-		{"mean_return", s.MeanReturn},
+		{"episode_return", s.EpisodeReturn},
 		{"min_return", s.MinReturn},
 		{"max_return", s.MaxReturn},
 		{"episode_length", s.EpisodeLength},
@@ -529,7 +475,7 @@ func (s GRPOStats) Metrics() []Metric {
 // String is a one-line progress report.
 func (s GRPOStats) String() string {
 	line := fmt.Sprintf("update %d  step %d  sps %.0f  return %.4f  len %.1f  zero-std %.2f",
-		s.Update, s.GlobalStep, s.StepsPerSecond, s.MeanReturn, s.EpisodeLength, s.ZeroStdFrac)
+		s.Update, s.GlobalStep, s.StepsPerSecond, s.EpisodeReturn, s.EpisodeLength, s.ZeroStdFrac)
 	for _, m := range s.EpisodeMetrics {
 		line += fmt.Sprintf("  %s %.4f", m.Name, m.Value)
 	}
@@ -539,7 +485,7 @@ func (s GRPOStats) String() string {
 
 // Train runs updates until GRPOConfig.Updates are done or ctx is cancelled
 // (between updates), then writes a checkpoint when
-// GRPOOptions.CheckpointPath is set and flushes the logger. It returns the
+// Options.CheckpointPath is set and flushes the logger. It returns the
 // statistics of the last update it ran.
 func (g *GRPO[A]) Train(ctx context.Context) (GRPOStats, error) {
 	var last GRPOStats
@@ -553,7 +499,7 @@ func (g *GRPO[A]) Train(ctx context.Context) (GRPOStats, error) {
 		}
 		last = st
 	}
-	if g.opts.CheckpointPath != "" {
+	if g.opts.CheckpointPath != "" && !g.checkpointDue() {
 		if err := g.Save(g.opts.CheckpointPath); err != nil {
 			return last, err
 		}
@@ -566,6 +512,12 @@ func (g *GRPO[A]) Train(ctx context.Context) (GRPOStats, error) {
 	return last, nil
 }
 
+// checkpointDue reports whether the updates done so far end a period of
+// GRPOConfig.CheckpointEvery, at which Update writes a checkpoint.
+func (g *GRPO[A]) checkpointDue() bool {
+	return g.cfg.CheckpointEvery > 0 && g.update%g.cfg.CheckpointEvery == 0
+}
+
 // promptSeed is the reset seed of prompt b of update u.
 func (g *GRPO[A]) promptSeed(u, b int) uint64 {
 	return SubSeed(g.cfg.Seed, u*g.cfg.Prompts+b)
@@ -573,7 +525,7 @@ func (g *GRPO[A]) promptSeed(u, b int) uint64 {
 
 // Update runs one update: the episodes of every group, their advantages
 // and the optimisation epochs. It logs and reports progress as
-// GRPOOptions say. Calling it after all GRPOConfig.Updates are done is an
+// Options say. Calling it after all GRPOConfig.Updates are done is an
 // error.
 func (g *GRPO[A]) Update() (GRPOStats, error) {
 	if g.update >= g.cfg.Updates {
@@ -592,6 +544,11 @@ func (g *GRPO[A]) Update() (GRPOStats, error) {
 	st.Update = g.update
 	st.GlobalStep = g.steps
 	st.StepsPerSecond = float64(g.rows) / time.Since(start).Seconds()
+	if g.opts.CheckpointPath != "" && g.checkpointDue() {
+		if err := g.Save(g.opts.CheckpointPath); err != nil {
+			return st, err
+		}
+	}
 	if g.opts.Logger != nil {
 		if err := g.opts.Logger.Log(st.Metrics()); err != nil {
 			return st, err
@@ -760,7 +717,7 @@ func (g *GRPO[A]) advantages() GRPOStats {
 			if !equal {
 				adv = (ep.ret - mean) / (std + g.cfg.AdvEps)
 			}
-			st.MeanReturn += ep.ret
+			st.EpisodeReturn += ep.ret
 			st.MinReturn = math.Min(st.MinReturn, ep.ret)
 			st.MaxReturn = math.Max(st.MaxReturn, ep.ret)
 			st.EpisodeLength += float64(ep.n)
@@ -782,7 +739,7 @@ func (g *GRPO[A]) advantages() GRPOStats {
 	}
 	g.rows = rows
 	n := float64(len(g.episodes))
-	st.MeanReturn /= n
+	st.EpisodeReturn /= n
 	st.EpisodeLength /= n
 	st.GroupStd /= float64(g.cfg.Prompts)
 	st.ZeroStdFrac = float64(zero) / float64(g.cfg.Prompts)

@@ -75,7 +75,7 @@ func TestGRPOConfigValidate(t *testing.T) {
 			c := DefaultGRPOConfig()
 			tc.modify(&c)
 			assert.ErrorContains(t, c.Validate(), tc.want)
-			_, err := NewGRPO(toyEnvs(t, 1), c, GRPOOptions{})
+			_, err := NewGRPO(toyEnvs(t, 1), c, Options{})
 			assert.ErrorContains(t, err, tc.want)
 		})
 	}
@@ -83,40 +83,40 @@ func TestGRPOConfigValidate(t *testing.T) {
 
 func TestNewGRPOErrors(t *testing.T) {
 	cfg := smallGRPOConfig()
-	_, err := NewGRPO[int](nil, cfg, GRPOOptions{})
+	_, err := NewGRPO[int](nil, cfg, Options{})
 	assert.ErrorContains(t, err, "no envs")
-	_, err = NewGRPO([]env.Env[[]float64, int]{nil}, cfg, GRPOOptions{})
+	_, err = NewGRPO([]env.Env[[]float64, int]{nil}, cfg, Options{})
 	assert.ErrorContains(t, err, "env 0 is nil")
 
-	_, err = NewGRPO([]env.Env[[]float64, string]{&textEnv{obs: []float64{0}}}, cfg, GRPOOptions{})
+	_, err = NewGRPO([]env.Env[[]float64, string]{&textEnv{obs: []float64{0}}}, cfg, Options{})
 	assert.ErrorContains(t, err, "is not supported; want *spaces.Discrete or *spaces.Box")
 
 	big, err := toy.New(toy.Config{Dims: 2, Points: 4, Budget: 3})
 	require.NoError(t, err)
-	_, err = NewGRPO([]env.Env[[]float64, int]{toyEnvs(t, 1)[0], big}, cfg, GRPOOptions{})
+	_, err = NewGRPO([]env.Env[[]float64, int]{toyEnvs(t, 1)[0], big}, cfg, Options{})
 	assert.ErrorContains(t, err, "env 1 has action space Discrete(16), env 0 has Discrete(64)")
 
 	reach := []env.Env[[]float64, []float64]{newReachEnv()}
-	_, err = NewGRPO(reach, cfg, GRPOOptions{ActionMask: func(int, []bool) error { return nil }})
+	_, err = NewGRPO(reach, cfg, Options{ActionMask: func(int, []bool) error { return nil }})
 	assert.ErrorContains(t, err, "ActionMask needs a Discrete action space")
-	_, err = NewGRPO(reach, cfg, GRPOOptions{LogStd: []float64{0, 0}})
+	_, err = NewGRPO(reach, cfg, Options{LogStd: []float64{0, 0}})
 	assert.ErrorContains(t, err, "LogStd has 2 entries, want 1")
-	_, err = NewGRPO(reach, cfg, GRPOOptions{LogStd: []float64{math.NaN()}})
+	_, err = NewGRPO(reach, cfg, Options{LogStd: []float64{math.NaN()}})
 	assert.ErrorContains(t, err, "LogStd[0] is NaN")
-	_, err = NewGRPO(toyEnvs(t, 1), cfg, GRPOOptions{LogStd: []float64{0}})
+	_, err = NewGRPO(toyEnvs(t, 1), cfg, Options{LogStd: []float64{0}})
 	assert.ErrorContains(t, err, "LogStd is set but the policy is categorical")
 
 	wrong, err := nn.NewMLP(nn.MLPConfig{Sizes: []int{7, 8, 3}}, rand.New(rand.NewPCG(1, 1)))
 	require.NoError(t, err)
-	_, err = NewGRPO(toyEnvs(t, 1), cfg, GRPOOptions{Actor: wrong})
+	_, err = NewGRPO(toyEnvs(t, 1), cfg, Options{Actor: wrong})
 	assert.ErrorContains(t, err, "Actor maps 7 inputs to 3 outputs, want 7 to 64")
 
-	_, err = NewGRPO(toyEnvs(t, 1), cfg, GRPOOptions{EpisodeMetrics: []EpisodeMetric{{Name: "x"}}})
+	_, err = NewGRPO(toyEnvs(t, 1), cfg, Options{EpisodeMetrics: []EpisodeMetric{{Name: "x"}}})
 	assert.ErrorContains(t, err, "EpisodeMetrics[0] needs a Name and a Value function")
 }
 
 // runGRPO trains a fresh run on n toy envs and returns it.
-func runGRPO(t *testing.T, cfg GRPOConfig, n int, opts GRPOOptions) *GRPO[int] {
+func runGRPO(t *testing.T, cfg GRPOConfig, n int, opts Options) *GRPO[int] {
 	t.Helper()
 	g, err := NewGRPO(toyEnvs(t, n), cfg, opts)
 	require.NoError(t, err)
@@ -138,12 +138,12 @@ func sameBits(t *testing.T, a, b []float64) {
 
 func TestGRPODeterministic(t *testing.T) {
 	cfg := smallGRPOConfig()
-	a := runGRPO(t, cfg, 1, GRPOOptions{})
-	b := runGRPO(t, cfg, 1, GRPOOptions{})
+	a := runGRPO(t, cfg, 1, Options{})
+	b := runGRPO(t, cfg, 1, Options{})
 	sameBits(t, a.Actor().Params(), b.Actor().Params())
 	sameBits(t, a.actorOpt.State().V, b.actorOpt.State().V)
 	// Running the episodes on three envs in parallel changes nothing.
-	c := runGRPO(t, cfg, 3, GRPOOptions{})
+	c := runGRPO(t, cfg, 3, Options{})
 	sameBits(t, a.Actor().Params(), c.Actor().Params())
 	assert.Equal(t, a.GlobalStep(), c.GlobalStep())
 	assert.Equal(t, 3*3*4*10, a.GlobalStep())
@@ -152,7 +152,7 @@ func TestGRPODeterministic(t *testing.T) {
 	// another seed trains other weights.
 	assert.NotEqual(t, a.Actor().Params(), a.Reference().Params())
 	cfg.Seed = 2
-	d := runGRPO(t, cfg, 1, GRPOOptions{})
+	d := runGRPO(t, cfg, 1, Options{})
 	assert.NotEqual(t, a.Actor().Params(), d.Actor().Params())
 }
 
@@ -162,7 +162,7 @@ func TestGRPODeterministic(t *testing.T) {
 func TestGRPOGroupsShareTheirStart(t *testing.T) {
 	cfg := smallGRPOConfig()
 	cfg.Updates = 1
-	g, err := NewGRPO(toyEnvs(t, 2), cfg, GRPOOptions{})
+	g, err := NewGRPO(toyEnvs(t, 2), cfg, Options{})
 	require.NoError(t, err)
 	_, err = g.Update()
 	require.NoError(t, err)
@@ -217,7 +217,7 @@ func TestGRPOZeroStdGroups(t *testing.T) {
 		cfg.Updates = 40
 		cfg.KLCoef = beta
 		cfg.LR = 1e-2
-		g, err := NewGRPO([]env.Env[[]float64, int]{&banditEnv{rewarding: rewarding, obs: []float64{1, 0}}}, cfg, GRPOOptions{})
+		g, err := NewGRPO([]env.Env[[]float64, int]{&banditEnv{rewarding: rewarding, obs: []float64{1, 0}}}, cfg, Options{})
 		require.NoError(t, err)
 		return g
 	}
@@ -277,7 +277,7 @@ func TestGRPOMasks(t *testing.T) {
 	cfg := smallGRPOConfig()
 	cfg.Updates = 30
 	cfg.LR = 1e-2
-	g, err := NewGRPO(envs, cfg, GRPOOptions{ActionMask: masks})
+	g, err := NewGRPO(envs, cfg, Options{ActionMask: masks})
 	require.NoError(t, err)
 	first, err := g.Update()
 	require.NoError(t, err)
@@ -286,10 +286,10 @@ func TestGRPOMasks(t *testing.T) {
 	t.Logf("first %v\nlast  %v", first, last)
 	// Two of three actions are allowed, one of which earns 1: a random
 	// masked policy earns 3 of 6.
-	assert.Greater(t, last.MeanReturn, first.MeanReturn+1)
+	assert.Greater(t, last.EpisodeReturn, first.EpisodeReturn+1)
 
 	// Without the mask, the env refuses the untrained policy's choices.
-	g, err = NewGRPO([]env.Env[[]float64, int]{maskedChain{newChainEnv(6)}}, cfg, GRPOOptions{})
+	g, err = NewGRPO([]env.Env[[]float64, int]{maskedChain{newChainEnv(6)}}, cfg, Options{})
 	require.NoError(t, err)
 	_, err = g.Update()
 	assert.ErrorContains(t, err, "is masked out")
@@ -298,7 +298,7 @@ func TestGRPOMasks(t *testing.T) {
 func TestGRPOMaxEpisodeSteps(t *testing.T) {
 	cfg := smallGRPOConfig()
 	cfg.MaxEpisodeSteps = 4
-	g, err := NewGRPO([]env.Env[[]float64, int]{newChainEnv(0)}, cfg, GRPOOptions{}) // never ends
+	g, err := NewGRPO([]env.Env[[]float64, int]{newChainEnv(0)}, cfg, Options{}) // never ends
 	require.NoError(t, err)
 	st, err := g.Update()
 	require.NoError(t, err)
@@ -310,14 +310,14 @@ func TestGRPOEnvErrors(t *testing.T) {
 	cfg := smallGRPOConfig()
 	nan := newChainEnv(0)
 	nan.nanAt = 2
-	g, err := NewGRPO([]env.Env[[]float64, int]{nan}, cfg, GRPOOptions{})
+	g, err := NewGRPO([]env.Env[[]float64, int]{nan}, cfg, Options{})
 	require.NoError(t, err)
 	_, err = g.Update()
 	assert.ErrorContains(t, err, "slot 0 = NaN; observations must be finite")
 	assert.ErrorContains(t, err, "prompt 0, episode 0 of its group")
 
 	cfg.Updates = 1
-	g, err = NewGRPO(toyEnvs(t, 1), cfg, GRPOOptions{})
+	g, err = NewGRPO(toyEnvs(t, 1), cfg, Options{})
 	require.NoError(t, err)
 	_, err = g.Train(context.Background())
 	require.NoError(t, err)
@@ -326,7 +326,7 @@ func TestGRPOEnvErrors(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	g, err = NewGRPO(toyEnvs(t, 1), cfg, GRPOOptions{})
+	g, err = NewGRPO(toyEnvs(t, 1), cfg, Options{})
 	require.NoError(t, err)
 	_, err = g.Train(ctx)
 	assert.ErrorIs(t, err, context.Canceled)
@@ -351,7 +351,7 @@ func TestGRPOSolvesToy(t *testing.T) {
 	cfg.Hidden = []int{32, 32}
 	cfg.LR = 1e-2
 	cfg.KLCoef = 0.01
-	g, err := NewGRPO(toyEnvs(t, 2), cfg, GRPOOptions{EpisodeMetrics: []EpisodeMetric{InfoMetric("regret", "regret")}})
+	g, err := NewGRPO(toyEnvs(t, 2), cfg, Options{EpisodeMetrics: []EpisodeMetric{InfoMetric("regret", "regret")}})
 	require.NoError(t, err)
 	first, err := g.Update()
 	require.NoError(t, err)
@@ -371,7 +371,7 @@ func TestGRPOSolvesToy(t *testing.T) {
 	require.InDelta(t, 0.963, random, 0.004, "random search's baseline moved; revisit the threshold")
 	assert.GreaterOrEqual(t, learnt, threshold)
 	assert.Less(t, last.Entropy, first.Entropy-0.2, "the policy became more decisive")
-	assert.InDelta(t, 1-last.MeanReturn, last.EpisodeMetrics[0].Value, 1e-9, "return = 1 − final regret")
+	assert.InDelta(t, 1-last.EpisodeReturn, last.EpisodeMetrics[0].Value, 1e-9, "return = 1 − final regret")
 	assert.Greater(t, last.KLRef, 0.0)
 }
 
@@ -385,15 +385,15 @@ func TestGRPOBox(t *testing.T) {
 	cfg.Hidden = []int{16, 16}
 	cfg.LR = 1e-2
 	cfg.KLCoef = 0
-	g, err := NewGRPO([]env.Env[[]float64, []float64]{newReachEnv()}, cfg, GRPOOptions{})
+	g, err := NewGRPO([]env.Env[[]float64, []float64]{newReachEnv()}, cfg, Options{})
 	require.NoError(t, err)
 	first, err := g.Update()
 	require.NoError(t, err)
 	last, err := g.Train(context.Background())
 	require.NoError(t, err)
 	t.Logf("first: %v\nlast:  %v\nlog std %v", first, last, g.LogStd())
-	assert.Less(t, first.MeanReturn, -0.2)
-	assert.Greater(t, last.MeanReturn, -1.0/12, "the policy uses the target")
+	assert.Less(t, first.EpisodeReturn, -0.2)
+	assert.Greater(t, last.EpisodeReturn, -1.0/12, "the policy uses the target")
 	assert.Less(t, g.LogStd()[0], -0.5, "the policy narrowed")
 	for _, c := range []float64{0.2, 0.8} {
 		a, err := g.Act([]float64{c}, nil, nil)
@@ -409,7 +409,8 @@ func TestGRPOStartsFromActor(t *testing.T) {
 	require.NoError(t, err)
 	orig := append([]float64(nil), actor.Params()...)
 	cfg := smallGRPOConfig()
-	g, err := NewGRPO(toyEnvs(t, 1), cfg, GRPOOptions{Actor: actor})
+	cfg.Hidden = []int{8}
+	g, err := NewGRPO(toyEnvs(t, 1), cfg, Options{Actor: actor})
 	require.NoError(t, err)
 	sameBits(t, orig, g.Reference().Params())
 	sameBits(t, orig, g.Actor().Params())
@@ -424,14 +425,14 @@ func TestGRPOResume(t *testing.T) {
 	dir := t.TempDir()
 	cfg := smallGRPOConfig()
 	cfg.Updates = 4
-	full := runGRPO(t, cfg, 1, GRPOOptions{})
+	full := runGRPO(t, cfg, 1, Options{})
 
 	path := filepath.Join(dir, "grpo.ckpt")
 	half := cfg
 	half.Updates = 2
-	runGRPO(t, half, 2, GRPOOptions{CheckpointPath: path})
+	runGRPO(t, half, 2, Options{CheckpointPath: path})
 
-	resumed, err := NewGRPO(toyEnvs(t, 1), cfg, GRPOOptions{})
+	resumed, err := NewGRPO(toyEnvs(t, 1), cfg, Options{})
 	require.NoError(t, err)
 	require.NoError(t, resumed.Resume(path))
 	assert.Equal(t, 2, resumed.UpdatesDone())
@@ -451,19 +452,19 @@ func TestGRPOResume(t *testing.T) {
 	// Mismatches are refused, leaving the run as it was.
 	other := smallGRPOConfig()
 	other.Hidden = []int{8}
-	g, err := NewGRPO(toyEnvs(t, 1), other, GRPOOptions{})
+	g, err := NewGRPO(toyEnvs(t, 1), other, Options{})
 	require.NoError(t, err)
 	before := append([]float64(nil), g.Actor().Params()...)
 	assert.ErrorIs(t, g.Resume(path), nn.ErrShape)
 	sameBits(t, before, g.Actor().Params())
 	assert.Zero(t, g.UpdatesDone())
 
-	reach, err := NewGRPO([]env.Env[[]float64, []float64]{newReachEnv()}, cfg, GRPOOptions{})
+	reach, err := NewGRPO([]env.Env[[]float64, []float64]{newReachEnv()}, cfg, Options{})
 	require.NoError(t, err)
 	assert.ErrorContains(t, reach.Resume(path), "observations have 7 values in the checkpoint, 1 in this run")
 
 	ppoPath := filepath.Join(dir, "ppo.ckpt")
-	p, err := NewPPO(toyVec(t, 1, env.VectorOptions{}), smallConfig(), RunOptions{})
+	p, err := NewPPO(toyVec(t, 1, env.VectorOptions{}), smallConfig(), Options{})
 	require.NoError(t, err)
 	require.NoError(t, p.Save(ppoPath))
 	assert.ErrorContains(t, g.Resume(ppoPath), `holds "rl.ppo/1", want a GRPO run`)
@@ -474,11 +475,11 @@ func TestGRPOLogs(t *testing.T) {
 	var csvBuf, jsonBuf, progress bytes.Buffer
 	logger := NewLogger(&csvBuf, &jsonBuf)
 	cfg := smallGRPOConfig()
-	runGRPO(t, cfg, 1, GRPOOptions{Logger: logger, Progress: &progress,
+	runGRPO(t, cfg, 1, Options{Logger: logger, Progress: &progress,
 		EpisodeMetrics: []EpisodeMetric{InfoMetric("final_regret", "regret")}})
 	rows := strings.Split(strings.TrimSpace(csvBuf.String()), "\n")
 	require.Len(t, rows, 4)
-	assert.Equal(t, "update,global_step,steps_per_second,episodes,mean_return,min_return,max_return,episode_length,"+
+	assert.Equal(t, "update,global_step,steps_per_second,episodes,episode_return,min_return,max_return,episode_length,"+
 		"group_std,zero_std_frac,final_regret,policy_loss,entropy,kl_ref,approx_kl,clip_frac,grad_norm", rows[0])
 	assert.True(t, strings.HasPrefix(rows[3], "3,360,"), rows[3])
 	lines := strings.Split(strings.TrimSpace(jsonBuf.String()), "\n")
@@ -496,7 +497,7 @@ func TestGRPOSaveUnwritable(t *testing.T) {
 	require.NoError(t, os.WriteFile(blocker, nil, 0o644))
 	cfg := smallGRPOConfig()
 	cfg.Updates = 1
-	g, err := NewGRPO(toyEnvs(t, 1), cfg, GRPOOptions{CheckpointPath: filepath.Join(blocker, "x.ckpt")})
+	g, err := NewGRPO(toyEnvs(t, 1), cfg, Options{CheckpointPath: filepath.Join(blocker, "x.ckpt")})
 	require.NoError(t, err)
 	_, err = g.Train(context.Background())
 	assert.Error(t, err)
@@ -508,7 +509,7 @@ func TestGRPOSaveUnwritable(t *testing.T) {
 func BenchmarkGRPOToy(b *testing.B) {
 	cfg := DefaultGRPOConfig()
 	cfg.Updates = 1 << 30
-	g, err := NewGRPO(toyEnvs(b, 1), cfg, GRPOOptions{})
+	g, err := NewGRPO(toyEnvs(b, 1), cfg, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -536,7 +537,7 @@ func ExampleGRPO() {
 	cfg.Updates = 3
 	cfg.Prompts = 4
 	cfg.GroupSize = 6
-	g, err := NewGRPO(envs, cfg, GRPOOptions{
+	g, err := NewGRPO(envs, cfg, Options{
 		EpisodeMetrics: []EpisodeMetric{InfoMetric("final_regret", "regret")},
 	})
 	if err != nil {

@@ -77,7 +77,7 @@ func TestCreateLoggerAppend(t *testing.T) {
 }
 
 func TestStatsMetrics(t *testing.T) {
-	s := Stats{Update: 3, GlobalStep: 300, EpisodeReturn: 0.5, EpisodeMetrics: []Metric{{"regret", 0.1}}, Epochs: 4}
+	s := PPOStats{Update: 3, GlobalStep: 300, EpisodeReturn: 0.5, EpisodeMetrics: []Metric{{"regret", 0.1}}, Epochs: 4}
 	m := s.Metrics()
 	names := make([]string, len(m))
 	for i, x := range m {

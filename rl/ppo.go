@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -12,33 +11,11 @@ import (
 
 	"github.com/autollmresearch/gym/env"
 	"github.com/autollmresearch/gym/policy/nn"
-	"github.com/autollmresearch/gym/spaces"
 )
 
 // rngStream is the second word of the PCG source of a run; the first is
 // PPOConfig.Seed.
 const rngStream = 0x7070_6f5f_726c_0001
-
-// RunOptions are the parts of a [PPO] run that are not hyperparameters:
-// callbacks and where output goes. The zero value runs silently.
-type RunOptions struct {
-	// ActionMask, when set, is asked before every action which discrete
-	// actions env i allows; actions outside the mask are never chosen and
-	// the mask is kept with the transition for training. Only for Discrete
-	// action spaces. See [EnvMasks] for envs that report their own mask.
-	ActionMask MaskFunc
-	// EpisodeMetrics are read from the final info of every episode and
-	// reported as means over recent episodes (see [InfoMetric]).
-	EpisodeMetrics []EpisodeMetric
-	// Logger, when set, receives the Stats of every update.
-	Logger *Logger
-	// Progress, when set, receives one line per update.
-	Progress io.Writer
-	// CheckpointPath is where checkpoints are written, every
-	// PPOConfig.CheckpointEvery updates and when Train finishes. Empty
-	// disables checkpoints.
-	CheckpointPath string
-}
 
 // PPO trains an actor-critic on an env.Vector by proximal policy
 // optimisation (Schulman et al., 2017), as CleanRL's ppo.py does. Each
@@ -70,7 +47,7 @@ type RunOptions struct {
 // A PPO is not safe for concurrent use.
 type PPO[A any] struct {
 	cfg  PPOConfig
-	opts RunOptions
+	opts Options
 	vec  *env.Vector[[]float64, A]
 
 	actor, critic                *nn.MLP
@@ -102,7 +79,7 @@ type PPO[A any] struct {
 // NewPPO sets up a run on vec, which it steps but does not own (close it
 // after the run). The configuration is validated, the networks are
 // initialised from cfg.Seed, and every buffer the run needs is allocated.
-func NewPPO[A any](vec *env.Vector[[]float64, A], cfg PPOConfig, opts RunOptions) (*PPO[A], error) {
+func NewPPO[A any](vec *env.Vector[[]float64, A], cfg PPOConfig, opts Options) (*PPO[A], error) {
 	if vec == nil {
 		return nil, errors.New("rl: NewPPO: vec is nil")
 	}
@@ -121,25 +98,17 @@ func NewPPO[A any](vec *env.Vector[[]float64, A], cfg PPOConfig, opts RunOptions
 	}
 	maskDim := 0
 	if opts.ActionMask != nil {
-		if _, ok := any(vec.ActionSpace()).(*spaces.Discrete); !ok {
-			return nil, fmt.Errorf("rl: NewPPO: RunOptions.ActionMask needs a Discrete action space, the env has %v", vec.ActionSpace())
-		}
 		maskDim = h.outDim()
 	}
-	for i, m := range opts.EpisodeMetrics {
-		if m.Name == "" || m.Value == nil {
-			return nil, fmt.Errorf("rl: NewPPO: RunOptions.EpisodeMetrics[%d] needs a Name and a Value function", i)
-		}
-	}
-
 	src := rand.NewPCG(cfg.Seed, rngStream)
 	rng := rand.New(src)
+	net := freshNet{hidden: cfg.Hidden, activation: cfg.Activation, initLogStd: cfg.InitLogStd, gain: 0.01}
+	actor, err := opts.setUp("NewPPO", obsDim, h, vec.ActionSpace(), net, func() *rand.Rand { return rng })
+	if err != nil {
+		return nil, err
+	}
 	sizes := func(out int) []int {
 		return append(append([]int{obsDim}, cfg.Hidden...), out)
-	}
-	actor, err := nn.NewMLP(nn.MLPConfig{Sizes: sizes(h.outDim()), Activation: cfg.Activation, OutputGain: 0.01}, rng)
-	if err != nil {
-		return nil, fmt.Errorf("rl: NewPPO: actor: %w", err)
 	}
 	critic, err := nn.NewMLP(nn.MLPConfig{Sizes: sizes(1), Activation: cfg.Activation, OutputGain: 1}, rng)
 	if err != nil {
@@ -230,8 +199,8 @@ func SubSeed(seed uint64, i int) uint64 {
 	return z ^ (z >> 31)
 }
 
-// Stats are the statistics of one update.
-type Stats struct {
+// PPOStats are the statistics of one update.
+type PPOStats struct {
 	// Update is the number of updates done, this one included.
 	Update int
 	// GlobalStep is the number of env steps taken, all envs together.
@@ -246,7 +215,7 @@ type Stats struct {
 	// EpisodeReturn and EpisodeLength are means over the most recent
 	// PPOConfig.StatsWindow episodes (NaN before the first ends).
 	EpisodeReturn, EpisodeLength float64
-	// EpisodeMetrics are the means of RunOptions.EpisodeMetrics over the
+	// EpisodeMetrics are the means of Options.EpisodeMetrics over the
 	// same episodes, in their order.
 	EpisodeMetrics []Metric
 	// PolicyLoss (the clipped surrogate, to minimise), ValueLoss,
@@ -268,7 +237,7 @@ type Stats struct {
 
 // Metrics lists the statistics as named metrics, in a fixed order, for a
 // [Logger].
-func (s Stats) Metrics() []Metric {
+func (s PPOStats) Metrics() []Metric {
 	m := []Metric{
 		{"update", float64(s.Update)},
 		{"global_step", float64(s.GlobalStep)},
@@ -292,7 +261,7 @@ func (s Stats) Metrics() []Metric {
 }
 
 // String is a one-line progress report.
-func (s Stats) String() string {
+func (s PPOStats) String() string {
 	line := fmt.Sprintf("update %d  step %d  sps %.0f  return %.4f  len %.1f", s.Update, s.GlobalStep, s.StepsPerSecond, s.EpisodeReturn, s.EpisodeLength)
 	for _, m := range s.EpisodeMetrics {
 		line += fmt.Sprintf("  %s %.4f", m.Name, m.Value)
@@ -303,10 +272,10 @@ func (s Stats) String() string {
 
 // Train runs updates until PPOConfig.Updates are done or ctx is cancelled
 // (between updates), then writes a final checkpoint when
-// RunOptions.CheckpointPath is set and the last update did not just write
+// Options.CheckpointPath is set and the last update did not just write
 // one. It returns the statistics of the last update it ran.
-func (p *PPO[A]) Train(ctx context.Context) (Stats, error) {
-	var last Stats
+func (p *PPO[A]) Train(ctx context.Context) (PPOStats, error) {
+	var last PPOStats
 	for p.update < p.cfg.Updates {
 		if err := ctx.Err(); err != nil {
 			return last, err
@@ -337,18 +306,18 @@ func (p *PPO[A]) checkpointDue() bool {
 }
 
 // Update runs one update: a rollout, advantage estimation and the
-// optimisation epochs. It logs and reports progress as RunOptions say, and
+// optimisation epochs. It logs and reports progress as Options say, and
 // writes a checkpoint when one is due. Calling it after all
 // PPOConfig.Updates are done is an error.
-func (p *PPO[A]) Update() (Stats, error) {
+func (p *PPO[A]) Update() (PPOStats, error) {
 	if p.update >= p.cfg.Updates {
-		return Stats{}, fmt.Errorf("rl: Update: the run has done all %d updates", p.cfg.Updates)
+		return PPOStats{}, fmt.Errorf("rl: Update: the run has done all %d updates", p.cfg.Updates)
 	}
 	start := time.Now()
 	u := p.update
 	if p.needReset || !p.col.started || (p.cfg.CheckpointEvery > 0 && u%p.cfg.CheckpointEvery == 0) {
 		if err := p.col.reset(SubSeed(p.cfg.Seed, u)); err != nil {
-			return Stats{}, err
+			return PPOStats{}, err
 		}
 		p.needReset = false
 	}
@@ -359,20 +328,20 @@ func (p *PPO[A]) Update() (Stats, error) {
 	for _, opt := range []*nn.Adam{p.actorOpt, p.criticOpt, p.headOpt} {
 		if opt != nil {
 			if err := opt.SetLR(lr); err != nil {
-				return Stats{}, err
+				return PPOStats{}, err
 			}
 		}
 	}
 	episodes := p.tracker.total
 	if err := p.col.collect(p.buf); err != nil {
-		return Stats{}, err
+		return PPOStats{}, err
 	}
 	if err := p.buf.ComputeGAE(p.cfg.Gamma, p.cfg.GAELambda); err != nil {
-		return Stats{}, err
+		return PPOStats{}, err
 	}
-	st := Stats{LR: lr, ExplainedVariance: p.buf.ExplainedVariance()}
+	st := PPOStats{LR: lr, ExplainedVariance: p.buf.ExplainedVariance()}
 	if err := p.optimise(&st); err != nil {
-		return Stats{}, err
+		return PPOStats{}, err
 	}
 	p.update++
 	st.Update = p.update
@@ -403,7 +372,7 @@ func (p *PPO[A]) Update() (Stats, error) {
 }
 
 // optimise runs the epochs of minibatch steps on the rollout in p.buf.
-func (p *PPO[A]) optimise(st *Stats) error {
+func (p *PPO[A]) optimise(st *PPOStats) error {
 	buf := p.buf
 	p.idx = p.idx[:0]
 	for r, ok := range buf.Valid {

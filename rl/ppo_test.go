@@ -53,7 +53,7 @@ func TestPPOConfigValidate(t *testing.T) {
 			err := c.Validate()
 			assert.ErrorContains(t, err, tc.want)
 			vec := toyVec(t, 1, env.VectorOptions{})
-			_, err = NewPPO(vec, c, RunOptions{})
+			_, err = NewPPO(vec, c, Options{})
 			assert.Error(t, err)
 		})
 	}
@@ -78,24 +78,24 @@ func (e *textEnv) ActionSpace() spaces.Space[string]         { return spaces.New
 func (e *textEnv) Close() error                              { return nil }
 
 func TestNewPPOErrors(t *testing.T) {
-	_, err := NewPPO[int](nil, smallConfig(), RunOptions{})
+	_, err := NewPPO[int](nil, smallConfig(), Options{})
 	assert.ErrorContains(t, err, "vec is nil")
 
 	text := newVec(t, 1, env.VectorOptions{}, func(int) env.Env[[]float64, string] { return &textEnv{obs: []float64{0}} })
-	_, err = NewPPO(text, smallConfig(), RunOptions{})
+	_, err = NewPPO(text, smallConfig(), Options{})
 	assert.ErrorContains(t, err, "is not supported; want *spaces.Discrete or *spaces.Box")
 
 	reach := newVec(t, 1, env.VectorOptions{}, func(int) env.Env[[]float64, []float64] { return newReachEnv() })
-	_, err = NewPPO(reach, smallConfig(), RunOptions{ActionMask: func(int, []bool) error { return nil }})
+	_, err = NewPPO(reach, smallConfig(), Options{ActionMask: func(int, []bool) error { return nil }})
 	assert.ErrorContains(t, err, "ActionMask needs a Discrete action space")
 
 	toys := toyVec(t, 1, env.VectorOptions{})
-	_, err = NewPPO(toys, smallConfig(), RunOptions{EpisodeMetrics: []EpisodeMetric{{Name: "x"}}})
+	_, err = NewPPO(toys, smallConfig(), Options{EpisodeMetrics: []EpisodeMetric{{Name: "x"}}})
 	assert.ErrorContains(t, err, "EpisodeMetrics[0] needs a Name and a Value function")
 }
 
 // runPPO trains a fresh run on a new toy vector and returns it.
-func runPPO(t *testing.T, cfg PPOConfig, vopts env.VectorOptions, opts RunOptions) *PPO[int] {
+func runPPO(t *testing.T, cfg PPOConfig, vopts env.VectorOptions, opts Options) *PPO[int] {
 	t.Helper()
 	vec := toyVec(t, 3, vopts)
 	p, err := NewPPO(vec, cfg, opts)
@@ -125,18 +125,18 @@ func sameWeights(t *testing.T, a, b *PPO[int]) {
 
 func TestPPODeterministic(t *testing.T) {
 	cfg := smallConfig()
-	a := runPPO(t, cfg, env.VectorOptions{}, RunOptions{})
-	b := runPPO(t, cfg, env.VectorOptions{}, RunOptions{})
+	a := runPPO(t, cfg, env.VectorOptions{}, Options{})
+	b := runPPO(t, cfg, env.VectorOptions{}, Options{})
 	sameWeights(t, a, b)
 	// Stepping the envs in parallel changes nothing.
-	c := runPPO(t, cfg, env.VectorOptions{Parallel: true}, RunOptions{})
+	c := runPPO(t, cfg, env.VectorOptions{Parallel: true}, Options{})
 	sameWeights(t, a, c)
 	// Training changed the weights, and another seed gives other weights.
-	fresh, err := NewPPO(toyVec(t, 3, env.VectorOptions{}), cfg, RunOptions{})
+	fresh, err := NewPPO(toyVec(t, 3, env.VectorOptions{}), cfg, Options{})
 	require.NoError(t, err)
 	assert.NotEqual(t, fresh.Actor().Params(), a.Actor().Params())
 	cfg.Seed = 2
-	d := runPPO(t, cfg, env.VectorOptions{}, RunOptions{})
+	d := runPPO(t, cfg, env.VectorOptions{}, Options{})
 	assert.NotEqual(t, a.Actor().Params(), d.Actor().Params())
 }
 
@@ -149,11 +149,11 @@ func TestPPOResume(t *testing.T) {
 	cfg.CheckpointEvery = 2
 	metrics := []EpisodeMetric{InfoMetric("regret", "regret")}
 
-	full := runPPO(t, cfg, env.VectorOptions{}, RunOptions{EpisodeMetrics: metrics})
+	full := runPPO(t, cfg, env.VectorOptions{}, Options{EpisodeMetrics: metrics})
 
 	// Interrupted: 4 updates, keeping the checkpoint written after update 2.
 	path := filepath.Join(dir, "run.ckpt")
-	first, err := NewPPO(toyVec(t, 3, env.VectorOptions{}), cfg, RunOptions{CheckpointPath: path, EpisodeMetrics: metrics})
+	first, err := NewPPO(toyVec(t, 3, env.VectorOptions{}), cfg, Options{CheckpointPath: path, EpisodeMetrics: metrics})
 	require.NoError(t, err)
 	for range 2 {
 		_, err := first.Update()
@@ -170,7 +170,7 @@ func TestPPOResume(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, cfg, got)
 
-	resumed, err := NewPPO(toyVec(t, 3, env.VectorOptions{}), cfg, RunOptions{EpisodeMetrics: metrics})
+	resumed, err := NewPPO(toyVec(t, 3, env.VectorOptions{}), cfg, Options{EpisodeMetrics: metrics})
 	require.NoError(t, err)
 	require.NoError(t, resumed.Resume(at2))
 	assert.Equal(t, 2, resumed.UpdatesDone())
@@ -189,11 +189,11 @@ func TestPPOResumeErrors(t *testing.T) {
 	cfg := smallConfig()
 	cfg.Updates = 1
 	path := filepath.Join(dir, "run.ckpt")
-	runPPO(t, cfg, env.VectorOptions{}, RunOptions{CheckpointPath: path})
+	runPPO(t, cfg, env.VectorOptions{}, Options{CheckpointPath: path})
 
 	other := cfg
 	other.Hidden = []int{8}
-	wrongNet, err := NewPPO(toyVec(t, 3, env.VectorOptions{}), other, RunOptions{})
+	wrongNet, err := NewPPO(toyVec(t, 3, env.VectorOptions{}), other, Options{})
 	require.NoError(t, err)
 	before := append([]float64(nil), wrongNet.Critic().Params()...)
 	err = wrongNet.Resume(path)
@@ -203,7 +203,7 @@ func TestPPOResumeErrors(t *testing.T) {
 	assert.Zero(t, wrongNet.UpdatesDone())
 
 	chain := newVec(t, 1, env.VectorOptions{}, func(int) env.Env[[]float64, int] { return newChainEnv(0) })
-	wrongEnv, err := NewPPO(chain, cfg, RunOptions{})
+	wrongEnv, err := NewPPO(chain, cfg, Options{})
 	require.NoError(t, err)
 	err = wrongEnv.Resume(path)
 	require.ErrorIs(t, err, nn.ErrShape)
@@ -214,7 +214,7 @@ func TestPPOResumeErrors(t *testing.T) {
 	data[len(data)/2] ^= 1
 	corrupt := filepath.Join(dir, "corrupt.ckpt")
 	require.NoError(t, os.WriteFile(corrupt, data, 0o644))
-	good, err := NewPPO(toyVec(t, 3, env.VectorOptions{}), cfg, RunOptions{})
+	good, err := NewPPO(toyVec(t, 3, env.VectorOptions{}), cfg, Options{})
 	require.NoError(t, err)
 	err = good.Resume(corrupt)
 	require.ErrorIs(t, err, nn.ErrCorrupt)
@@ -233,7 +233,7 @@ func TestPPOTrainAndUpdateLimits(t *testing.T) {
 	cfg := smallConfig()
 	cfg.Updates = 2
 	var progress bytes.Buffer
-	p, err := NewPPO(toyVec(t, 2, env.VectorOptions{}), cfg, RunOptions{Progress: &progress})
+	p, err := NewPPO(toyVec(t, 2, env.VectorOptions{}), cfg, Options{Progress: &progress})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -259,7 +259,7 @@ func TestPPOTargetKLStopsEarly(t *testing.T) {
 	cfg.UpdateEpochs = 10
 	cfg.LR = 0.05
 	cfg.TargetKL = 1e-9
-	p, err := NewPPO(toyVec(t, 2, env.VectorOptions{}), cfg, RunOptions{})
+	p, err := NewPPO(toyVec(t, 2, env.VectorOptions{}), cfg, Options{})
 	require.NoError(t, err)
 	st, err := p.Update()
 	require.NoError(t, err)
@@ -268,7 +268,7 @@ func TestPPOTargetKLStopsEarly(t *testing.T) {
 }
 
 func TestPPOAct(t *testing.T) {
-	p, err := NewPPO(toyVec(t, 1, env.VectorOptions{}), smallConfig(), RunOptions{})
+	p, err := NewPPO(toyVec(t, 1, env.VectorOptions{}), smallConfig(), Options{})
 	require.NoError(t, err)
 	obs := []float64{0, 0, 0, 0, 0, 0, 1}
 	a1, err := p.Act(obs, nil, nil)
@@ -330,7 +330,7 @@ func TestPPOSolvesToy(t *testing.T) {
 	cfg.EntCoef = 0
 	cfg.NumMinibatches = 8
 	vec := toyVec(t, 8, env.VectorOptions{})
-	p, err := NewPPO(vec, cfg, RunOptions{EpisodeMetrics: []EpisodeMetric{InfoMetric("regret", "regret")}})
+	p, err := NewPPO(vec, cfg, Options{EpisodeMetrics: []EpisodeMetric{InfoMetric("regret", "regret")}})
 	require.NoError(t, err)
 	first, err := p.Update()
 	require.NoError(t, err)
@@ -365,7 +365,7 @@ func TestPPOBox(t *testing.T) {
 	cfg.LR = 1e-2
 	cfg.EntCoef = 0
 	vec := newVec(t, 4, env.VectorOptions{}, func(int) env.Env[[]float64, []float64] { return newReachEnv() })
-	p, err := NewPPO(vec, cfg, RunOptions{})
+	p, err := NewPPO(vec, cfg, Options{})
 	require.NoError(t, err)
 	first, err := p.Update()
 	require.NoError(t, err)
@@ -399,7 +399,7 @@ func TestPPOLogs(t *testing.T) {
 	require.NoError(t, err)
 	cfg := smallConfig()
 	cfg.Updates = 3
-	runPPO(t, cfg, env.VectorOptions{}, RunOptions{Logger: logger, EpisodeMetrics: []EpisodeMetric{InfoMetric("final_regret", "regret")}})
+	runPPO(t, cfg, env.VectorOptions{}, Options{Logger: logger, EpisodeMetrics: []EpisodeMetric{InfoMetric("final_regret", "regret")}})
 	require.NoError(t, logger.Close())
 
 	csvData, err := os.ReadFile(prefix + ".csv")
@@ -432,7 +432,7 @@ func TestEnvMasksOutOfRange(t *testing.T) {
 func TestPPOUpdateAllocs(t *testing.T) {
 	cfg := smallConfig()
 	cfg.Updates = 100
-	p, err := NewPPO(toyVec(t, 2, env.VectorOptions{}), cfg, RunOptions{})
+	p, err := NewPPO(toyVec(t, 2, env.VectorOptions{}), cfg, Options{})
 	require.NoError(t, err)
 	_, err = p.Update() // the first update resets the envs
 	require.NoError(t, err)

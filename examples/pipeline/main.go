@@ -601,13 +601,12 @@ func trainGRPO(ctx context.Context, c *config, newTrain func() (*research.Env, e
 	cfg.LR = c.lr
 	cfg.KLCoef = c.beta
 	cfg.Hidden = []int{c.hidden, c.hidden}
-	cfg.InitLogStd = c.logStd
 	logger, err := rl.CreateLogger(logPrefix, false)
 	if err != nil {
 		return trainedNet{}, err
 	}
 	defer logger.Close() // closed explicitly below on success
-	g, err := rl.NewGRPO(envs, cfg, rl.GRPOOptions{
+	g, err := rl.NewGRPO(envs, cfg, rl.Options{
 		Actor:          actor,
 		LogStd:         logStd,
 		EpisodeMetrics: []rl.EpisodeMetric{rl.InfoMetric("final_regret", "regret")},
@@ -625,9 +624,9 @@ func trainGRPO(ctx context.Context, c *config, newTrain func() (*research.Env, e
 	}
 	plots, err := curves.Plot(logPrefix+".csv", logPrefix, curves.Options{
 		Title:  "GRPO on the train split",
-		Y:      []string{"mean_return", "final_regret", "kl_ref"},
+		Y:      []string{"episode_return", "final_regret", "kl_ref"},
 		Name:   "GRPO",
-		Labels: map[string]string{"global_step": "env steps", "mean_return": "mean episode return", "final_regret": "mean final regret", "kl_ref": "KL to the reference policy"},
+		Labels: map[string]string{"global_step": "env steps", "episode_return": "mean episode return", "final_regret": "mean final regret", "kl_ref": "KL to the reference policy"},
 	})
 	if err != nil {
 		return trainedNet{}, err

@@ -180,7 +180,7 @@ func train[A any](ctx context.Context, o options, stdout io.Writer) error {
 	}
 	defer logger.Close()
 	ckptPath := filepath.Join(o.out, "checkpoint.bin")
-	gopts := rl.GRPOOptions{
+	gopts := rl.Options{
 		EpisodeMetrics: []rl.EpisodeMetric{rl.InfoMetric("final_regret", "regret")},
 		Logger:         logger,
 		Progress:       stdout,
@@ -236,18 +236,18 @@ func train[A any](ctx context.Context, o options, stdout io.Writer) error {
 func plotCurves(o options, random float64, stdout io.Writer) error {
 	opts := curves.Options{
 		Title: "GRPO on " + o.envID,
-		Y:     []string{"mean_return", "final_regret"},
+		Y:     []string{"episode_return", "final_regret"},
 		Name:  "GRPO",
 		Labels: map[string]string{
-			"global_step":  "env steps",
-			"mean_return":  "mean episode return",
-			"final_regret": "final regret",
+			"global_step":    "env steps",
+			"episode_return": "mean episode return",
+			"final_regret":   "final regret",
 		},
 		ReferenceLabel: "random actions",
 		SkipEmpty:      true,
 	}
 	if !math.IsNaN(random) {
-		opts.Reference = map[string]float64{"mean_return": random}
+		opts.Reference = map[string]float64{"episode_return": random}
 	}
 	paths, err := curves.Plot(filepath.Join(o.out, "metrics.csv"), filepath.Join(o.out, "learning_curves"), opts)
 	if err != nil {

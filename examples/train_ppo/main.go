@@ -199,7 +199,7 @@ func train[A any](ctx context.Context, o options, stdout io.Writer) error {
 	}
 	defer logger.Close()
 	ckptPath := filepath.Join(o.out, "checkpoint.bin")
-	ropts := rl.RunOptions{
+	ropts := rl.Options{
 		EpisodeMetrics: []rl.EpisodeMetric{rl.InfoMetric("final_regret", "regret")},
 		Logger:         logger,
 		Progress:       stdout,

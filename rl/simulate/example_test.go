@@ -67,7 +67,7 @@ func ExampleRun() {
 	}
 	cfg := rl.DefaultGRPOConfig()
 	cfg.Updates = 2
-	g, err := rl.NewGRPO(envs, cfg, rl.GRPOOptions{Actor: actor, ActionMask: masks})
+	g, err := rl.NewGRPO(envs, cfg, rl.Options{Actor: actor, ActionMask: masks})
 	if err != nil {
 		panic(err)
 	}
