@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/autollmresearch/gym/env"
+	"github.com/autollmresearch/gym/internal/shareddata"
 	"github.com/autollmresearch/gym/spaces"
 	"github.com/autollmresearch/gym/tasks"
 	"github.com/autollmresearch/gym/tasks/pretrain"
@@ -853,31 +853,10 @@ func TestStepDoesNotAllocate(t *testing.T) {
 	assert.Zero(t, testing.AllocsPerRun(200, step))
 }
 
-// repoRoot walks up from the working directory to the directory holding
-// go.mod.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
-
 // TestRealStepLaw runs the env over the published Step Law runs, imported
 // and written as a canonical table file, as an imported real table is used.
 func TestRealStepLaw(t *testing.T) {
-	src := filepath.Join(repoRoot(t), "..", "shared", "data", "steplaw", "dense_lr_bs_loss.csv")
-	if _, err := os.Stat(src); err != nil {
-		t.Skipf("real Step Law data not found at %s (the shared data folder is absent): %v", src, err)
-	}
+	src := shareddata.Require(t, shareddata.StepLaw)
 	tbl, err := pretrain.ImportFile(src)
 	require.NoError(t, err)
 	defer tbl.Release()

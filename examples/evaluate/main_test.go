@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/autollmresearch/gym/eval"
+	"github.com/autollmresearch/gym/internal/shareddata"
 )
 
 func TestFlagErrors(t *testing.T) {
@@ -93,32 +94,9 @@ func TestRunWritesResults(t *testing.T) {
 	}
 }
 
-// sharedData returns the path of a file under the shared data folder next
-// to the repository root, skipping the test when it is absent.
-func sharedData(t *testing.T, rel string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the test's directory: cannot locate ../shared/data")
-		}
-		dir = parent
-	}
-	path := filepath.Join(dir, "..", "shared", "data", rel)
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("real data %s is absent (%v); it is needed only for this test", path, err)
-	}
-	return path
-}
-
 func TestRealTables(t *testing.T) {
-	steplaw := sharedData(t, "steplaw/dense_lr_bs_loss.csv")
-	admire := sharedData(t, "admire/admire_ift_runs.csv")
+	steplaw := shareddata.Require(t, shareddata.StepLaw)
+	admire := shareddata.Require(t, shareddata.Admire)
 	var stdout, stderr bytes.Buffer
 	err := run(context.Background(), []string{
 		"-tasks", "", "-steplaw", steplaw, "-admire", admire,

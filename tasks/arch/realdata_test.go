@@ -1,8 +1,6 @@
 package arch
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -10,33 +8,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/autollmresearch/gym/fidelity"
+	"github.com/autollmresearch/gym/internal/shareddata"
 )
 
-// hwgptDir returns ../shared/data/hwgpt relative to the module root, or
-// skips the test when it is absent.
-func hwgptDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("real data not available: no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	data := filepath.Join(dir, "..", "shared", "data", "hwgpt")
-	if _, err := os.Stat(filepath.Join(data, SurrogateFileName(Small))); err != nil {
-		t.Skipf("real data not available: %s has no HW-GPT-Bench surrogates (%v)", data, err)
-	}
-	return data
-}
-
 func TestRealSurrogates(t *testing.T) {
-	dir := hwgptDir(t)
+	dir := shareddata.Require(t, shareddata.HWGPT)
 	surs, err := LoadSurrogateDir(dir)
 	require.NoError(t, err)
 	require.Len(t, surs, 3)
@@ -121,7 +97,7 @@ func denseForward(s *Surrogate, a Arch) float64 {
 }
 
 func TestRealImport(t *testing.T) {
-	dir := hwgptDir(t)
+	dir := shareddata.Require(t, shareddata.HWGPT)
 	tab, err := ImportDir(dir, ImportOptions{})
 	require.NoError(t, err)
 	def, err := Default()

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/autollmresearch/gym/fidelity"
+	"github.com/autollmresearch/gym/internal/shareddata"
 	"github.com/autollmresearch/gym/tasks"
 )
 
@@ -288,31 +289,8 @@ func TestImportRoundTrip(t *testing.T) {
 	}
 }
 
-// dataFile returns ../shared/data/<rel> relative to the module root, or
-// skips the test when it is absent.
-func dataFile(t testing.TB, rel string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("real data not available: no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	path := filepath.Join(dir, "..", "shared", "data", rel)
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("real data not available: %s is absent (download the ADMIRE IFT runs to run this test)", path)
-	}
-	return path
-}
-
 func TestImportRealData(t *testing.T) {
-	tb, err := ImportFile(dataFile(t, "admire/admire_ift_runs.csv"))
+	tb, err := ImportFile(shareddata.Require(t, shareddata.Admire))
 	require.NoError(t, err)
 	assert.Equal(t, 460, tb.NumRows())
 	assert.Equal(t, Models(), tb.Meta().Fidelity[0].Levels)

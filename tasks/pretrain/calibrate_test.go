@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/autollmresearch/gym/fidelity"
+	"github.com/autollmresearch/gym/internal/shareddata"
 	"github.com/autollmresearch/gym/tasks/pretrain"
 )
 
@@ -18,7 +19,7 @@ import (
 // optimum the model is centred on, the rank correlation of the model's loss
 // with the measured loss, and the ratio of the basins' depths.
 func TestCalibrationRealData(t *testing.T) {
-	tb, err := pretrain.ImportFile(realDataPath(t))
+	tb, err := pretrain.ImportFile(shareddata.Require(t, shareddata.StepLaw))
 	require.NoError(t, err)
 	cells, err := pretrain.Calibrate(tb, pretrain.DefaultModel())
 	require.NoError(t, err)

@@ -3,38 +3,10 @@ package pretrain_test
 import (
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
-	"testing"
 
 	"github.com/autollmresearch/gym/tasks/pretrain"
 )
-
-// realDataPath returns the published Step Law CSV under ../shared/data next
-// to the module root, skipping the test when it is absent.
-func realDataPath(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the working directory; cannot locate ../shared/data")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "data", "steplaw", "dense_lr_bs_loss.csv")
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("real Step Law data not available (%v); put data/dense_lr_bs_loss.csv of github.com/step-law/steplaw at %s to run this test", err, p)
-	}
-	return p
-}
 
 // shape is an architecture in the Step Law parameterisation.
 type shape struct{ h, ffnh, numh, numl float64 }

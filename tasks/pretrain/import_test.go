@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/autollmresearch/gym/fidelity"
+	"github.com/autollmresearch/gym/internal/shareddata"
 	"github.com/autollmresearch/gym/spaces"
 	"github.com/autollmresearch/gym/tasks"
 	"github.com/autollmresearch/gym/tasks/pretrain"
@@ -156,7 +157,7 @@ func TestImportFile(t *testing.T) {
 }
 
 func TestImportRealData(t *testing.T) {
-	tb, err := pretrain.ImportFile(realDataPath(t))
+	tb, err := pretrain.ImportFile(shareddata.Require(t, shareddata.StepLaw))
 	require.NoError(t, err)
 	assert.Equal(t, 1911, tb.NumRows())
 	exps := tb.Experiments()

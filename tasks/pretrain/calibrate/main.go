@@ -15,12 +15,12 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 
+	"github.com/autollmresearch/gym/internal/shareddata"
 	"github.com/autollmresearch/gym/tasks/pretrain"
 )
 
@@ -53,19 +53,12 @@ func run(path string) error {
 	return pretrain.WriteCalibration(os.Stdout, cells)
 }
 
+// defaultPath is the Step Law file under ../shared/data beside the module
+// root.
 func defaultPath() (string, error) {
-	dir, err := os.Getwd()
+	dir, err := shareddata.Dir()
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("%w; pass -data", err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "data", "steplaw", "dense_lr_bs_loss.csv"), nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory; pass -data")
-		}
-		dir = parent
-	}
+	return filepath.Join(dir, shareddata.StepLaw), nil
 }
