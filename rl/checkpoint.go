@@ -129,73 +129,89 @@ func (p *PPO[A]) Resume(path string) error {
 	if meta.Update < 0 || meta.GlobalStep < 0 || meta.Episodes < 0 {
 		return fail("%w: negative counters (update %d, step %d, episodes %d)", nn.ErrCorrupt, meta.Update, meta.GlobalStep, meta.Episodes)
 	}
-	// Load everything into copies first, so that a failure leaves p as
-	// it was.
-	actor, critic := p.actor.Clone(), p.critic.Clone()
-	if err := c.LoadMLP(ckptActor, actor); err != nil {
-		return fail("%w", err)
-	}
-	if err := c.LoadMLP(ckptCritic, critic); err != nil {
-		return fail("%w", err)
-	}
-	actorOpt, criticOpt := p.actorOpt.Clone(), p.criticOpt.Clone()
-	if err := c.LoadAdam(ckptActorOpt, actorOpt); err != nil {
-		return fail("%w", err)
-	}
-	if err := c.LoadAdam(ckptCriticOpt, criticOpt); err != nil {
-		return fail("%w", err)
-	}
-	var logStd []float64
-	var headOpt *nn.Adam
-	if p.headOpt != nil {
-		logStd = make([]float64, len(p.head.params()))
-		if err := c.LoadVector(ckptLogStd, logStd); err != nil {
-			return fail("%w", err)
-		}
-		headOpt = p.headOpt.Clone()
-		if err := c.LoadAdam(ckptLogStdOpt, headOpt); err != nil {
-			return fail("%w", err)
-		}
-	}
-	src := rand.NewPCG(0, 0)
-	if err := src.UnmarshalBinary(meta.RNG); err != nil {
-		return fail("%w: random state: %v", nn.ErrCorrupt, err)
-	}
-	returns, err := c.Vector(ckptReturns)
+	st, err := p.load(c, meta)
 	if err != nil {
 		return fail("%w", err)
 	}
-	lengths, err := c.Vector(ckptLengths)
-	if err != nil {
-		return fail("%w", err)
-	}
-	metricVals := make([][]float64, len(p.tracker.metrics))
-	for k, m := range p.tracker.metrics {
-		v, err := c.Vector(ckptMetric + m.Name)
-		if err != nil {
-			// A metric the saved run did not track starts empty.
-			continue
-		}
-		metricVals[k] = v
-	}
+	p.commit(st, meta)
+	return nil
+}
 
-	// Commit, into the objects the collector and the optimisers hold.
-	_ = p.actor.CopyFrom(actor)   // same shape: checked by LoadMLP
-	_ = p.critic.CopyFrom(critic) // same shape: checked by LoadMLP
-	*p.actorOpt, *p.criticOpt = *actorOpt, *criticOpt
-	if p.headOpt != nil {
-		copy(p.head.params(), logStd)
-		*p.headOpt = *headOpt
+// ppoState is a run's state read from a checkpoint into copies, so that a
+// checkpoint that fails to load half-way leaves the run as it was.
+type ppoState struct {
+	actor, critic                *nn.MLP
+	actorOpt, criticOpt, headOpt *nn.Adam
+	logStd                       []float64
+	src                          *rand.PCG
+	returns, lengths             []float64
+	metrics                      [][]float64
+}
+
+// load reads the networks, optimisers, random state and episode
+// statistics of checkpoint c (with metadata meta) into copies of p's.
+func (p *PPO[A]) load(c *nn.Checkpoint, meta ppoMeta) (*ppoState, error) {
+	st := &ppoState{actor: p.actor.Clone(), critic: p.critic.Clone(), actorOpt: p.actorOpt.Clone(), criticOpt: p.criticOpt.Clone()}
+	if err := c.LoadMLP(ckptActor, st.actor); err != nil {
+		return nil, err
 	}
-	*p.src = *src
+	if err := c.LoadMLP(ckptCritic, st.critic); err != nil {
+		return nil, err
+	}
+	if err := c.LoadAdam(ckptActorOpt, st.actorOpt); err != nil {
+		return nil, err
+	}
+	if err := c.LoadAdam(ckptCriticOpt, st.criticOpt); err != nil {
+		return nil, err
+	}
+	if p.headOpt != nil {
+		st.logStd = make([]float64, len(p.head.params()))
+		if err := c.LoadVector(ckptLogStd, st.logStd); err != nil {
+			return nil, err
+		}
+		st.headOpt = p.headOpt.Clone()
+		if err := c.LoadAdam(ckptLogStdOpt, st.headOpt); err != nil {
+			return nil, err
+		}
+	}
+	st.src = rand.NewPCG(0, 0)
+	if err := st.src.UnmarshalBinary(meta.RNG); err != nil {
+		return nil, fmt.Errorf("%w: random state: %v", nn.ErrCorrupt, err)
+	}
+	var err error
+	if st.returns, err = c.Vector(ckptReturns); err != nil {
+		return nil, err
+	}
+	if st.lengths, err = c.Vector(ckptLengths); err != nil {
+		return nil, err
+	}
+	st.metrics = make([][]float64, len(p.tracker.metrics))
+	for k, m := range p.tracker.metrics {
+		if v, err := c.Vector(ckptMetric + m.Name); err == nil {
+			st.metrics[k] = v
+		} // a metric the saved run did not track starts empty
+	}
+	return st, nil
+}
+
+// commit makes st the run's state, in the objects the collector and the
+// optimisers hold.
+func (p *PPO[A]) commit(st *ppoState, meta ppoMeta) {
+	_ = p.actor.CopyFrom(st.actor)   // same shape: checked by LoadMLP
+	_ = p.critic.CopyFrom(st.critic) // same shape: checked by LoadMLP
+	*p.actorOpt, *p.criticOpt = *st.actorOpt, *st.criticOpt
+	if p.headOpt != nil {
+		copy(p.head.params(), st.logStd)
+		*p.headOpt = *st.headOpt
+	}
+	*p.src = *st.src
 	p.update = meta.Update
 	p.col.steps = meta.GlobalStep
 	p.tracker.total = meta.Episodes
-	p.tracker.returns.restore(returns)
-	p.tracker.lengths.restore(lengths)
+	p.tracker.returns.restore(st.returns)
+	p.tracker.lengths.restore(st.lengths)
 	for k := range p.tracker.values {
-		p.tracker.values[k].restore(metricVals[k])
+		p.tracker.values[k].restore(st.metrics[k])
 	}
 	p.needReset = true
-	return nil
 }

@@ -284,20 +284,9 @@ func NewGRPO[A any](envs []env.Env[[]float64, A], cfg GRPOConfig, opts Options) 
 		return nil, err
 	}
 	cfg.Hidden = slices.Clone(cfg.Hidden)
-	obsDim := 0
-	for i, e := range envs {
-		flat, ok := e.ObservationSpace().(interface{ FlatDim() int })
-		if !ok || flat.FlatDim() < 1 {
-			return nil, fmt.Errorf("rl: NewGRPO: env %d: observation space %v has no fixed length; want a space with a FlatDim, such as a Box", i, e.ObservationSpace())
-		}
-		if i == 0 {
-			obsDim = flat.FlatDim()
-		} else if flat.FlatDim() != obsDim {
-			return nil, fmt.Errorf("rl: NewGRPO: env %d has observations of length %d, env 0 of length %d", i, flat.FlatDim(), obsDim)
-		}
-		if i > 0 && e.ActionSpace().String() != envs[0].ActionSpace().String() {
-			return nil, fmt.Errorf("rl: NewGRPO: env %d has action space %v, env 0 has %v", i, e.ActionSpace(), envs[0].ActionSpace())
-		}
+	obsDim, err := sameSpaces(envs)
+	if err != nil {
+		return nil, err
 	}
 	h, c, err := newHead(envs[0].ActionSpace(), cfg.InitLogStd)
 	if err != nil {
@@ -346,23 +335,50 @@ func NewGRPO[A any](envs []env.Env[[]float64, A], cfg GRPOConfig, opts Options) 
 	g.metricSum = make([]float64, len(opts.EpisodeMetrics))
 	g.metricCount = make([]int, len(opts.EpisodeMetrics))
 	for i, e := range envs {
-		w := &grpoWorker[A]{
-			id: i, env: e,
-			head:    g.samplingHead(h.params()),
-			refHead: g.samplingHead(g.refLogStd),
-			wsActor: actor.NewWorkspace(1),
-			wsRef:   actor.NewWorkspace(1),
-			src:     rand.NewPCG(0, 0),
-			action:  c.newActions(1)[0],
-			act:     make([]float64, h.actDim()),
-		}
-		w.rng = rand.New(w.src)
-		if maskDim > 0 {
-			w.mask = make([]bool, maskDim)
-		}
-		g.workers = append(g.workers, w)
+		g.workers = append(g.workers, g.newWorker(i, e))
 	}
 	return g, nil
+}
+
+// sameSpaces checks that every env has observations of one fixed length
+// and the same action space, and returns that length.
+func sameSpaces[A any](envs []env.Env[[]float64, A]) (int, error) {
+	obsDim := 0
+	for i, e := range envs {
+		flat, ok := e.ObservationSpace().(interface{ FlatDim() int })
+		if !ok || flat.FlatDim() < 1 {
+			return 0, fmt.Errorf("rl: NewGRPO: env %d: observation space %v has no fixed length; want a space with a FlatDim, such as a Box", i, e.ObservationSpace())
+		}
+		if i == 0 {
+			obsDim = flat.FlatDim()
+		} else if flat.FlatDim() != obsDim {
+			return 0, fmt.Errorf("rl: NewGRPO: env %d has observations of length %d, env 0 of length %d", i, flat.FlatDim(), obsDim)
+		}
+		if i > 0 && e.ActionSpace().String() != envs[0].ActionSpace().String() {
+			return 0, fmt.Errorf("rl: NewGRPO: env %d has action space %v, env 0 has %v", i, e.ActionSpace(), envs[0].ActionSpace())
+		}
+	}
+	return obsDim, nil
+}
+
+// newWorker returns the worker that runs episodes on env e, the run's
+// i-th, with its own heads, workspaces and random stream.
+func (g *GRPO[A]) newWorker(i int, e env.Env[[]float64, A]) *grpoWorker[A] {
+	w := &grpoWorker[A]{
+		id: i, env: e,
+		head:    g.samplingHead(g.head.params()),
+		refHead: g.samplingHead(g.refLogStd),
+		wsActor: g.actor.NewWorkspace(1),
+		wsRef:   g.actor.NewWorkspace(1),
+		src:     rand.NewPCG(0, 0),
+		action:  g.codec.newActions(1)[0],
+		act:     make([]float64, g.head.actDim()),
+	}
+	w.rng = rand.New(w.src)
+	if g.maskDim > 0 {
+		w.mask = make([]bool, g.maskDim)
+	}
+	return w
 }
 
 // samplingHead returns a head of the run's kind for a worker: its own

@@ -440,80 +440,25 @@ func (p *PPO[A]) minibatch(rows []int) (mbResult, error) {
 	if err != nil {
 		return mbResult{}, err
 	}
-
 	adv := p.mbAdv[:m]
 	for j, r := range rows {
 		adv[j] = buf.Advantages[r]
 	}
 	if cfg.NormAdv && m > 1 {
-		mean := 0.0
-		for _, a := range adv {
-			mean += a
-		}
-		mean /= float64(m)
-		ss := 0.0
-		for _, a := range adv {
-			ss += (a - mean) * (a - mean)
-		}
-		std := math.Sqrt(ss / float64(m-1)) // unbiased, as torch.std
-		for j := range adv {
-			adv[j] = (adv[j] - mean) / (std + 1e-8)
-		}
+		normalize(adv)
 	}
 
 	dActor, dCritic := p.dActor[:m*k], p.dCritic[:m]
 	clear(dActor)
 	clear(p.head.grads())
 	inv := 1 / float64(m)
-	eps := cfg.ClipCoef
 	var res mbResult
 	for j, r := range rows {
-		// Policy: clipped surrogate and entropy bonus.
-		logp, ent, err := p.head.eval(out[j*k:(j+1)*k], buf.MaskRow(r), buf.ActionRow(r))
-		if err != nil {
+		if err := p.policyRow(&res, out[j*k:(j+1)*k], dActor[j*k:(j+1)*k], r, adv[j], inv); err != nil {
 			return mbResult{}, fmt.Errorf("row %d: %w", r, err)
 		}
-		logRatio := logp - buf.LogProbs[r]
-		ratio := math.Exp(logRatio)
-		res.approxKL += (ratio - 1) - logRatio
-		if math.Abs(ratio-1) > eps {
-			res.clipFrac++
-		}
-		a := adv[j]
-		pg1 := -a * ratio
-		pg2 := -a * math.Min(math.Max(ratio, 1-eps), 1+eps)
-		gLogp := 0.0 // d(policy loss)/d(log p): zero where the clipped term is taken
-		if pg1 >= pg2 {
-			res.policyLoss += pg1
-			gLogp = -a * ratio * inv
-		} else {
-			res.policyLoss += pg2
-		}
-		res.entropy += ent
-		if err := p.head.backward(dActor[j*k:(j+1)*k], gLogp, -cfg.EntCoef*inv); err != nil {
-			return mbResult{}, fmt.Errorf("row %d: %w", r, err)
-		}
-
-		// Value: squared error, clipped around the rollout's estimate.
-		v, ret := vals[j], buf.Returns[r]
-		var g float64
-		if cfg.ClipVLoss {
-			old := buf.Values[r]
-			vc := old + math.Min(math.Max(v-old, -eps), eps)
-			l1, l2 := (v-ret)*(v-ret), (vc-ret)*(vc-ret)
-			if l1 >= l2 {
-				res.valueLoss += l1
-				g = v - ret
-			} else {
-				res.valueLoss += l2
-				if math.Abs(v-old) < eps {
-					g = vc - ret
-				}
-			}
-		} else {
-			res.valueLoss += (v - ret) * (v - ret)
-			g = v - ret
-		}
+		loss, g := valueLoss(vals[j], buf.Returns[r], buf.Values[r], cfg.ClipCoef, cfg.ClipVLoss)
+		res.valueLoss += loss
 		dCritic[j] = cfg.VFCoef * g * inv
 	}
 	res.policyLoss *= inv
@@ -521,31 +466,105 @@ func (p *PPO[A]) minibatch(rows []int) (mbResult, error) {
 	res.entropy *= inv
 	res.approxKL *= inv
 	res.clipFrac *= inv
+	if res.gradNorm, err = p.step(dActor, dCritic); err != nil {
+		return mbResult{}, err
+	}
+	return res, nil
+}
 
+// normalize rescales adv to mean 0 and standard deviation 1 (the unbiased
+// one, as torch.std), plus 1e-8 against a zero spread.
+func normalize(adv []float64) {
+	m := len(adv)
+	mean := 0.0
+	for _, a := range adv {
+		mean += a
+	}
+	mean /= float64(m)
+	ss := 0.0
+	for _, a := range adv {
+		ss += (a - mean) * (a - mean)
+	}
+	std := math.Sqrt(ss / float64(m-1))
+	for j := range adv {
+		adv[j] = (adv[j] - mean) / (std + 1e-8)
+	}
+}
+
+// policyRow adds buffer row r's clipped surrogate, entropy, approximate KL
+// and clipping to res, and writes the gradient of its loss (weighted inv)
+// with respect to the actor's output out into dOut.
+func (p *PPO[A]) policyRow(res *mbResult, out, dOut []float64, r int, adv, inv float64) error {
+	buf, eps := p.buf, p.cfg.ClipCoef
+	logp, ent, err := p.head.eval(out, buf.MaskRow(r), buf.ActionRow(r))
+	if err != nil {
+		return err
+	}
+	logRatio := logp - buf.LogProbs[r]
+	ratio := math.Exp(logRatio)
+	res.approxKL += (ratio - 1) - logRatio
+	if math.Abs(ratio-1) > eps {
+		res.clipFrac++
+	}
+	pg1 := -adv * ratio
+	pg2 := -adv * math.Min(math.Max(ratio, 1-eps), 1+eps)
+	gLogp := 0.0 // d(policy loss)/d(log p): zero where the clipped term is taken
+	if pg1 >= pg2 {
+		res.policyLoss += pg1
+		gLogp = -adv * ratio * inv
+	} else {
+		res.policyLoss += pg2
+	}
+	res.entropy += ent
+	return p.head.backward(dOut, gLogp, -p.cfg.EntCoef*inv)
+}
+
+// valueLoss returns the squared error of the value v against the return
+// ret, clipped (when clip is set) to within eps of the rollout's estimate
+// old, and its derivative in v.
+func valueLoss(v, ret, old, eps float64, clip bool) (loss, grad float64) {
+	if !clip {
+		return (v - ret) * (v - ret), v - ret
+	}
+	vc := old + math.Min(math.Max(v-old, -eps), eps)
+	l1, l2 := (v-ret)*(v-ret), (vc-ret)*(vc-ret)
+	if l1 >= l2 {
+		return l1, v - ret
+	}
+	if math.Abs(v-old) < eps {
+		return l2, vc - ret
+	}
+	return l2, 0
+}
+
+// step backpropagates the output gradients through the actor and the
+// critic, clips the joint gradient and takes one Adam step of every
+// parameter. It returns the gradient norm before clipping.
+func (p *PPO[A]) step(dActor, dCritic []float64) (float64, error) {
 	p.actor.ZeroGrad()
 	p.critic.ZeroGrad()
 	if err := p.actor.BackwardParams(p.wsActor, dActor); err != nil {
-		return mbResult{}, err
+		return 0, err
 	}
 	if err := p.critic.BackwardParams(p.wsCritic, dCritic); err != nil {
-		return mbResult{}, err
+		return 0, err
 	}
-	res.gradNorm = nn.ClipGradNorm(cfg.MaxGradNorm, p.actor.Grads(), p.critic.Grads(), p.head.grads())
-	if math.IsNaN(res.gradNorm) || math.IsInf(res.gradNorm, 0) {
-		return mbResult{}, fmt.Errorf("gradient norm is %g", res.gradNorm)
+	norm := nn.ClipGradNorm(p.cfg.MaxGradNorm, p.actor.Grads(), p.critic.Grads(), p.head.grads())
+	if math.IsNaN(norm) || math.IsInf(norm, 0) {
+		return 0, fmt.Errorf("gradient norm is %g", norm)
 	}
 	if err := p.actorOpt.Step(p.actor.Params(), p.actor.Grads()); err != nil {
-		return mbResult{}, err
+		return 0, err
 	}
 	if err := p.criticOpt.Step(p.critic.Params(), p.critic.Grads()); err != nil {
-		return mbResult{}, err
+		return 0, err
 	}
 	if p.headOpt != nil {
 		if err := p.headOpt.Step(p.head.params(), p.head.grads()); err != nil {
-			return mbResult{}, err
+			return 0, err
 		}
 	}
-	return res, nil
+	return norm, nil
 }
 
 // ActionMasker is implemented by envs that know which discrete actions

@@ -144,22 +144,8 @@ type curve struct {
 // readCurves reads the points of every Y column of the CSV at path,
 // leaving out the columns without values when opts.SkipEmpty.
 func readCurves(path string, opts Options) ([]curve, error) {
-	for i, y := range opts.Y {
-		if y == "" {
-			return nil, fmt.Errorf("curves: Plot: Options.Y[%d] is empty", i)
-		}
-		if slices.Index(opts.Y, y) != i {
-			return nil, fmt.Errorf("curves: Plot: column %q is in Options.Y twice", y)
-		}
-	}
-	for _, col := range slices.Sorted(maps.Keys(opts.Reference)) {
-		ref := opts.Reference[col]
-		if !slices.Contains(opts.Y, col) {
-			return nil, fmt.Errorf("curves: Plot: Options.Reference names column %q, which is not one of Y %q", col, opts.Y)
-		}
-		if math.IsNaN(ref) || math.IsInf(ref, 0) {
-			return nil, fmt.Errorf("curves: Plot: Options.Reference[%q] is %v, want a finite number", col, ref)
-		}
+	if err := opts.check(); err != nil {
+		return nil, err
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -168,30 +154,9 @@ func readCurves(path string, opts Options) ([]curve, error) {
 	defer f.Close()
 	r := csv.NewReader(f)
 	r.ReuseRecord = true
-	header, err := r.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("curves: %s is empty: no metrics to plot", path)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("curves: reading %s: %w", path, err)
-	}
-	header = slices.Clone(header)
-	index := func(col string) (int, error) {
-		i := slices.Index(header, col)
-		if i < 0 {
-			return 0, fmt.Errorf("curves: %s has no column %q (columns %q)", path, col, header)
-		}
-		return i, nil
-	}
-	xCol, err := index(opts.X)
+	xCol, yCols, err := columns(r, path, opts)
 	if err != nil {
 		return nil, err
-	}
-	yCols := make([]int, len(opts.Y))
-	for k, y := range opts.Y {
-		if yCols[k], err = index(y); err != nil {
-			return nil, err
-		}
 	}
 	curves := make([]curve, len(opts.Y))
 	for k, y := range opts.Y {
@@ -208,28 +173,97 @@ func readCurves(path string, opts Options) ([]curve, error) {
 		}
 		rows++
 		line, _ := r.FieldPos(0)
-		var x float64
-		xRead := false
-		for k, col := range yCols {
-			if rec[col] == "" {
-				continue
-			}
-			if !xRead {
-				if x, err = parseCell(path, line, opts.X, rec[xCol]); err != nil {
-					return nil, err
-				}
-				xRead = true
-			}
-			y, err := parseCell(path, line, opts.Y[k], rec[col])
-			if err != nil {
-				return nil, err
-			}
-			curves[k].xys = append(curves[k].xys, plotter.XY{X: x, Y: y})
+		if err := addRow(curves, rec, path, line, opts.X, xCol, yCols); err != nil {
+			return nil, err
 		}
 	}
 	if rows == 0 {
 		return nil, fmt.Errorf("curves: %s has a header but no rows: no metrics to plot", path)
 	}
+	return keep(curves, path, rows, opts)
+}
+
+// check reports the first column of o.Y that is empty or repeated, and the
+// first reference line that names no plotted column or is not finite.
+func (o Options) check() error {
+	for i, y := range o.Y {
+		if y == "" {
+			return fmt.Errorf("curves: Plot: Options.Y[%d] is empty", i)
+		}
+		if slices.Index(o.Y, y) != i {
+			return fmt.Errorf("curves: Plot: column %q is in Options.Y twice", y)
+		}
+	}
+	for _, col := range slices.Sorted(maps.Keys(o.Reference)) {
+		ref := o.Reference[col]
+		if !slices.Contains(o.Y, col) {
+			return fmt.Errorf("curves: Plot: Options.Reference names column %q, which is not one of Y %q", col, o.Y)
+		}
+		if math.IsNaN(ref) || math.IsInf(ref, 0) {
+			return fmt.Errorf("curves: Plot: Options.Reference[%q] is %v, want a finite number", col, ref)
+		}
+	}
+	return nil
+}
+
+// columns reads the header of the CSV at path and returns the indices of
+// the X column and of each Y column.
+func columns(r *csv.Reader, path string, opts Options) (xCol int, yCols []int, err error) {
+	header, err := r.Read()
+	if errors.Is(err, io.EOF) {
+		return 0, nil, fmt.Errorf("curves: %s is empty: no metrics to plot", path)
+	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("curves: reading %s: %w", path, err)
+	}
+	header = slices.Clone(header)
+	index := func(col string) (int, error) {
+		i := slices.Index(header, col)
+		if i < 0 {
+			return 0, fmt.Errorf("curves: %s has no column %q (columns %q)", path, col, header)
+		}
+		return i, nil
+	}
+	if xCol, err = index(opts.X); err != nil {
+		return 0, nil, err
+	}
+	yCols = make([]int, len(opts.Y))
+	for k, y := range opts.Y {
+		if yCols[k], err = index(y); err != nil {
+			return 0, nil, err
+		}
+	}
+	return xCol, yCols, nil
+}
+
+// addRow appends the point of record rec (on the given line) to each curve
+// whose cell is not empty, reading x only when some curve needs it.
+func addRow(curves []curve, rec []string, path string, line int, xName string, xCol int, yCols []int) error {
+	var x float64
+	xRead := false
+	for k, col := range yCols {
+		if rec[col] == "" {
+			continue
+		}
+		if !xRead {
+			var err error
+			if x, err = parseCell(path, line, xName, rec[xCol]); err != nil {
+				return err
+			}
+			xRead = true
+		}
+		y, err := parseCell(path, line, curves[k].column, rec[col])
+		if err != nil {
+			return err
+		}
+		curves[k].xys = append(curves[k].xys, plotter.XY{X: x, Y: y})
+	}
+	return nil
+}
+
+// keep drops the curves without a point when opts.SkipEmpty allows it, and
+// fails when one must stay or none is left.
+func keep(curves []curve, path string, rows int, opts Options) ([]curve, error) {
 	kept := curves[:0]
 	for _, c := range curves {
 		switch {
