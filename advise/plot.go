@@ -148,8 +148,8 @@ func (a *Advice) pathAlongRay(f Fit, j int) (plotter.XYs, plotter.XYs) {
 		m, half := f.ols.value(x), t*math.Sqrt(f.ols.predictVar(x))
 		xv := math.Pow(10, x[j])
 		line[s] = plotter.XY{X: xv, Y: f.untransform(m)}
-		lo[s] = plotter.XY{X: xv, Y: f.untransform(m-half)}
-		hi[s] = plotter.XY{X: xv, Y: f.untransform(m+half)}
+		lo[s] = plotter.XY{X: xv, Y: f.untransform(m - half)}
+		hi[s] = plotter.XY{X: xv, Y: f.untransform(m + half)}
 		if math.IsNaN(half) {
 			lo[s].Y, hi[s].Y = line[s].Y, line[s].Y
 		}
