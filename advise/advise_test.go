@@ -20,9 +20,8 @@ import (
 
 func pretrainTable(t testing.TB) *tasks.Table {
 	t.Helper()
-	tb, err := pretrain.Default()
+	tb, err := pretrain.Default() // shared: never released
 	require.NoError(t, err)
-	t.Cleanup(tb.Release)
 	return tb
 }
 
@@ -72,7 +71,6 @@ func TestResolve(t *testing.T) {
 	tb := pretrainTable(t)
 	mix, err := mixture.Default()
 	require.NoError(t, err)
-	defer mix.Release()
 	cases := []struct {
 		name, target string
 		table        *tasks.Table
@@ -260,10 +258,8 @@ func TestPlotWritesFiles(t *testing.T) {
 	tb := pretrainTable(t)
 	mix, err := mixture.Default()
 	require.NoError(t, err)
-	defer mix.Release()
 	arc, err := arch.Default()
 	require.NoError(t, err)
-	defer arc.Release()
 	for _, c := range []struct {
 		table  *tasks.Table
 		target string

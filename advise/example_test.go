@@ -13,11 +13,10 @@ import (
 // not been run yet: the target is the table's most expensive cell and
 // every cell of that size is held out.
 func ExampleAdvise() {
-	table, err := pretrain.Default()
+	table, err := pretrain.Default() // shared by the module: not released
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer table.Release()
 	target, err := advise.ParseTarget("largest")
 	if err != nil {
 		log.Fatal(err)
