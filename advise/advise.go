@@ -319,8 +319,8 @@ func (a *Advice) recommend(bt []Backtest, preds []Prediction, index map[string]i
 		a.Why = fmt.Sprintf("the context has no cell with another below it to backtest on, so the advice follows %s, the first in the fixed order %s", leader.Name, strings.Join(names(a.Estimators), ", "))
 		return
 	}
-	a.Why = fmt.Sprintf("backtest on the context's own most expensive cell(s) %s, each predicted from the cells below it: %s had the lowest regret of its first pick (ties go to the better best of %d, then to the order %s); regret of the first pick: %s",
-		strings.Join(bt[li].Targets, " and "), leader.Name, a.K, strings.Join(names(a.Estimators), ", "), strings.Join(scores, "; "))
+	a.Why = fmt.Sprintf("backtest on the context's own most expensive cell(s) %s, each predicted from the cells below it: %s had the lowest regret of its first pick (differences up to %.2g count as ties, which go to the better best of %d, then to the order %s); regret of the first pick: %s",
+		strings.Join(bt[li].Targets, " and "), leader.Name, TieRegret, a.K, strings.Join(names(a.Estimators), ", "), strings.Join(scores, "; "))
 }
 
 func names(es []Estimate) []string {

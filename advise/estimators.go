@@ -208,9 +208,14 @@ func backtest(meta tasks.Meta, context []cell, ests []estimator, k int, seed uin
 	return out, nil
 }
 
+// TieRegret is the difference in backtest regret below which two
+// estimators count as tied: a hundredth of a cell's range of outcomes is
+// within the noise of a backtest on a few cells.
+const TieRegret = 0.01
+
 // lead returns the index of the estimator the advice follows: the lowest
-// backtest regret of the first pick, then of the best of K, then the
-// estimators' order.
+// backtest regret of the first pick, then of the best of K, each by more
+// than TieRegret, else the first in the estimators' order.
 func lead(bt []Backtest) int {
 	best := 0
 	for i := 1; i < len(bt); i++ {
@@ -218,7 +223,8 @@ func lead(bt []Backtest) int {
 		if math.IsNaN(float64(a.Regret1)) {
 			continue
 		}
-		if a.Regret1 < b.Regret1-1e-12 || (math.Abs(float64(a.Regret1-b.Regret1)) <= 1e-12 && a.RegretK < b.RegretK-1e-12) {
+		tied1 := math.Abs(float64(a.Regret1-b.Regret1)) <= TieRegret
+		if (!tied1 && a.Regret1 < b.Regret1) || (tied1 && a.RegretK < b.RegretK-TieRegret) {
 			best = i
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 
+	"gonum.org/v1/gonum/stat/distuv"
+
 	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/spaces"
 	"github.com/autollmresearch/gym/tasks"
@@ -15,7 +17,7 @@ import (
 const gapCells = 3
 
 // Uncertainty says where the standard errors and intervals come from.
-const Uncertainty = "standard errors from the least-squares covariance s²(XᵀX)⁻¹; 90 % intervals are Student-t prediction intervals of the level law, widened by the spread of the basin across the nearest context cells"
+const Uncertainty = "standard errors from the least-squares covariance s²(XᵀX)⁻¹; 90 % intervals are Student-t prediction intervals of the level law, inflated by its out-of-sample record along the context's fidelity ladder and widened by the spread of the basin across the nearest context cells"
 
 // Fit is one fitted law: response = Intercept + Σ Exponent_j · log10(x_j)
 // over the predictors, where response is log10 of the quantity when
@@ -38,6 +40,11 @@ type Fit struct {
 	ResidualSD Number `json:"residual_sd"`
 	Points     int    `json:"points"`
 	DOF        int    `json:"dof"`
+	// Inflation is the factor the law's prediction intervals are widened
+	// by: the root mean square of its standardised errors when each
+	// context cell is predicted from the cheaper cells before it (the
+	// law's record out of sample, along the fidelity ladder), at least 1.
+	Inflation Number `json:"inflation"`
 	// AtTarget is the law's prediction at the target and Lo, Hi its 90 %
 	// prediction interval (in the quantity's units).
 	AtTarget Number `json:"at_target"`
@@ -147,7 +154,7 @@ func fitModel(meta tasks.Meta, obs *research.Observation) (*model, error) {
 		return nil, err
 	}
 	m.tq = tQuantile(m.Level.DOF)
-	m.levelVar = m.Level.ols.predictVar(m.xT)
+	m.levelVar = m.Level.ols.predictVar(m.xT) * float64(m.Level.Inflation*m.Level.Inflation)
 	// The optimum's path, knob by knob; the predicted optimum starts at
 	// the nearest cell's best config.
 	m.nearest = nearestCells(ctx, cells, obs.Target)
@@ -202,7 +209,8 @@ func (m *model) fit(quantity string, xs [][]float64, y []float64, logY bool) (Fi
 		f.Terms = append(f.Terms, Term{Predictor: p, Exponent: Number(o.coef[j+1]), SE: Number(o.se(j + 1))})
 	}
 	mean := o.value(m.xT)
-	half := tQuantile(o.dof) * math.Sqrt(o.predictVar(m.xT))
+	f.Inflation = Number(inflation(xs, ty))
+	half := tQuantile(o.dof) * math.Sqrt(o.predictVar(m.xT)) * float64(f.Inflation)
 	f.AtTarget, f.Lo, f.Hi = Number(f.untransform(mean)), Number(f.untransform(mean-half)), Number(f.untransform(mean+half))
 	return f, nil
 }
@@ -213,6 +221,43 @@ func (f Fit) untransform(v float64) float64 {
 		return math.Pow(10, v)
 	}
 	return v
+}
+
+// inflation predicts each cell k (in the context's order, cheap to
+// expensive) from the cells before it, by the law refitted to them, and
+// returns the root mean square of the standardised errors
+// (y_k − ŷ_k)/√Var(ŷ_k), each first mapped through its Student-t
+// distribution (the refit's degrees of freedom) to the normal quantile of
+// the same probability, so that refits on few cells, whose t tails are
+// heavy, weigh as much as the others and no more. It returns 1 when that
+// is below 1 or no cell can be predicted (too few cells before it to leave
+// a degree of freedom).
+func inflation(xs [][]float64, ty []float64) float64 {
+	var sum float64
+	n := 0
+	for k := range xs {
+		if k < len(xs[0])+2 || !identified(xs[:k]) {
+			continue
+		}
+		o, err := fitOLS(xs[:k], ty[:k])
+		if err != nil || o.dof < 1 {
+			continue
+		}
+		v := o.predictVar(xs[k])
+		if !(v > 0) {
+			continue
+		}
+		z := (ty[k] - o.value(xs[k])) / math.Sqrt(v)
+		p := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(o.dof)}.CDF(z)
+		p = math.Min(math.Max(p, 1e-12), 1-1e-12)
+		q := distuv.UnitNormal.Quantile(p)
+		sum += q * q
+		n++
+	}
+	if n == 0 {
+		return 1
+	}
+	return math.Max(1, math.Sqrt(sum/float64(n)))
 }
 
 // choosePredictors picks the numeric fidelity coordinates the laws use,

@@ -30,7 +30,7 @@ const (
 var (
 	colourData   = color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}
 	colourFit    = color.RGBA{R: 0x55, G: 0x55, B: 0x55, A: 0xff}
-	colourBand   = color.RGBA{R: 0x99, G: 0x99, B: 0x99, A: 0x60}
+	colourBand   = color.NRGBA{R: 0x99, G: 0x99, B: 0x99, A: 0x50}
 	colourTarget = color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}
 	colourRec    = color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff}
 )
@@ -116,13 +116,17 @@ func (a *Advice) pathPanels() ([]*plot.Plot, int, error) {
 			}
 			sc.Color, sc.Shape = colourData, draw.CircleGlyph{}
 			p.Add(poly, l, sc)
-			p.Legend.Add("fitted law, 90 % band", l, poly)
+			p.Legend.Add("law from the cheapest cell to the target, 90 % band", l, poly)
 			p.Legend.Add("context cell's best run", sc)
 			tx, _ := a.Target.Fidelity[pred].(float64)
 			if err := a.markTarget(p, tx, f.AtTarget, f.Lo, f.Hi, func(r Recommendation) float64 { return toFloat(r.Config[knob]) }); err != nil {
 				return nil, 0, err
 			}
-			p.Legend.Top, p.Legend.Left = true, false
+			p.Legend.Top, p.Legend.Left = true, true
+			p.Legend.TextStyle.Font.Size = vg.Points(8)
+			if len(out) > 0 { // one legend, on the first panel
+				p.Legend = plot.NewLegend()
+			}
 			out = append(out, p)
 		}
 	}
@@ -131,7 +135,8 @@ func (a *Advice) pathPanels() ([]*plot.Plot, int, error) {
 
 // pathAlongRay evaluates fit f on the line, in log fidelity, from the
 // cheapest context cell to the target, returning the law against
-// predictor j and its 90 % band as a closed polygon.
+// predictor j and its 90 % band (inflated as the law's interval is) as a
+// closed polygon.
 func (a *Advice) pathAlongRay(f Fit, j int) (plotter.XYs, plotter.XYs) {
 	start := predictorValues(a.Law.Predictors, a.Law.Cells[0].Fidelity)
 	end := predictorValues(a.Law.Predictors, a.Target.Fidelity)
@@ -145,7 +150,7 @@ func (a *Advice) pathAlongRay(f Fit, j int) (plotter.XYs, plotter.XYs) {
 		for k := range x {
 			x[k] = start[k] + float64(s)/steps*(end[k]-start[k])
 		}
-		m, half := f.ols.value(x), t*math.Sqrt(f.ols.predictVar(x))
+		m, half := f.ols.value(x), t*math.Sqrt(f.ols.predictVar(x))*float64(f.Inflation)
 		xv := math.Pow(10, x[j])
 		line[s] = plotter.XY{X: xv, Y: f.untransform(m)}
 		lo[s] = plotter.XY{X: xv, Y: f.untransform(m - half)}

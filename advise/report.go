@@ -107,8 +107,8 @@ func formatFit(f Fit) string {
 			fmt.Fprintf(&b, " + (%s)·log10 %s", pm(t.Exponent, t.SE), t.Predictor)
 		}
 	}
-	fmt.Fprintf(&b, "   [R² %s, residual sd %s, %d cells, %d dof]; at the target %s, 90 %% [%s, %s]",
-		num(f.R2), num(f.ResidualSD), f.Points, f.DOF, num(f.AtTarget), num(f.Lo), num(f.Hi))
+	fmt.Fprintf(&b, "   [R² %s, residual sd %s, %d cells, %d dof, interval inflation ×%s]; at the target %s, 90 %% [%s, %s]",
+		num(f.R2), num(f.ResidualSD), f.Points, f.DOF, num(f.Inflation), num(f.AtTarget), num(f.Lo), num(f.Hi))
 	return b.String()
 }
 
