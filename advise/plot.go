@@ -90,9 +90,9 @@ func (a *Advice) pathPanels() ([]*plot.Plot, int, error) {
 			p := plot.New()
 			p.Title.Text = fmt.Sprintf("%s: %s against %s", a.Task, f.Quantity, pred)
 			p.X.Label.Text, p.Y.Label.Text = pred, f.Quantity
-			p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+			p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: 3}
 			if f.Log {
-				p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+				p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: 3}
 			}
 			cells := make(plotter.XYs, len(a.Law.Cells))
 			for i, c := range a.Law.Cells {
@@ -130,7 +130,11 @@ func (a *Advice) pathPanels() ([]*plot.Plot, int, error) {
 			out = append(out, p)
 		}
 	}
-	return out, len(preds), nil
+	cols := len(preds)
+	if cols == 1 { // one predictor: the knobs side by side, three to a row
+		cols = min(3, len(out))
+	}
+	return out, cols, nil
 }
 
 // pathAlongRay evaluates fit f on the line, in log fidelity, from the
@@ -232,7 +236,7 @@ func (a *Advice) weightsPanel() (*plot.Plot, error) {
 	last := a.Law.Cells[len(a.Law.Cells)-1] // the context's most expensive cell
 	best, _ := last.Config[dim].([]float64)
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("%s: recommended %s at %s against the best of %s", a.Task, dim, a.Target.Experiment, last.Experiment)
+	p.Title.Text = fmt.Sprintf("%s: recommended %s against the best at %s", a.Task, dim, last.Experiment)
 	p.X.Label.Text, p.Y.Label.Text = dim+" part (index)", "weight"
 	w := vg.Points(6)
 	b1, err := plotter.NewBarChart(plotter.Values(best), w)
@@ -246,6 +250,7 @@ func (a *Advice) weightsPanel() (*plot.Plot, error) {
 	}
 	b2.Color, b2.LineStyle.Width, b2.Offset = colourRec, 0, w/2
 	p.Add(b1, b2)
+	p.X.Min, p.X.Max = -1, float64(max(len(best), len(rec)))
 	p.Legend.Add("best at "+last.Experiment, b1)
 	p.Legend.Add(fmt.Sprintf("recommended #1 (%s)", a.Follows), b2)
 	p.Legend.Top = true

@@ -36,7 +36,7 @@ func (a *Advice) WriteText(w io.Writer) error {
 			ew.printf("  %s  %s %s\n", formatConfig(o.Config), a.Objective, outcome(o.Objective, o.Diverged))
 		}
 	}
-	ew.printf("\nRecommended target runs (K = %d), following %s; %s %s, 90 %% intervals:\n\n", a.K, a.Follows, a.Direction+"imise", a.Objective)
+	ew.printf("\nRecommended target runs (K = %d), in the order %s would run them; %s %s; predictions and 90 %% intervals from the fitted law:\n\n", a.K, a.Follows, a.Direction+"imise", a.Objective)
 	tw := tabwriter.NewWriter(ew, 2, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "rank\tconfig\tpredicted %s\t90 %% interval\tproposed by\n", a.Objective)
 	for _, r := range a.Recommendations {
