@@ -27,6 +27,8 @@ var readmeImports = map[string]string{
 	"eval":     "github.com/autollmresearch/gym/eval",
 	"tasks":    "github.com/autollmresearch/gym/tasks",
 	"policy":   "github.com/autollmresearch/gym/policy",
+	"advise":   "github.com/autollmresearch/gym/advise",
+	"context":  "context",
 }
 
 // TestReadmeGoBlocksCompile compiles every ```go block of README.md as the
