@@ -204,7 +204,11 @@ func readCSVBody(r io.Reader, commentLines int, meta Meta) (*Table, error) {
 		j, ok := want[name]
 		switch {
 		case !ok:
-			ps.add(Problem{Column: name, Line: headerLine, Msg: unexpectedColumn(meta, name)})
+			msg := unexpectedColumn(meta, name)
+			if name == "" || strings.HasPrefix(name, "Unnamed: ") {
+				msg += "; a data frame's index written as a column has no name: in pandas, write with to_csv(path, index=False)"
+			}
+			ps.add(Problem{Column: name, Line: headerLine, Msg: msg})
 			colOf[i] = -1
 		case have[j] >= 0:
 			ps.add(Problem{Column: name, Line: headerLine, Msg: fmt.Sprintf("column appears twice (fields %d and %d)", have[j]+1, i+1)})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/autollmresearch/gym/internal/atomicfile"
@@ -59,21 +60,33 @@ type sidecarDoc struct {
 // as a string (the configuration space, the fidelity list and the metric
 // list are themselves JSON text, as in Parquet and Arrow files).
 func WriteSidecar(w io.Writer, t *Table) error {
-	rec := t.withChecksum()
-	md := rec.Schema().Metadata()
-	rec.Release()
+	return Sidecar{Meta: t.meta, Checksum: t.Checksum()}.Write(w)
+}
+
+// Write writes s as a sidecar document (see WriteSidecar), with no
+// checksum member when s.Checksum is "". It fails when s.Meta is not valid.
+func (s Sidecar) Write(w io.Writer) error {
+	md, err := s.Meta.Metadata()
+	if err != nil {
+		return err
+	}
+	keys, values := md.Keys(), md.Values()
+	if s.Checksum != "" {
+		keys = append(slices.Clip(keys), KeyChecksum)
+		values = append(slices.Clip(values), s.Checksum)
+	}
 	var b bytes.Buffer
 	b.WriteString("{\n  \"format\": ")
 	writeJSONString(&b, SidecarFormat)
 	b.WriteString(",\n  \"metadata\": {")
-	for i, k := range md.Keys() {
+	for i, k := range keys {
 		if i > 0 {
 			b.WriteByte(',')
 		}
 		b.WriteString("\n    ")
 		writeJSONString(&b, k)
 		b.WriteString(": ")
-		writeJSONString(&b, md.Values()[i])
+		writeJSONString(&b, values[i])
 	}
 	b.WriteString("\n  }\n}\n")
 	if _, err := w.Write(b.Bytes()); err != nil {
