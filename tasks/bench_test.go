@@ -209,13 +209,14 @@ func heapOf(b *testing.B, load func() *Table) (retained, peak float64) {
 
 func BenchmarkReadCSV(b *testing.B) {
 	tb := testTable(b)
-	var buf bytes.Buffer
+	var buf, side bytes.Buffer
 	require.NoError(b, WriteCSV(&buf, tb))
+	require.NoError(b, WriteSidecar(&side, tb))
 	data := buf.Bytes()
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		t, err := ReadCSV(bytes.NewReader(data))
+		t, err := ReadCSVSidecar(bytes.NewReader(data), bytes.NewReader(side.Bytes()))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -29,7 +29,7 @@ func TestSingleBitFlipsNeverChangeContentSilently(t *testing.T) {
 	for _, f := range []Format{Parquet, IPC, IPCStream, CSV} {
 		t.Run(f.String(), func(t *testing.T) {
 			var buf bytes.Buffer
-			require.NoError(t, Write(&buf, f, orig))
+			require.NoError(t, writeFormat(&buf, f, orig))
 			valid := buf.Bytes()
 			back, err := readAs(f, valid)
 			require.NoError(t, err)
@@ -65,7 +65,7 @@ func TestSingleBitFlipsNeverChangeContentSilently(t *testing.T) {
 func TestChecksumMismatchIsNamed(t *testing.T) {
 	orig := testTable(t)
 	var buf bytes.Buffer
-	require.NoError(t, WriteCSV(&buf, orig))
+	require.NoError(t, writeLegacyCSV(&buf, orig))
 	text := buf.String()
 	require.Contains(t, text, "# "+KeyChecksum+"=sha256:")
 	// A changed metric that still validates.

@@ -2,7 +2,6 @@ package tasks
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -10,29 +9,23 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
-// WriteCSV writes t as CSV: one comment line "# <key>=<value>" per gym.*
-// metadata key (the value JSON-quoted when it is empty of meaning as raw
-// text: leading or trailing space, a leading quote, control characters),
-// then a header row with the canonical column names, then one line per row.
-// Floats are written in the shortest form that reads back to the same bits.
-// The metadata includes the content checksum (KeyChecksum), which ReadCSV
-// verifies.
+// WriteCSV writes t as a plain CSV that pandas, polars, DuckDB and
+// spreadsheets open with no options: a header row with the canonical column
+// names, then one line per row, and nothing else. Floats are written in the
+// shortest form that reads back to the same bits.
+//
+// The metadata (task, configuration space, fidelities, metrics, objective,
+// provenance, checksum) does not fit in a plain CSV: WriteSidecar writes it
+// as a JSON document, and WriteFile writes both, the sidecar next to the
+// CSV (SidecarPath). ReadCSVSidecar and ReadFile read them back.
 func WriteCSV(w io.Writer, t *Table) error {
 	bw := bufio.NewWriter(w)
-	withSum := t.withChecksum()
-	defer withSum.Release()
-	md := withSum.Schema().Metadata()
-	for i, k := range md.Keys() {
-		fmt.Fprintf(bw, "# %s=%s\n", k, csvMetaValue(md.Values()[i]))
-	}
 	cw := csv.NewWriter(bw)
 	n := int(t.rec.NumCols())
 	fields := make([]string, n)
@@ -72,30 +65,22 @@ func WriteCSV(w io.Writer, t *Table) error {
 	return nil
 }
 
-// csvMetaValue renders a metadata value for a comment line, JSON-quoting it
-// when the raw text would not read back the same.
-func csvMetaValue(v string) string {
-	needQuote := strings.HasPrefix(v, `"`) || strings.TrimSpace(v) != v || !utf8.ValidString(v)
-	for _, r := range v {
-		if unicode.IsControl(r) {
-			needQuote = true
-			break
-		}
-	}
-	if !needQuote {
-		return v
-	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v) // cannot fail for a string
-	return strings.TrimSuffix(b.String(), "\n")
+// ReadCSV reads a CSV table that carries its metadata in leading comment
+// lines, "# gym.<key>=<value>" one per key (values that would not read back
+// as raw text JSON-quoted), as earlier versions of WriteCSV wrote it, then
+// a header row naming the canonical columns (in any order) and data rows.
+// It validates the table in full, and verifies the content checksum when
+// the comment lines record one; problems name the data row and the line.
+// A plain CSV, as WriteCSV now writes it, has its metadata in a sidecar:
+// read it with ReadCSVSidecar (or ReadFile), or give the metadata to
+// ReadCSVWithMeta.
+func ReadCSV(r io.Reader) (*Table, error) {
+	return readCSV(r, "")
 }
 
-// ReadCSV reads a table written by WriteCSV: metadata comment lines, a
-// header row naming the canonical columns (in any order) and data rows. It
-// validates the table in full; problems name the data row and the line.
-func ReadCSV(r io.Reader) (*Table, error) {
+// readCSV is ReadCSV; the error for a CSV without metadata names sidecar,
+// the sidecar file that was looked for, when not "".
+func readCSV(r io.Reader, sidecar string) (*Table, error) {
 	br := bufio.NewReader(r)
 	kv, lines, ps, err := readCSVComments(br)
 	if err != nil {
@@ -104,14 +89,8 @@ func ReadCSV(r io.Reader) (*Table, error) {
 	if ps.len() > 0 {
 		return nil, ps.err()
 	}
-	found := false
-	for k := range kv {
-		if strings.HasPrefix(k, "gym.") {
-			found = true
-		}
-	}
-	if !found {
-		return nil, &ValidationError{Problems: []Problem{{Msg: "no metadata: a table CSV starts with comment lines \"# gym.<key>=<value>\" (as WriteCSV writes them); use ReadCSVWithMeta for a plain CSV"}}}
+	if !hasGymKey(kv) {
+		return nil, &ValidationError{Problems: []Problem{{Msg: noMetadata(sidecar)}}}
 	}
 	meta, err := metaFromMap(kv)
 	if err != nil {
@@ -126,7 +105,9 @@ func ReadCSV(r io.Reader) (*Table, error) {
 }
 
 // ReadCSVWithMeta reads a plain CSV table, a header row and data rows,
-// whose metadata is given. Leading comment lines, if any, are skipped.
+// whose metadata is given. Leading comment lines, if any, are skipped. No
+// checksum is verified: this is the way to read a table edited after it was
+// written, under the metadata of the original (see ReadSidecar).
 func ReadCSVWithMeta(r io.Reader, meta Meta) (*Table, error) {
 	if err := meta.Validate(); err != nil {
 		return nil, err
@@ -137,6 +118,19 @@ func ReadCSVWithMeta(r io.Reader, meta Meta) (*Table, error) {
 		return nil, err
 	}
 	return readCSVBody(br, lines, meta.clone())
+}
+
+// noMetadata says what a CSV without metadata lacks, and where to get it.
+func noMetadata(sidecar string) string {
+	where := "no sidecar was given"
+	if sidecar != "" {
+		where = fmt.Sprintf("there is no sidecar %s next to it", sidecar)
+	}
+	return fmt.Sprintf("no metadata: the CSV has no leading \"# gym.<key>=<value>\" lines and %s, so the table's task (%s), "+
+		"configuration space (%s), fidelity columns (%s), metrics (%s), objective and direction (%s, %s) and provenance (%s) are unknown; "+
+		"put the sidecar that was written with the CSV next to it (ReadFile) or pass it to ReadCSVSidecar, or give the metadata to ReadCSVWithMeta "+
+		"(from the command line: go run ./cmd/table attach -meta SIDECAR_OR_TABLE -csv FILE.csv -o OUT)",
+		where, KeyTask, KeySpace, KeyFidelity, KeyMetrics, KeyObjective, KeyDirection, KeyProvenance)
 }
 
 // readCSVComments consumes the leading lines that start with '#', returning
@@ -210,7 +204,11 @@ func readCSVBody(r io.Reader, commentLines int, meta Meta) (*Table, error) {
 		j, ok := want[name]
 		switch {
 		case !ok:
-			ps.add(Problem{Column: name, Line: headerLine, Msg: unexpectedColumn(meta, name)})
+			msg := unexpectedColumn(meta, name)
+			if name == "" || strings.HasPrefix(name, "Unnamed: ") {
+				msg += "; a data frame's index written as a column has no name: in pandas, write with to_csv(path, index=False)"
+			}
+			ps.add(Problem{Column: name, Line: headerLine, Msg: msg})
 			colOf[i] = -1
 		case have[j] >= 0:
 			ps.add(Problem{Column: name, Line: headerLine, Msg: fmt.Sprintf("column appears twice (fields %d and %d)", have[j]+1, i+1)})

@@ -25,8 +25,14 @@
 // and the source, citation and licence. The same schema round-trips through
 // Arrow IPC, Parquet and CSV ([WriteFile], [ReadFile]), so tables open in
 // pandas, polars or DuckDB, and users can bring their own results in the
-// same shape. In CSV the metadata travels in leading comment lines,
-// "# gym.task=pretrain", one per key.
+// same shape. A CSV table is a plain CSV (a header row and data rows, which
+// pandas.read_csv and DuckDB open with no options) with its metadata in a
+// JSON sidecar next to it, "runs.csv.meta.json" (SidecarPath,
+// WriteSidecar, ReadCSVSidecar); ReadFile also reads CSVs of earlier
+// versions, which carry the metadata in leading comment lines
+// ("# gym.task=pretrain", one per key). A CSV edited in another tool loses
+// no metadata as long as the sidecar is kept: ReadCSVWithMeta (or the
+// command "go run ./cmd/table attach") joins the two again.
 //
 // # Building and validating
 //

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"log"
+	"strings"
 
 	"github.com/autollmresearch/gym/spaces"
 	"github.com/autollmresearch/gym/tasks"
@@ -98,16 +99,24 @@ func ExampleWriteCSV() {
 		log.Fatal(err)
 	}
 	defer t.Release()
-	var buf bytes.Buffer
-	if err := tasks.WriteCSV(&buf, t); err != nil {
+	// A plain CSV (what pandas.read_csv opens) and its metadata apart;
+	// tasks.WriteFile("runs.csv", t) writes both files.
+	var csv, sidecar bytes.Buffer
+	if err := tasks.WriteCSV(&csv, t); err != nil {
 		log.Fatal(err)
 	}
-	back, err := tasks.ReadCSV(&buf)
+	if err := tasks.WriteSidecar(&sidecar, t); err != nil {
+		log.Fatal(err)
+	}
+	header, _, _ := strings.Cut(csv.String(), "\n")
+	fmt.Println(header)
+	back, err := tasks.ReadCSVSidecar(&csv, &sidecar)
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer back.Release()
 	fmt.Println(back.NumRows(), back.Meta().Task, back.Meta().CostSource)
 	// Output:
+	// experiment,fid_params,cfg_lr,metric_loss,cost_gpu_hours,diverged,seed
 	// 8 demo estimated: 6ND FLOPs
 }

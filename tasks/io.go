@@ -312,8 +312,11 @@ const (
 	IPCStream
 	// Parquet is Apache Parquet (.parquet, .pq).
 	Parquet
-	// CSV is comma-separated text with the metadata in leading comment
-	// lines (.csv).
+	// CSV is plain comma-separated text (.csv): a header row and data
+	// rows. WriteFile puts the metadata in a sidecar JSON file next to it
+	// (SidecarPath); ReadFile reads the sidecar, or the leading
+	// "# gym.<key>=<value>" comment lines of CSVs written by earlier
+	// versions.
 	CSV
 )
 
@@ -347,7 +350,8 @@ func FormatOf(path string) (Format, error) {
 	return 0, fmt.Errorf("tasks: %s: unknown table format %q (want .arrow, .ipc, .feather, .arrows, .parquet, .pq or .csv)", path, filepath.Ext(path))
 }
 
-// Write writes t to w in format f.
+// Write writes t to w in format f. For CSV it writes the plain CSV only;
+// its metadata goes through WriteSidecar.
 func Write(w io.Writer, f Format, t *Table) error {
 	switch f {
 	case IPC:
@@ -365,13 +369,19 @@ func Write(w io.Writer, f Format, t *Table) error {
 // WriteFile writes t to path in the format its extension names (see
 // FormatOf). The table is written to a temporary file in the same
 // directory, synced and renamed over path, so that a failed write leaves
-// the previous file at path as it was and no partial file behind.
+// the previous file at path as it was and no partial file behind. A CSV
+// table gets its metadata in a sidecar next to it (SidecarPath), written
+// the same way just before the CSV is put in place.
 func WriteFile(path string, t *Table) error {
 	f, err := FormatOf(path)
 	if err != nil {
 		return err
 	}
-	err = atomicfile.Write(path, func(w io.Writer) error { return Write(writeHook(w), f, t) })
+	if f == CSV {
+		err = writeCSVFile(path, t)
+	} else {
+		err = atomicfile.Write(path, func(w io.Writer) error { return Write(writeHook(w), f, t) })
+	}
 	if err != nil {
 		return fmt.Errorf("tasks: writing %s: %w", path, err)
 	}
@@ -383,7 +393,9 @@ var writeHook = func(w io.Writer) io.Writer { return w }
 
 // ReadFile reads a table from path in the format its extension names (see
 // FormatOf), validating it in full. A *ValidationError names the file in
-// its Source.
+// its Source. A CSV table's metadata is read from its sidecar
+// (SidecarPath) when there is one, else from the CSV's leading comment
+// lines; with neither, the error says which metadata is missing.
 func ReadFile(path string) (*Table, error) {
 	f, err := FormatOf(path)
 	if err != nil {
@@ -403,12 +415,14 @@ func ReadFile(path string) (*Table, error) {
 	case Parquet:
 		t, err = ReadParquet(in)
 	case CSV:
-		t, err = ReadCSV(in)
+		t, err = readCSVFile(in, path)
 	}
 	if err != nil {
 		var ve *ValidationError
 		if errors.As(err, &ve) {
-			ve.Source = path
+			if ve.Source == "" {
+				ve.Source = path
+			}
 			return nil, ve
 		}
 		return nil, fmt.Errorf("%w (reading %s)", err, path)

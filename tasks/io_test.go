@@ -77,14 +77,14 @@ func TestRoundTripAcrossFormats(t *testing.T) {
 		for _, second := range allFormats {
 			t.Run(first.String()+"_to_"+second.String(), func(t *testing.T) {
 				var buf bytes.Buffer
-				require.NoError(t, Write(&buf, first, orig))
+				require.NoError(t, writeFormat(&buf, first, orig))
 				mid, err := readFormat(t, first, buf.Bytes())
 				require.NoError(t, err)
 				defer mid.Release()
 				requireSameTable(t, orig, mid)
 
 				buf.Reset()
-				require.NoError(t, Write(&buf, second, mid))
+				require.NoError(t, writeFormat(&buf, second, mid))
 				got, err := readFormat(t, second, buf.Bytes())
 				require.NoError(t, err)
 				defer got.Release()
@@ -116,7 +116,7 @@ func TestFiles(t *testing.T) {
 	// A validation error names the file.
 	bad := filepath.Join(dir, "bad.csv")
 	var buf bytes.Buffer
-	require.NoError(t, WriteCSV(&buf, orig))
+	require.NoError(t, writeLegacyCSV(&buf, orig))
 	require.NoError(t, os.WriteFile(bad, []byte(strings.Replace(buf.String(), "toy-L-2e9,L,2e+09,1e-05", "toy-L-2e9,L,2e+09,7", 1)), 0o644))
 	_, err = ReadFile(bad)
 	var ve *ValidationError
@@ -132,7 +132,7 @@ func TestCorruptInput(t *testing.T) {
 	for _, f := range allFormats {
 		t.Run(f.String(), func(t *testing.T) {
 			var buf bytes.Buffer
-			require.NoError(t, Write(&buf, f, orig))
+			require.NoError(t, writeFormat(&buf, f, orig))
 			data := buf.Bytes()
 			for _, cut := range []int{0, 7, len(data) / 3, len(data) / 2, len(data) - 9} {
 				_, err := readFormat(t, f, data[:cut])
@@ -188,7 +188,7 @@ func TestMetadataProblems(t *testing.T) {
 func csvOf(t *testing.T, tb *Table) string {
 	t.Helper()
 	var buf bytes.Buffer
-	require.NoError(t, WriteCSV(&buf, tb))
+	require.NoError(t, writeLegacyCSV(&buf, tb))
 	return buf.String()
 }
 
@@ -264,7 +264,7 @@ func TestCSVWithoutMetadata(t *testing.T) {
 	text := csvOf(t, tb)
 	body := text[strings.Index(text, "experiment,"):]
 	_, err := ReadCSV(strings.NewReader(body))
-	requireProblem(t, err, "", 0, "use ReadCSVWithMeta")
+	requireProblem(t, err, "", 0, "give the metadata to ReadCSVWithMeta")
 
 	got, err := ReadCSVWithMeta(strings.NewReader(body), testMeta())
 	require.NoError(t, err)

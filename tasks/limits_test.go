@@ -15,7 +15,7 @@ import (
 func encoded(t *testing.T, f Format) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	require.NoError(t, Write(&buf, f, testTable(t)))
+	require.NoError(t, writeFormat(&buf, f, testTable(t)))
 	return buf.Bytes()
 }
 

@@ -430,7 +430,7 @@ func TestMetaGeneratorRoundTrips(t *testing.T) {
 	defer withGen.Release()
 	for _, f := range []Format{IPC, IPCStream, Parquet, CSV} {
 		var buf bytes.Buffer
-		require.NoError(t, Write(&buf, f, withGen), f)
+		require.NoError(t, writeFormat(&buf, f, withGen), f)
 		back, err := readFormat(t, f, buf.Bytes())
 		require.NoError(t, err, f)
 		assert.Equal(t, md.Generator, back.Meta().Generator, f)
@@ -446,7 +446,7 @@ func TestMetaGeneratorRoundTrips(t *testing.T) {
 	require.NoError(t, err)
 	defer without.Release()
 	var buf bytes.Buffer
-	require.NoError(t, WriteCSV(&buf, without))
+	require.NoError(t, writeLegacyCSV(&buf, without))
 	assert.NotContains(t, buf.String(), KeyGenerator, "a table without a generator writes no generator key")
 
 	bad := testMeta()

@@ -23,6 +23,10 @@ func FuzzReadJSONL(f *testing.F) {
 	f.Add(buf.Bytes()[:buf.Len()/2])
 	f.Add([]byte(`{"id": "x", "messages": []}` + "\n"))
 	f.Add([]byte("\n\n"))
+	// A failed episode: replies as received, and the reason.
+	f.Add([]byte(`{"id":"a","env":"e","target":"t","seed":1,"messages":[{"role":"system","content":"s"},{"role":"user","content":"p"},` +
+		`{"role":"assistant","content":"no idea","reward":0,"regret":1}],"final_regret":1,"return":0,"failed":"no usable answer in 1 steps"}` + "\n"))
+	f.Add([]byte(oldJSONL + "\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ts, err := ReadJSONL(bytes.NewReader(data))
 		if err != nil {

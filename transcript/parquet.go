@@ -28,6 +28,7 @@ const (
 	ColRegret      = "regret"       // float64, null when absent
 	ColFinalRegret = "final_regret" // float64: the transcript's final regret
 	ColReturn      = "return"       // float64: the transcript's return
+	ColFailed      = "failed"       // string: why the episode failed, null when it did not
 )
 
 // rowSchema is the schema of the Parquet form.
@@ -43,7 +44,12 @@ var rowSchema = arrow.NewSchema([]arrow.Field{
 	{Name: ColRegret, Type: arrow.PrimitiveTypes.Float64, Nullable: true},
 	{Name: ColFinalRegret, Type: arrow.PrimitiveTypes.Float64},
 	{Name: ColReturn, Type: arrow.PrimitiveTypes.Float64},
+	{Name: ColFailed, Type: arrow.BinaryTypes.String, Nullable: true},
 }, nil)
+
+// oldColumns is the number of columns of files written before ColFailed
+// was added, which ReadParquet still reads.
+const oldColumns = 11
 
 // WriteParquet writes ts as a Parquet file with one row per message (see
 // the Col constants), Snappy-compressed, readable by pandas, polars and
@@ -79,6 +85,11 @@ func WriteParquet(w io.Writer, ts []Transcript) error {
 			opt(8, m.Regret)
 			f64(9).Append(t.FinalRegret)
 			f64(10).Append(t.Return)
+			if t.Failed == "" {
+				str(11).AppendNull()
+			} else {
+				str(11).Append(t.Failed)
+			}
 		}
 	}
 	rec := b.NewRecordBatch()
@@ -116,7 +127,9 @@ type ReadAtSeeker interface {
 
 // ReadParquet reads transcripts written by WriteParquet: consecutive rows
 // with the same id form one transcript, whose turns must run 0, 1, 2, ...
-// Each transcript is validated. Errors name the row and column.
+// Each transcript is validated. Errors name the row and column. Files
+// written before the column "failed" was added (without it) read as
+// transcripts that did not fail.
 func ReadParquet(r ReadAtSeeker) (ts []Transcript, err error) {
 	defer func() {
 		// The Parquet reader may panic on a corrupt file.
@@ -173,6 +186,13 @@ func ReadParquet(r ReadAtSeeker) (ts []Transcript, err error) {
 					ID: id, Env: cols.env.Value(i), Target: cols.target.Value(i), Seed: cols.seed.Value(i),
 					FinalRegret: cols.final.Value(i), Return: cols.ret.Value(i),
 				}
+				if cols.failed != nil && !cols.failed.IsNull(i) {
+					if cur.Failed = cols.failed.Value(i); cur.Failed == "" {
+						return nil, fmt.Errorf("transcript: Parquet row %d: column %q is empty, want the reason the episode failed or null", row, ColFailed)
+					}
+				}
+			} else if f := cols.failedAt(i); f != cur.Failed {
+				return nil, fmt.Errorf("transcript: Parquet row %d: column %q is %q, but earlier rows of %q say %q", row, ColFailed, f, id, cur.Failed)
 			}
 			if turn := int(cols.turn.Value(i)); turn != len(cur.Messages) {
 				return nil, fmt.Errorf("transcript: Parquet row %d: column %q is %d, want %d (the next message of %q)", row, ColTurn, turn, len(cur.Messages), id)
@@ -199,12 +219,13 @@ func ReadParquet(r ReadAtSeeker) (ts []Transcript, err error) {
 	return ts, nil
 }
 
-// checkSchema checks that s has the columns of rowSchema, in order.
+// checkSchema checks that s has the columns of rowSchema, in order, or
+// the first oldColumns of them (a file written before ColFailed).
 func checkSchema(s *arrow.Schema) error {
-	if s.NumFields() != rowSchema.NumFields() {
+	if s.NumFields() != rowSchema.NumFields() && s.NumFields() != oldColumns {
 		return fmt.Errorf("transcript: reading Parquet: %d columns, want the %d of a transcript file (%s)", s.NumFields(), rowSchema.NumFields(), columnNames())
 	}
-	for i, want := range rowSchema.Fields() {
+	for i, want := range rowSchema.Fields()[:s.NumFields()] {
 		got := s.Field(i)
 		if got.Name != want.Name || !arrow.TypeEqual(got.Type, want.Type) {
 			return fmt.Errorf("transcript: reading Parquet: column %d is %q (%v), want %q (%v)", i, got.Name, got.Type, want.Name, want.Type)
@@ -230,11 +251,21 @@ type rowColumns struct {
 	seed                           *array.Uint64
 	turn                           *array.Int32
 	reward, regret, final, ret     *array.Float64
+	failed                         *array.String // nil in a file without the column
+}
+
+// failedAt returns the value of the column "failed" at row i, "" when null
+// or absent.
+func (c rowColumns) failedAt(i int) string {
+	if c.failed == nil || c.failed.IsNull(i) {
+		return ""
+	}
+	return c.failed.Value(i)
 }
 
 func columns(rec arrow.RecordBatch) (rowColumns, error) {
 	var c rowColumns
-	var ok [11]bool
+	ok := make([]bool, rec.NumCols())
 	c.id, ok[0] = rec.Column(0).(*array.String)
 	c.env, ok[1] = rec.Column(1).(*array.String)
 	c.target, ok[2] = rec.Column(2).(*array.String)
@@ -246,6 +277,9 @@ func columns(rec arrow.RecordBatch) (rowColumns, error) {
 	c.regret, ok[8] = rec.Column(8).(*array.Float64)
 	c.final, ok[9] = rec.Column(9).(*array.Float64)
 	c.ret, ok[10] = rec.Column(10).(*array.Float64)
+	if len(ok) > oldColumns {
+		c.failed, ok[11] = rec.Column(11).(*array.String)
+	}
 	for i, good := range ok {
 		if !good {
 			return c, fmt.Errorf("transcript: reading Parquet: column %q is a %T, want %v", rowSchema.Field(i).Name, rec.Column(i), rowSchema.Field(i).Type)

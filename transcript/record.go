@@ -16,7 +16,9 @@ import (
 
 // ErrNoAnswers is matched (with errors.Is) by the error of FromEpisode,
 // Record and RecordPolicy for an episode in which no reply gave a usable
-// answer, so that it has no assistant message to learn from.
+// answer, so that it has no answer to imitate. The transcript they return
+// with it is the failed episode, marked (Transcript.Failed) and kept whole,
+// which is data too (what a model gets wrong, and why): keep it or drop it.
 var ErrNoAnswers = errors.New("transcript: the episode has no usable answer")
 
 // teacherStream is the second PCG word of a teacher policy's random
@@ -33,8 +35,11 @@ const teacherStream = 0x7465616368657273
 // those of the whole episode. ID and Env are left for the caller to set;
 // Seed is res.Seed.Value (0 for an unseeded episode).
 //
-// It fails when the episode's final regret is not a number in [0, 1] and
-// with ErrNoAnswers when no step had a usable answer.
+// It fails when the episode's final regret is not a number in [0, 1].
+// When no step had a usable answer it returns, with an error matching
+// ErrNoAnswers, the failed transcript (see failedTranscript): valid, with
+// Failed set to res.Failure(), as soon as ID and Env are set and the
+// episode has at least one reply.
 func FromEpisode(res llm.EpisodeResult) (Transcript, error) {
 	t := Transcript{Target: res.Target, Seed: res.Seed.Value, FinalRegret: res.FinalRegret, Return: res.Return}
 	if !(res.FinalRegret >= 0 && res.FinalRegret <= 1) {
@@ -60,9 +65,39 @@ func FromEpisode(res llm.EpisodeResult) (Transcript, error) {
 		return t, errors.New("transcript: the episode's turns do not start with a system message")
 	}
 	if len(t.Messages) == 1 {
-		return t, ErrNoAnswers
+		return failedTranscript(res, t), ErrNoAnswers
 	}
 	return t, nil
+}
+
+// failedTranscript is the transcript of an episode without a usable
+// answer: t's fields, Failed set to res.Failure(), and every turn after
+// the system prompt as a message: the env's prompts and the Agent's
+// correction messages (user), and the replies as received (assistant; the
+// scored ones with their reward, and regret when known).
+func failedTranscript(res llm.EpisodeResult, t Transcript) Transcript {
+	t.Failed = res.Failure()
+	t.Messages = t.Messages[:1]
+	for _, tu := range res.Turns[1:] {
+		switch tu.Role {
+		case llm.RoleUser:
+			t.Messages = append(t.Messages, Message{Role: RoleUser, Content: tu.Content})
+		case llm.RoleAssistant:
+			m := Message{Role: RoleAssistant, Content: tu.Content}
+			if tu.Scored {
+				m.Reward = ptr(tu.Reward)
+				if !math.IsNaN(tu.Regret) {
+					m.Regret = ptr(tu.Regret)
+				}
+			}
+			t.Messages = append(t.Messages, m)
+		}
+	}
+	// The prompt after the last step was never answered.
+	if n := len(t.Messages); n > 1 && t.Messages[n-1].Role == RoleUser {
+		t.Messages = t.Messages[:n-1]
+	}
+	return t
 }
 
 func ptr(x float64) *float64 { return &x }
@@ -101,7 +136,7 @@ func Record(ctx context.Context, e env.Env[string, string], answer AnswerFunc, s
 	if err != nil {
 		return Transcript{}, fmt.Errorf("transcript: Record: %w", err)
 	}
-	return FromEpisode(res)
+	return FromEpisode(res) // with ErrNoAnswers, the failed transcript
 }
 
 // RecordPolicy records a programmatic policy (a baseline, a trained

@@ -55,6 +55,12 @@ type Transcript struct {
 	FinalRegret float64 `json:"final_regret"`
 	// Return is the sum of the episode's rewards.
 	Return float64 `json:"return"`
+	// Failed is, for an episode in which no reply gave a usable answer,
+	// why (see llm.EpisodeResult.Failure); "" for an episode that gave
+	// one, and then left out of the JSON. A failed transcript keeps every
+	// turn as played: the prompts, the model's replies as received (not
+	// necessarily JSON) and the correction messages, as user messages.
+	Failed string `json:"failed,omitempty"`
 }
 
 // ErrInvalid is matched (with errors.Is) by every error of Validate,
@@ -67,9 +73,12 @@ func invalidf(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...)
 }
 
+// optionalKeys are the keys of a line or a message that may be left out.
+var optionalKeys = []string{"reward", "regret", "failed"}
+
 // Keys of a transcript line and of a message.
 var (
-	lineKeys    = []string{"id", "env", "target", "seed", "messages", "final_regret", "return"}
+	lineKeys    = []string{"id", "env", "target", "seed", "messages", "final_regret", "return", "failed"}
 	messageKeys = []string{"role", "content", "reward", "regret"}
 )
 
@@ -120,6 +129,14 @@ func decodeLine(line []byte) (Transcript, error) {
 	if t.Return, err = number(fields, "return"); err != nil {
 		return t, err
 	}
+	if _, ok := fields["failed"]; ok {
+		if err := decodeField("", fields, "failed", "the reason the episode failed", &t.Failed); err != nil {
+			return t, err
+		}
+		if t.Failed == "" {
+			return t, invalidf(`"failed" is empty, want the reason the episode failed (leave the field out for an episode that did not)`)
+		}
+	}
 	var raw []json.RawMessage
 	if err := decodeField("", fields, "messages", "an array of messages", &raw); err != nil {
 		return t, err
@@ -155,7 +172,9 @@ func (t *Transcript) checkMessages() error {
 		case RoleUser:
 		case RoleAssistant:
 			answers++
-			if err := checkAnswer(m.Content); err != nil {
+			// A failed episode's replies are kept as received; the answers
+			// of one that succeeded are JSON objects.
+			if err := checkAnswer(m.Content); err != nil && t.Failed == "" {
 				return invalidf("%s: content %s is not a JSON object: %v", where, quoteStart(m.Content), err)
 			}
 			if m.Regret != nil && (*m.Regret < 0 || *m.Regret > 1) {
@@ -329,7 +348,7 @@ func checkKeys(where string, fields map[string]json.RawMessage, keys []string) e
 		}
 	}
 	for _, k := range keys {
-		if _, ok := fields[k]; !ok && k != "reward" && k != "regret" {
+		if _, ok := fields[k]; !ok && !slices.Contains(optionalKeys, k) {
 			return invalidf("%s lacks the required field %q", where, k)
 		}
 	}

@@ -16,8 +16,11 @@
 //	go run ./examples/llm_agent -record-teacher scaling-law -episodes 20 -out teacher.jsonl
 //
 // An -out path ending in .parquet is written as Parquet (one row per
-// message), anything else as JSONL (one episode per line). Run with -h for
-// every flag.
+// message), anything else as JSONL (one episode per line). An episode in
+// which no reply gave a usable answer is written too, marked failed with
+// the reason ("failed" in JSONL and Parquet) and with the model's replies
+// as received: data on what the model gets wrong. Run with -h for every
+// flag.
 package main
 
 import (
@@ -200,7 +203,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if werr := write(c.out, ts); werr != nil {
 			return errors.Join(err, werr)
 		}
-		fmt.Fprintf(stdout, "wrote %d transcripts to %s\n", len(ts), c.out)
+		failed := 0
+		for _, tr := range ts {
+			if tr.Failed != "" {
+				failed++
+			}
+		}
+		fmt.Fprintf(stdout, "wrote %d transcripts (%d failed) to %s\n", len(ts), failed, c.out)
 	}
 	return err
 }
@@ -257,12 +266,20 @@ func runModel(ctx context.Context, c *config, opts env.Options, getenv func(stri
 			i+1, seed, res.Target, res.FinalRegret, res.Return, res.Steps, res.InvalidSteps, res.Corrections, res.Retries,
 			res.Usage.TotalTokens, res.Usage.PromptTokens, res.Usage.CompletionTokens, res.Wall.Round(time.Millisecond))
 		tr, err := transcript.FromEpisode(res)
+		tr.ID = fmt.Sprintf("%s/%s/seed-%d", cfg.Model, c.envID, seed)
+		tr.Env = c.envID
+		if errors.Is(err, transcript.ErrNoAnswers) {
+			if verr := tr.Validate(); verr != nil {
+				err = errors.Join(err, verr)
+			} else {
+				fmt.Fprintf(stderr, "episode %d failed: %s; its transcript is kept, marked failed\n", i+1, tr.Failed)
+				err = nil
+			}
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "episode %d: no transcript: %v\n", i+1, err)
 			continue
 		}
-		tr.ID = fmt.Sprintf("%s/%s/seed-%d", cfg.Model, c.envID, seed)
-		tr.Env = c.envID
 		ts = append(ts, tr)
 	}
 	fmt.Fprintf(stdout, "tokens used: %d (%d prompt, %d completion)\n", total.TotalTokens, total.PromptTokens, total.CompletionTokens)

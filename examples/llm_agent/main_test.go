@@ -91,7 +91,7 @@ func TestRecordTeacher(t *testing.T) {
 		err := run(context.Background(), []string{"-record-teacher", "scaling-law", "-episodes", "3", "-seed", "4", "-out", path}, noEnv, &stdout, &stderr)
 		require.NoError(t, err, stderr.String())
 		assert.Contains(t, stdout.String(), "teacher scaling-law on pretrain/steplaw-text-v0 (test split, extrapolate), 3 episodes")
-		assert.Contains(t, stdout.String(), "wrote 3 transcripts to "+path)
+		assert.Contains(t, stdout.String(), "wrote 3 transcripts (0 failed) to "+path)
 
 		f, err := os.Open(path)
 		require.NoError(t, err)
@@ -148,5 +148,41 @@ func TestRunWithModel(t *testing.T) {
 	require.Len(t, lines, 2)
 	for _, l := range lines {
 		require.NoError(t, transcript.Validate([]byte(l)))
+	}
+}
+
+func TestFailedEpisodesAreWritten(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(map[string]any{
+			"choices": []any{map[string]any{"message": map[string]string{"content": "I would rather not say."}}},
+			"usage":   map[string]int{"prompt_tokens": 10, "completion_tokens": 2, "total_tokens": 12},
+		})
+	}))
+	defer srv.Close()
+	vars := map[string]string{"GYM_LLM_BASE_URL": srv.URL + "/v1", "GYM_LLM_MODEL": "stand-in"}
+	for _, ext := range []string{".jsonl", ".parquet"} {
+		t.Run(ext, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "llm"+ext)
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), []string{"-episodes", "2", "-out", out}, func(k string) string { return vars[k] }, &stdout, &stderr)
+			require.NoError(t, err, stderr.String())
+			assert.Contains(t, stderr.String(), "episode 1 failed: no usable answer in 3 steps (3 invalid, 3 corrected); last reply: ")
+			assert.Contains(t, stdout.String(), "wrote 2 transcripts (2 failed) to "+out)
+			f, err := os.Open(out)
+			require.NoError(t, err)
+			defer f.Close()
+			var ts []transcript.Transcript
+			if ext == ".parquet" {
+				ts, err = transcript.ReadParquet(f)
+			} else {
+				ts, err = transcript.ReadJSONL(f)
+			}
+			require.NoError(t, err)
+			require.Len(t, ts, 2)
+			for _, tr := range ts {
+				assert.Contains(t, tr.Failed, "no usable answer")
+				assert.Equal(t, "I would rather not say.", tr.Messages[2].Content)
+			}
+		})
 	}
 }

@@ -69,6 +69,15 @@
 // ("actor") and the Gaussian's log standard deviations ("log_std"). Run
 // with -h for every flag.
 //
+// The tables go to stdout, progress to stderr: one live line per stage
+// with the count done, the time elapsed and an estimate of the time left.
+// On a terminal the line is rewritten in place; when stderr is a file or a
+// pipe, a stage prints its heading, a line at most every 10 seconds and
+// its duration, so a log keeps a few lines per stage. -v prints instead
+// every distillation round, GRPO update and evaluation report as a line of
+// its own. Progress never changes the results: the same seed writes the
+// same files.
+//
 // With -train table the figures vary with the seed: over seeds 1 to 5 on
 // the pretrain default, the trained network's mean regret is 0.027 to
 // 0.041 after one trial and 0.005 to 0.018 after five, against the
@@ -99,6 +108,7 @@ import (
 	"github.com/autollmresearch/gym/eval"
 	"github.com/autollmresearch/gym/internal/atomicfile"
 	"github.com/autollmresearch/gym/internal/curves"
+	"github.com/autollmresearch/gym/internal/progress"
 	"github.com/autollmresearch/gym/policy"
 	"github.com/autollmresearch/gym/policy/agent"
 	"github.com/autollmresearch/gym/policy/nn"
@@ -172,6 +182,9 @@ type config struct {
 	retrain    []string
 	worlds     int
 	grpoWorlds int
+	verbose    bool
+	// progress tunes the live progress lines; tests set it.
+	progress progress.Options
 }
 
 // parseFlags reads the command line; errors wrap errUsage.
@@ -208,6 +221,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	retrain := fs.String("retrain", "pretrain", "with -train worlds: comma-separated tasks whose agent is trained here; the others take their embedded agents")
 	fs.IntVar(&c.worlds, "worlds", 0, "with -train worlds: generated worlds to distil from (0: the embedded agent's number)")
 	fs.IntVar(&c.grpoWorlds, "grpo-worlds", agent.DefaultGRPOConfig().Worlds, "with -train worlds: other worlds of GRPO after distillation (0: none)")
+	fs.BoolVar(&c.verbose, "v", false, "print every distillation round, GRPO update and evaluation progress report as a line of its own, instead of one live progress line per stage")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
@@ -344,12 +358,70 @@ func runFile(ctx context.Context, c *config, path, name string, read func(string
 	return nil
 }
 
-// stage prints a stage's heading and returns a function that prints its
-// duration.
-func stage(w io.Writer, task string, n int, what string) func() {
-	start := time.Now()
-	fmt.Fprintf(w, "[%s] %d/5 %s\n", task, n, what)
-	return func() { fmt.Fprintf(w, "[%s]     done in %s\n", task, time.Since(start).Round(time.Millisecond)) }
+// stageLog reports the progress of one stage to stderr. With -v it prints
+// the stage's heading, every line its trainers print (one per distillation
+// round, GRPO update, evaluation report) and its duration. Without -v it
+// draws one live progress line with an estimate of the time left
+// (internal/progress): rewritten in place on a terminal; on a file or pipe
+// printed when the stage starts, at most every 10 seconds, and when it is
+// done.
+type stageLog struct {
+	w     io.Writer
+	task  string
+	start time.Time
+	line  *progress.Line // nil with -v
+}
+
+// stage starts the report of stage n of a task's pipeline: total units of
+// unit (0 when its trainer's lines say).
+func stage(c *config, w io.Writer, task string, n int, what string, total int, unit string) *stageLog {
+	s := &stageLog{w: w, task: task, start: time.Now()}
+	heading := fmt.Sprintf("[%s] %d/5 %s", task, n, what)
+	if c.verbose {
+		fmt.Fprintln(w, heading)
+		return s
+	}
+	s.line = progress.New(w, heading, total, unit, c.progress)
+	return s
+}
+
+// Writer receives the stage's trainers' progress lines.
+func (s *stageLog) Writer() io.Writer {
+	if s.line == nil {
+		return s.w
+	}
+	return s.line.Writer()
+}
+
+// Step reports one unit of the stage done, with what it gave: a line of
+// its own with -v, else the progress line's detail.
+func (s *stageLog) Step(format string, args ...any) {
+	text := fmt.Sprintf(format, args...)
+	if s.line == nil {
+		fmt.Fprintf(s.w, "[%s]     %s\n", s.task, text)
+		return
+	}
+	s.line.Add(1)
+	s.line.Detail(text)
+}
+
+// Info prints a line worth keeping, such as the stage's result.
+func (s *stageLog) Info(format string, args ...any) {
+	text := fmt.Sprintf(format, args...)
+	if s.line == nil {
+		fmt.Fprintln(s.w, text)
+		return
+	}
+	s.line.Println(text)
+}
+
+// Done prints the stage's duration.
+func (s *stageLog) Done() {
+	if s.line == nil {
+		fmt.Fprintf(s.w, "[%s]     done in %s\n", s.task, time.Since(s.start).Round(time.Millisecond))
+		return
+	}
+	s.line.Done()
 }
 
 // trainedNet is a trained network and its Gaussian's log standard deviations.
@@ -380,7 +452,7 @@ func pipeline(ctx context.Context, c *config, task string, tbl *tasks.Table, std
 	}
 
 	// 1. Curate.
-	done := stage(stderr, task, 1, "curate the train/test split")
+	st := stage(c, stderr, task, 1, "curate the train/test split", 0, "")
 	trainEnv, err := newTrain()
 	if err != nil {
 		return err
@@ -391,12 +463,12 @@ func pipeline(ctx context.Context, c *config, task string, tbl *tasks.Table, std
 		return err
 	}
 	defer testEnv.Close()
-	fmt.Fprintf(stderr, "[%s]     train targets: %s\n", task, strings.Join(trainEnv.Targets(), ", "))
-	fmt.Fprintf(stderr, "[%s]     test targets (held out): %s\n", task, strings.Join(testEnv.Targets(), ", "))
-	done()
+	st.Info("[%s]     train targets: %s", task, strings.Join(trainEnv.Targets(), ", "))
+	st.Info("[%s]     test targets (held out): %s", task, strings.Join(testEnv.Targets(), ", "))
+	st.Done()
 
 	// 2. Simulate.
-	done = stage(stderr, task, 2, fmt.Sprintf("simulate %d oracle-teacher episodes on the train split", c.simEps))
+	st = stage(c, stderr, task, 2, fmt.Sprintf("simulate %d oracle-teacher episodes on the train split", c.simEps), 0, "")
 	traj, err := simulate.Run(ctx, simulate.Options{
 		Env: newTrain, Teacher: policy.NewOracle, Episodes: c.simEps, Seed: c.seed, Workers: workers,
 	})
@@ -407,11 +479,11 @@ func pipeline(ctx context.Context, c *config, task string, tbl *tasks.Table, std
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "[%s]     %d steps, observation %d values, action %d\n", task, data.Len(), traj.ObsDim, traj.ActDim)
-	done()
+	st.Info("[%s]     %d steps, observation %d values, action %d", task, data.Len(), traj.ObsDim, traj.ActDim)
+	st.Done()
 
-	// 3. Distil.
-	done = stage(stderr, task, 3, fmt.Sprintf("behaviour-clone a %d-%d-%d-%d network (%d epochs)", traj.ObsDim, c.hidden, c.hidden, traj.ActDim, c.bcEpochs))
+	// 3. Distil: behaviour cloning, then the DAgger rounds.
+	st = stage(c, stderr, task, 3, fmt.Sprintf("behaviour-clone a %d-%d-%d-%d network (%d epochs)", traj.ObsDim, c.hidden, c.hidden, traj.ActDim, c.bcEpochs), 1+c.dagger, "fits")
 	distilled, err := nn.NewMLP(nn.MLPConfig{Sizes: []int{traj.ObsDim, c.hidden, c.hidden, traj.ActDim}, Activation: nn.Tanh, Skip: c.skip},
 		rand.New(rand.NewPCG(c.seed, 0x64697374696c)))
 	if err != nil {
@@ -420,12 +492,12 @@ func pipeline(ctx context.Context, c *config, task string, tbl *tasks.Table, std
 	bc := rl.DefaultBCConfig()
 	bc.Seed, bc.Epochs = c.seed, c.bcEpochs
 	bc.WeightDecay = c.wd
-	st, err := rl.TrainBC(distilled, rl.BoxActions, data, bc)
+	fit, err := rl.TrainBC(distilled, rl.BoxActions, data, bc)
 	if err != nil {
 		return err
 	}
-	last := len(st.TrainLoss) - 1
-	fmt.Fprintf(stderr, "[%s]     loss: train %.4f → %.4f, validation %.4f → %.4f\n", task, st.TrainLoss[0], st.TrainLoss[last], st.ValLoss[0], st.ValLoss[last])
+	last := len(fit.TrainLoss) - 1
+	st.Step("loss: train %.4f → %.4f, validation %.4f → %.4f", fit.TrainLoss[0], fit.TrainLoss[last], fit.ValLoss[0], fit.ValLoss[last])
 	for r := range c.dagger {
 		// DAgger: the network drives, the oracle labels, and the network
 		// is trained further on everything recorded so far.
@@ -440,13 +512,13 @@ func pipeline(ctx context.Context, c *config, task string, tbl *tasks.Table, std
 		if data, err = traj.ToDataset(rl.BoxActions); err != nil {
 			return err
 		}
-		if st, err = rl.TrainBC(distilled, rl.BoxActions, data, bc); err != nil {
+		if fit, err = rl.TrainBC(distilled, rl.BoxActions, data, bc); err != nil {
 			return err
 		}
-		last := len(st.TrainLoss) - 1
-		fmt.Fprintf(stderr, "[%s]     DAgger round %d: %d steps, loss: train %.4f, validation %.4f\n", task, r+1, data.Len(), st.TrainLoss[last], st.ValLoss[last])
+		last := len(fit.TrainLoss) - 1
+		st.Step("DAgger round %d: %d steps, loss: train %.4f, validation %.4f", r+1, data.Len(), fit.TrainLoss[last], fit.ValLoss[last])
 	}
-	done()
+	st.Done()
 
 	ls := c.logStd
 	if ls == 0 {
@@ -459,35 +531,35 @@ func pipeline(ctx context.Context, c *config, task string, tbl *tasks.Table, std
 	// 4. RL.
 	final := agents[0]
 	if c.updates > 0 {
-		done = stage(stderr, task, 4, fmt.Sprintf("GRPO fine-tuning from the distilled network (%d updates × %d prompts × %d episodes)", c.updates, c.prompts, c.group))
-		a, err := trainGRPO(ctx, c, newTrain, distilled, logStd, workers, filepath.Join(dir, "grpo-distil-metrics"), stderr)
+		st = stage(c, stderr, task, 4, fmt.Sprintf("GRPO fine-tuning from the distilled network (%d updates × %d prompts × %d episodes)", c.updates, c.prompts, c.group), c.updates, "updates")
+		a, err := trainGRPO(ctx, c, newTrain, distilled, logStd, workers, filepath.Join(dir, "grpo-distil-metrics"), st)
 		if err != nil {
 			return err
 		}
 		a.name = agentDistilRL
 		agents = append(agents, a)
 		final = a
-		done()
+		st.Done()
 		if c.ablation {
-			done = stage(stderr, task, 4, "ablation: GRPO from a fresh network of the same shape")
+			st = stage(c, stderr, task, 4, "ablation: GRPO from a fresh network of the same shape", c.updates, "updates")
 			fresh, err := nn.NewMLP(distilled.Config(), rand.New(rand.NewPCG(c.seed, 0x6672657368)))
 			if err != nil {
 				return err
 			}
-			a, err := trainGRPO(ctx, c, newTrain, fresh, logStd, workers, filepath.Join(dir, "grpo-fresh-metrics"), stderr)
+			a, err := trainGRPO(ctx, c, newTrain, fresh, logStd, workers, filepath.Join(dir, "grpo-fresh-metrics"), st)
 			if err != nil {
 				return err
 			}
 			a.name = agentRL
 			agents = append(agents, a)
-			done()
+			st.Done()
 		}
 	} else {
 		fmt.Fprintf(stderr, "[%s] 4/5 RL skipped (-updates 0)\n", task)
 	}
 
 	// 5. Evaluate.
-	done = stage(stderr, task, 5, "evaluate on the held-out test split")
+	st = stage(c, stderr, task, 5, "evaluate on the held-out test split", 0, "episodes")
 	if err := saveAgent(filepath.Join(dir, "policy.ckpt"), final, task); err != nil {
 		return err
 	}
@@ -500,7 +572,7 @@ func pipeline(ctx context.Context, c *config, task string, tbl *tasks.Table, std
 		Episodes: n,
 		Seed:     c.seed,
 		Workers:  c.workers,
-		Progress: stderr,
+		Progress: st.Writer(),
 	}
 	f, err := policy.NewNeuralFactory(final.actor, testEnv, policy.NeuralOptions{Name: final.name})
 	if err != nil {
@@ -526,10 +598,11 @@ func pipeline(ctx context.Context, c *config, task string, tbl *tasks.Table, std
 	if err := writeResults(dir, "regret", res); err != nil {
 		return err
 	}
-	done()
+	st.Done()
 
 	if c.ablation {
-		done = stage(stderr, task, 5, "ablation: evaluate distil only, RL only, distil+RL")
+		st = stage(c, stderr, task, 5, "ablation: evaluate distil only, RL only, distil+RL", 0, "episodes")
+		spec.Progress = st.Writer()
 		spec.Policies = nil
 		for _, name := range []string{agentDistil, agentRL, agentDistilRL} {
 			i := slices.IndexFunc(agents, func(a trainedNet) bool { return a.name == name })
@@ -550,7 +623,7 @@ func pipeline(ctx context.Context, c *config, task string, tbl *tasks.Table, std
 		if err := writeResults(dir, "ablation", res); err != nil {
 			return err
 		}
-		done()
+		st.Done()
 	}
 	fmt.Fprintf(stderr, "[%s] wrote %s\n", task, dir)
 	return nil
@@ -570,7 +643,7 @@ func studentOf(actor *nn.MLP) simulate.Teacher {
 
 // trainGRPO fine-tunes actor (a fresh network when nil) with GRPO on
 // Numeric views of the train split.
-func trainGRPO(ctx context.Context, c *config, newTrain func() (*research.Env, error), actor *nn.MLP, logStd []float64, workers int, logPrefix string, stderr io.Writer) (trainedNet, error) {
+func trainGRPO(ctx context.Context, c *config, newTrain func() (*research.Env, error), actor *nn.MLP, logStd []float64, workers int, logPrefix string, st *stageLog) (trainedNet, error) {
 	envs := make([]env.Env[[]float64, []float64], 0, workers)
 	defer func() {
 		for _, e := range envs {
@@ -611,7 +684,7 @@ func trainGRPO(ctx context.Context, c *config, newTrain func() (*research.Env, e
 		LogStd:         logStd,
 		EpisodeMetrics: []rl.EpisodeMetric{rl.InfoMetric("final_regret", "regret")},
 		Logger:         logger,
-		Progress:       stderr,
+		Progress:       st.Writer(),
 	})
 	if err != nil {
 		return trainedNet{}, err
@@ -631,7 +704,7 @@ func trainGRPO(ctx context.Context, c *config, newTrain func() (*research.Env, e
 	if err != nil {
 		return trainedNet{}, err
 	}
-	fmt.Fprintf(stderr, "    learning curves: %s\n", strings.Join(plots, ", "))
+	st.Info("    learning curves: %s", strings.Join(plots, ", "))
 	return trainedNet{actor: g.Actor().Clone(), logStd: slices.Clone(g.LogStd())}, nil
 }
 

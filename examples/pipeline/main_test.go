@@ -121,6 +121,14 @@ func TestWorldsRun(t *testing.T) {
 	}
 	assert.Contains(t, stderr.String(), "[arch] 2/5 simulate and distil on 3 generated arch worlds")
 	assert.Contains(t, stderr.String(), "[grpo] 2/5 and 3/5 simulate, distil and RL: the embedded grpo agent")
+	// Not on a terminal and without -v: a few lines per stage, none per
+	// distillation round or GRPO update.
+	log := stderr.String()
+	assert.NotContains(t, log, "\r")
+	assert.NotContains(t, log, "grpo update")
+	assert.NotContains(t, log, "round 1/")
+	assert.Contains(t, log, "[arch] 3/5 RL: GRPO on 2 other worlds: done in ")
+	assert.LessOrEqual(t, strings.Count(log, "\n"), 25, log)
 	for _, f := range []string{"arch/agent.gymagent", "arch/regret.csv", "arch/grpo-worlds-metrics.csv", "arch/grpo-worlds-metrics.png", "grpo/agent.gymagent"} {
 		info, err := os.Stat(filepath.Join(out, f))
 		require.NoError(t, err, f)
@@ -129,4 +137,40 @@ func TestWorldsRun(t *testing.T) {
 	err := run(context.Background(), []string{"-train", "sky"}, &bytes.Buffer{}, &bytes.Buffer{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `-train is "sky"`)
+}
+
+// TestProgressModes checks the three forms of the stage reports: -v (a
+// line per round and update), a log (a few lines per stage) and a
+// terminal (one line rewritten in place per stage).
+func TestProgressModes(t *testing.T) {
+	args := []string{"-tasks", "arch", "-retrain", "arch", "-worlds", "2", "-grpo-worlds", "2", "-episodes", "1", "-workers", "2", "-baselines=false"}
+	cases := []struct {
+		name     string
+		flags    []string
+		terminal int
+		has      []string
+		hasNot   []string
+	}{
+		{"verbose", []string{"-v"}, 0, []string{"agent arch round 1/", "agent arch grpo update 1 (", "eval: ", "[arch]     done in "}, []string{"\r", "ETA"}},
+		{"log", nil, -1, []string{"[arch] 3/5 RL: GRPO on 2 other worlds\n", "[arch] 3/5 RL: GRPO on 2 other worlds: done in "}, []string{"\r", "grpo update"}},
+		{"terminal", nil, 1, []string{"\r[arch] 2/5 simulate and distil", "rounds (", "\r[arch] 3/5 RL: GRPO on 2 other worlds: 2/2 worlds (100%)", ": done in "}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			cfg, err := parseFlags(append(append([]string{"-out", t.TempDir()}, args...), c.flags...), &stderr)
+			require.NoError(t, err)
+			cfg.progress.Terminal = c.terminal
+			cfg.progress.Redraw = -1
+			tbl, err := research.DefaultTable("arch")
+			require.NoError(t, err)
+			require.NoError(t, pipeline(context.Background(), cfg, "arch", tbl, &stdout, &stderr), stderr.String())
+			for _, h := range c.has {
+				assert.Contains(t, stderr.String(), h)
+			}
+			for _, h := range c.hasNot {
+				assert.NotContains(t, stderr.String(), h)
+			}
+		})
+	}
 }

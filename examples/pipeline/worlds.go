@@ -46,7 +46,7 @@ func worldsPipeline(ctx context.Context, c *config, name string, tbl *tasks.Tabl
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	done := stage(stderr, name, 1, "curate: the held-out test split")
+	st := stage(c, stderr, name, 1, "curate: the held-out test split", 0, "")
 	opts := research.Options{Setting: research.Extrapolate, Split: research.Test, Trials: c.k}
 	testEnv, err := research.New(tbl, opts)
 	if err != nil {
@@ -54,8 +54,8 @@ func worldsPipeline(ctx context.Context, c *config, name string, tbl *tasks.Tabl
 	}
 	targets := len(testEnv.Targets())
 	testEnv.Close()
-	fmt.Fprintf(stderr, "    %d held-out target(s)\n", targets)
-	done()
+	st.Info("    %d held-out target(s)", targets)
+	st.Done()
 
 	var a *agent.Agent
 	if slices.Contains(c.retrain, task) {
@@ -73,21 +73,21 @@ func worldsPipeline(ctx context.Context, c *config, name string, tbl *tasks.Tabl
 			recipe.Distil.Worlds = c.worlds
 		}
 		recipe.GRPO.Worlds = c.grpoWorlds
-		done = stage(stderr, name, 2, fmt.Sprintf("simulate and distil on %d generated %s worlds (never this table)", recipe.Distil.Worlds, task))
-		if a, _, err = agent.Train(ctx, p, recipe.Distil, stderr); err != nil {
+		st = stage(c, stderr, name, 2, fmt.Sprintf("simulate and distil on %d generated %s worlds (never this table)", recipe.Distil.Worlds, task), recipe.Distil.Rounds, "rounds")
+		if a, _, err = agent.Train(ctx, p, recipe.Distil, st.Writer()); err != nil {
 			return err
 		}
-		done()
+		st.Done()
 		if recipe.GRPO.Worlds > 0 {
-			done = stage(stderr, name, 3, fmt.Sprintf("RL: GRPO on %d other worlds", recipe.GRPO.Worlds))
-			updates, err := agent.FineTune(ctx, p, a, recipe.GRPO, stderr)
+			st = stage(c, stderr, name, 3, fmt.Sprintf("RL: GRPO on %d other worlds", recipe.GRPO.Worlds), recipe.GRPO.Worlds, "worlds")
+			updates, err := agent.FineTune(ctx, p, a, recipe.GRPO, st.Writer())
 			if err != nil {
 				return err
 			}
 			if err := writeGRPOCurves(filepath.Join(dir, "grpo-worlds"), task, updates); err != nil {
 				return err
 			}
-			done()
+			st.Done()
 		} else {
 			fmt.Fprintf(stderr, "[%s] 3/5 RL skipped (-grpo-worlds 0)\n", name)
 		}
@@ -97,20 +97,20 @@ func worldsPipeline(ctx context.Context, c *config, name string, tbl *tasks.Tabl
 		}
 		fmt.Fprintf(stderr, "[%s] 2/5 and 3/5 simulate, distil and RL: the embedded %s agent (agent.Pretrained), trained the same way on its worlds\n", name, task)
 	}
-	done = stage(stderr, name, 4, "save the agent")
+	st = stage(c, stderr, name, 4, "save the agent", 0, "")
 	if err := a.WriteFile(filepath.Join(dir, "agent.gymagent")); err != nil {
 		return err
 	}
-	done()
+	st.Done()
 
-	done = stage(stderr, name, 5, "evaluate on the held-out test split")
+	st = stage(c, stderr, name, 5, "evaluate on the held-out test split", 0, "episodes")
 	n := c.episodes
 	if n == 0 {
 		n = max(20, int(math.Ceil(60/float64(targets))))
 	}
 	spec := eval.Spec{
 		Envs:     []eval.EnvSpec{{Name: name, New: func() (*research.Env, error) { return research.New(tbl, opts) }}},
-		Episodes: n, Seed: c.seed, Workers: c.workers, Progress: stderr,
+		Episodes: n, Seed: c.seed, Workers: c.workers, Progress: st.Writer(),
 	}
 	if c.baselines {
 		spec.Policies = append(spec.Policies, baselines...)
@@ -127,7 +127,7 @@ func worldsPipeline(ctx context.Context, c *config, name string, tbl *tasks.Tabl
 	if err := writeResults(dir, "regret", res); err != nil {
 		return err
 	}
-	done()
+	st.Done()
 	fmt.Fprintf(stderr, "[%s] wrote %s\n", name, dir)
 	return nil
 }

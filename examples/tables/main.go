@@ -10,7 +10,10 @@
 //	go run ./examples/tables -in my_results.csv   # check and list a table of your own
 //
 // The output format follows the extension of -out: .parquet, .arrow (IPC
-// file), .arrows (IPC stream) or .csv.
+// file), .arrows (IPC stream) or .csv. A .csv is plain (pandas.read_csv and
+// DuckDB open it as is); its metadata goes to a sidecar next to it,
+// FILE.csv.meta.json, which "go run ./cmd/table" reads and attaches again
+// after an edit.
 package main
 
 import (
@@ -130,6 +133,10 @@ func listAndWrite(w io.Writer, t *tasks.Table, out string) error {
 	}
 	if err := tasks.WriteFile(out, t); err != nil {
 		return err
+	}
+	if f, _ := tasks.FormatOf(out); f == tasks.CSV {
+		fmt.Fprintf(w, "wrote %d rows to %s, its metadata to %s\n", t.NumRows(), out, tasks.SidecarPath(out))
+		return nil
 	}
 	fmt.Fprintf(w, "wrote %d rows to %s\n", t.NumRows(), out)
 	return nil

@@ -22,6 +22,10 @@ func TestWriteAndReadBack(t *testing.T) {
 			var out bytes.Buffer
 			require.NoError(t, run(&out, "grpo", "", path))
 			assert.Contains(t, out.String(), "wrote 2000 rows")
+			if ext == ".csv" {
+				assert.Contains(t, out.String(), tasks.SidecarPath(path))
+				assert.FileExists(t, tasks.SidecarPath(path))
+			}
 			got, err := tasks.ReadFile(path)
 			require.NoError(t, err)
 			defer got.Release()

@@ -72,6 +72,10 @@ type Turn struct {
 	// Answer is, for an assistant turn, the answer read from the reply in
 	// canonical JSON (see FormatAnswer); "" when none could be read.
 	Answer string
+	// Problem is, for an assistant turn without a usable answer, why: what
+	// the reply parser found wrong with it, or the env's reason (info
+	// "error") for a step it counted invalid; "" otherwise.
+	Problem string
 	// Scored says the reply was passed to the env's Step; Step, Reward,
 	// Regret and Invalid are set only then.
 	Scored bool
@@ -192,16 +196,15 @@ func (a *Agent) RunEpisode(ctx context.Context, e env.Env[string, string], seed 
 		}
 		answer, perr := checker.check(reply)
 		if perr != nil {
+			res.Turns = append(res.Turns, Turn{Role: RoleAssistant, Content: reply, Problem: problem(perr)})
 			res.Corrections++
 			fix := correction(perr)
-			res.Turns = append(res.Turns,
-				Turn{Role: RoleAssistant, Content: reply},
-				Turn{Role: RoleUser, Content: fix, Correction: true})
+			res.Turns = append(res.Turns, Turn{Role: RoleUser, Content: fix, Correction: true})
 			msgs = append(msgs, Message{RoleAssistant, reply}, Message{RoleUser, fix})
 			if reply, err = ask(msgs); err != nil {
 				return fail(err)
 			}
-			answer, _ = checker.check(reply)
+			answer, perr = checker.check(reply)
 		}
 		action := reply
 		if !e.ActionSpace().Contains(action) {
@@ -222,10 +225,19 @@ func (a *Agent) RunEpisode(ctx context.Context, e env.Env[string, string], seed 
 			t.Regret = r
 			res.FinalRegret = r
 		}
+		if perr != nil {
+			t.Problem = problem(perr)
+		}
 		if v, ok := sr.Info.Num("invalid"); ok && v == 1 {
 			t.Invalid = true
 			t.Answer = ""
 			res.InvalidSteps++
+			if msg, ok := sr.Info.Get("error"); ok && fmt.Sprint(msg) != "" {
+				t.Problem = fmt.Sprint(msg)
+			}
+			if t.Problem == "" {
+				t.Problem = "the env counted the step invalid"
+			}
 		}
 		res.Turns = append(res.Turns, t)
 		if sr.Done() {
@@ -242,6 +254,37 @@ func (a *Agent) RunEpisode(ctx context.Context, e env.Env[string, string], seed 
 	}
 	res.Wall = time.Since(start)
 	return res, nil
+}
+
+// Failure says why the episode gave nothing to learn from: "" when a step
+// took a usable answer (a scored assistant turn with an Answer), else the
+// number of steps and corrections and the last reply's problem, such as
+// "no usable answer in 5 steps (5 invalid, 5 corrected); last reply: no
+// JSON object in the reply". An episode cut short by an error has only the
+// turns before it.
+func (r EpisodeResult) Failure() string {
+	last := ""
+	for _, t := range r.Turns {
+		if t.Role != RoleAssistant {
+			continue
+		}
+		if t.Scored && t.Answer != "" {
+			return ""
+		}
+		if t.Problem != "" {
+			last = t.Problem
+		}
+	}
+	msg := fmt.Sprintf("no usable answer in %d steps (%d invalid, %d corrected)", r.Steps, r.InvalidSteps, r.Corrections)
+	if last != "" {
+		msg += "; last reply: " + last
+	}
+	return msg
+}
+
+// problem renders a reply parser's error for Turn.Problem.
+func problem(err error) string {
+	return truncate(strings.NewReplacer("research: ", "", "spaces: ", "").Replace(err.Error()), 600)
 }
 
 // correction is the message that asks the model again after a reply with

@@ -48,6 +48,7 @@ func TestAgentEpisodes(t *testing.T) {
 		retries     int
 		errIs       error
 		errHas      string
+		failure     string // what EpisodeResult.Failure says; "" for an episode with an answer
 	}{
 		{name: "good replies", script: good, steps: 5, requests: 5},
 		{
@@ -66,6 +67,7 @@ func TestAgentEpisodes(t *testing.T) {
 			script: func(int, []Message) reply { return reply{content: "I would rather not say."} },
 			// Three invalid replies in a row end the episode.
 			steps: 3, invalid: 3, corrections: 3, requests: 6,
+			failure: "no usable answer in 3 steps (3 invalid, 3 corrected); last reply: ",
 		},
 		{
 			name: "garbage then a corrected answer",
@@ -136,6 +138,12 @@ func TestAgentEpisodes(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
+			if c.failure == "" {
+				assert.Empty(t, res.Failure())
+			} else {
+				assert.True(t, strings.HasPrefix(res.Failure(), c.failure), "failure %q", res.Failure())
+				assert.Greater(t, len(res.Failure()), len(c.failure), "it gives the last reply's problem")
+			}
 			assert.True(t, res.Terminated)
 			assert.Positive(t, res.Wall)
 			assert.InDelta(t, 1-res.FinalRegret, res.Return, 1e-12, "the return is 1 - final regret")
@@ -161,6 +169,12 @@ func checkTurns(t *testing.T, res EpisodeResult) {
 	var scored, invalid, corrections int
 	regret := 1.0
 	for i, tu := range res.Turns {
+		if tu.Role == RoleAssistant {
+			usable := tu.Scored && tu.Answer != ""
+			assert.Equal(t, usable, tu.Problem == "", "turn %d: a problem exactly when there is no usable answer (problem %q)", i, tu.Problem)
+		} else {
+			assert.Empty(t, tu.Problem, "turn %d", i)
+		}
 		switch {
 		case tu.Correction:
 			corrections++

@@ -67,9 +67,11 @@ func TestEveryRowSynthetic(t *testing.T) {
 	fromSchema, err := tasks.MetaFromSchema(tb.Record().Schema())
 	require.NoError(t, err)
 	assert.Equal(t, tasks.Synthetic, fromSchema.Provenance)
-	var buf bytes.Buffer
+	var buf, side bytes.Buffer
 	require.NoError(t, tasks.WriteCSV(&buf, tb))
-	back, err := tasks.ReadCSV(&buf)
+	require.NoError(t, tasks.WriteSidecar(&side, tb))
+	assert.Contains(t, side.String(), `"gym.provenance": "synthetic"`)
+	back, err := tasks.ReadCSVSidecar(&buf, &side)
 	require.NoError(t, err)
 	defer back.Release()
 	assert.Equal(t, tasks.Synthetic, back.Meta().Provenance)
