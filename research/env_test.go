@@ -17,6 +17,7 @@ import (
 	"github.com/autollmresearch/gym/spaces"
 	"github.com/autollmresearch/gym/tasks"
 	"github.com/autollmresearch/gym/tasks/pretrain"
+	_ "github.com/autollmresearch/gym/tasks/tablefile" // the tests write .parquet and .arrow tables
 )
 
 // fixtureTable builds a small table with two instances ("dataset" gsm and

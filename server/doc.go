@@ -64,7 +64,9 @@
 //
 // The server is meant for loopback use. It opens no file a client names
 // unless Config.TableDir is set, and then only regular files inside that
-// directory (the env option "table", see TableOption). It answers only
+// directory (the env option "table", see TableOption; a program that
+// serves Arrow or Parquet table files imports package tasks/tablefile, as
+// cmd/gym-server does, else only CSV tables load). It answers only
 // requests whose Host header is one of Config.AllowedHosts (the loopback
 // names by default) and POSTs declared as JSON, so that a web page cannot
 // drive it across sites or through DNS rebinding. Connections served by

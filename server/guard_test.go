@@ -16,6 +16,7 @@ import (
 	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/server"
 	"github.com/autollmresearch/gym/tasks"
+	_ "github.com/autollmresearch/gym/tasks/tablefile" // the tests write .parquet and .arrow tables
 )
 
 // resetBody is a POST /reset body opening the pretrain env over table.

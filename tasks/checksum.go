@@ -80,9 +80,11 @@ func (t *Table) Checksum() string {
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 
-// withChecksum returns t's record with KeyChecksum added to its schema
-// metadata, for the writers. The caller releases it.
-func (t *Table) withChecksum() arrow.RecordBatch {
+// FileRecord returns the table as the one Arrow record batch a file stores:
+// the canonical columns, with the metadata and the content checksum
+// (KeyChecksum) in the schema's metadata. It is for writers of file
+// formats, such as package tasks/tablefile. The caller releases it.
+func (t *Table) FileRecord() arrow.RecordBatch {
 	md := t.rec.Schema().Metadata()
 	keys := append(slices.Clone(md.Keys()), KeyChecksum)
 	vals := append(slices.Clone(md.Values()), t.Checksum())

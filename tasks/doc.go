@@ -1,9 +1,13 @@
 // Package tasks holds the outcome table that answers every query of the
 // environments: an Arrow-columnar store of (experiment, config, seed) rows
-// with the canonical schema, its validation, readers and writers (Arrow IPC,
-// Parquet, CSV) and a constant-time lookup index. One sub-package per task
-// (pretrain, arch, mixture, grpo) defines the task's configuration space,
-// fidelity ladder, embedded default and importer for the real upstream data.
+// with the canonical schema, its validation, CSV reading and writing, and a
+// constant-time lookup index. The binary file formats (Arrow IPC and
+// Parquet) are in package tasks/tablefile, which a program imports to read
+// or write them (ReadFile and WriteFile dispatch to it by extension): a
+// program that only plays the embedded defaults links no Parquet. One
+// sub-package per task (pretrain, arch, mixture, grpo) defines the task's
+// configuration space, fidelity ladder, embedded default and importer for
+// the real upstream data.
 //
 // # The canonical schema
 //
@@ -51,7 +55,8 @@
 // Table.Checksum), and every reader verifies it when present: a file
 // changed after it was written fails with an error matching ErrChecksum.
 // Corrupt or oversized binary files fail with ErrCorrupt or ErrTooLarge
-// before anything is allocated for them (see MaxRows, MaxDecodeBytes).
+// before anything is allocated for them (see MaxRows and package
+// tasks/tablefile).
 //
 // # Experiments, configs and outcomes
 //

@@ -120,3 +120,27 @@ func ExampleWriteCSV() {
 	// experiment,fid_params,cfg_lr,metric_loss,cost_gpu_hours,diverged,seed
 	// 8 demo estimated: 6ND FLOPs
 }
+
+// ExampleReadFile reads the repository's small canonical table,
+// testdata/table.csv: a plain CSV with its metadata in the sidecar
+// testdata/table.csv.meta.json. The binary formats (.arrow, .parquet) read
+// the same way once package tasks/tablefile is imported.
+func ExampleReadFile() {
+	t, err := tasks.ReadFile("../testdata/table.csv")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer t.Release()
+	m := t.Meta()
+	fmt.Printf("task %s: %d rows, %d experiments, objective %s (%s), %s\n", m.Task, t.NumRows(), t.NumExperiments(), m.Objective, m.Direction, m.Provenance)
+	for _, e := range t.Experiments() {
+		fmt.Println(e.ID, e.Fidelity["model"], e.Fidelity["tokens"], e.NumConfigs)
+	}
+	// Output:
+	// task toy: 40 rows, 5 experiments, objective loss (min), synthetic
+	// toy-S-1e8 S 1e+08 4
+	// toy-M-3e8 M 3e+08 4
+	// toy-M-1e9 M 1e+09 4
+	// toy-M-1e9-b M 1e+09 4
+	// toy-L-2e9 L 2e+09 4
+}

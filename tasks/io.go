@@ -1,23 +1,15 @@
 package tasks
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/ipc"
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/compress"
-	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/autollmresearch/gym/internal/atomicfile"
 )
@@ -30,53 +22,14 @@ type ReadAtSeeker interface {
 	io.Seeker
 }
 
-// guard turns a panic inside a third-party decoder fed a corrupt file into
-// an error matching ErrCorrupt, or ErrTooLarge when the decoder asked
-// boundedAllocator for too much. The sizes a file declares are checked
-// before it reaches the decoder (see checkIPCFile, checkIPCStream,
-// checkParquet), since an allocation the Go runtime cannot serve ends the
-// process and cannot be recovered from.
-func guard(format string, t **Table, err *error) {
-	r := recover()
-	if r == nil {
-		return
-	}
-	if *t != nil {
-		(*t).Release()
-		*t = nil
-	}
-	if tl, ok := r.(tooLarge); ok {
-		*err = fmt.Errorf("%w: %s: %v", ErrTooLarge, format, tl)
-		return
-	}
-	*err = fmt.Errorf("%w: %s: %v", ErrCorrupt, format, r)
-}
-
-// size returns the length of r and seeks back to its start.
-func size(r io.Seeker) (int64, error) {
-	n, err := r.Seek(0, io.SeekEnd)
-	if err != nil {
-		return 0, err
-	}
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return 0, err
-	}
-	return n, nil
-}
-
-// ipcOptions are the options of the IPC readers: the bounded allocator and
-// the limits.
-func ipcOptions() []ipc.Option {
-	return []ipc.Option{
-		ipc.WithAllocator(newBoundedAllocator()),
-		ipc.WithMetadataSizeLimit(MaxMetadataBytes),
-		ipc.WithBodySizeLimit(MaxDecodeBytes),
-	}
-}
-
-// fromReaderRecords reads the metadata of schema and builds a table from
-// recs, releasing them.
-func fromReaderRecords(schema *arrow.Schema, recs []arrow.RecordBatch) (*Table, error) {
+// FromFileRecords builds a table from the record batches recs read from a
+// file whose Arrow schema carries the table's metadata (the gym.* keys),
+// releasing them: it checks that each batch's columns agree on its row
+// count and that there are at most MaxRows rows (ErrCorrupt, ErrTooLarge),
+// validates the table in full and verifies the checksum the schema stores
+// (ErrChecksum). It is for readers of binary formats, such as package
+// tasks/tablefile.
+func FromFileRecords(schema *arrow.Schema, recs []arrow.RecordBatch) (*Table, error) {
 	defer func() {
 		for _, r := range recs {
 			r.Release()
@@ -104,201 +57,6 @@ func fromReaderRecords(schema *arrow.Schema, recs []arrow.RecordBatch) (*Table, 
 	}
 	stored, ok := storedChecksum(schema)
 	return verifyChecksum(t, stored, ok)
-}
-
-// WriteIPC writes t in the Arrow IPC file format (Feather v2).
-func WriteIPC(w io.Writer, t *Table) error {
-	rec := t.withChecksum()
-	defer rec.Release()
-	fw, err := ipc.NewFileWriter(w, ipc.WithSchema(rec.Schema()))
-	if err != nil {
-		return fmt.Errorf("tasks: writing Arrow IPC file: %w", err)
-	}
-	if err := fw.Write(rec); err != nil {
-		fw.Close()
-		return fmt.Errorf("tasks: writing Arrow IPC file: %w", err)
-	}
-	if err := fw.Close(); err != nil {
-		return fmt.Errorf("tasks: writing Arrow IPC file: %w", err)
-	}
-	return nil
-}
-
-// ReadIPC reads a table from the Arrow IPC file format, validating it in
-// full. Every record batch of the file is read. The footer and the
-// metadata of every block are checked against the file's length and the
-// limits (MaxMetadataBytes, MaxDecodeBytes) before decoding: a corrupt file
-// gives an error matching ErrCorrupt, an oversized one ErrTooLarge.
-func ReadIPC(r ReadAtSeeker) (t *Table, err error) {
-	defer guard("Arrow IPC file", &t, &err)
-	n, err := size(r)
-	if err != nil {
-		return nil, fmt.Errorf("tasks: reading Arrow IPC file: %w", err)
-	}
-	if err := checkIPCFile(r, n); err != nil {
-		return nil, fmt.Errorf("tasks: reading Arrow IPC file: %w", err)
-	}
-	fr, err := ipc.NewFileReader(r, ipcOptions()...)
-	if err != nil {
-		return nil, fmt.Errorf("tasks: reading Arrow IPC file: %w", err)
-	}
-	defer fr.Close()
-	recs := make([]arrow.RecordBatch, 0, fr.NumRecords())
-	for i := range fr.NumRecords() {
-		rec, err := fr.RecordBatchAt(i)
-		if err != nil {
-			for _, r := range recs {
-				r.Release()
-			}
-			return nil, fmt.Errorf("tasks: reading Arrow IPC file: record batch %d: %w", i+1, err)
-		}
-		recs = append(recs, rec)
-	}
-	return fromReaderRecords(fr.Schema(), recs)
-}
-
-// WriteIPCStream writes t in the Arrow IPC streaming format.
-func WriteIPCStream(w io.Writer, t *Table) error {
-	rec := t.withChecksum()
-	defer rec.Release()
-	sw := ipc.NewWriter(w, ipc.WithSchema(rec.Schema()))
-	if err := sw.Write(rec); err != nil {
-		sw.Close()
-		return fmt.Errorf("tasks: writing Arrow IPC stream: %w", err)
-	}
-	if err := sw.Close(); err != nil {
-		return fmt.Errorf("tasks: writing Arrow IPC stream: %w", err)
-	}
-	return nil
-}
-
-// ReadIPCStream reads a table from the Arrow IPC streaming format,
-// validating it in full. Every record batch of the stream is read. The
-// stream is read into memory (at most MaxDecodeBytes) and the framing and
-// metadata of every message are checked before decoding: a corrupt stream
-// gives an error matching ErrCorrupt, an oversized one ErrTooLarge.
-func ReadIPCStream(r io.Reader) (t *Table, err error) {
-	defer guard("Arrow IPC stream", &t, &err)
-	data, err := readAllLimited(r, MaxDecodeBytes)
-	if err != nil {
-		return nil, fmt.Errorf("tasks: reading Arrow IPC stream: %w", err)
-	}
-	if err := checkIPCStream(data); err != nil {
-		return nil, fmt.Errorf("tasks: reading Arrow IPC stream: %w", err)
-	}
-	sr, err := ipc.NewReader(bytes.NewReader(data), ipcOptions()...)
-	if err != nil {
-		return nil, fmt.Errorf("tasks: reading Arrow IPC stream: %w", err)
-	}
-	defer sr.Release()
-	var recs []arrow.RecordBatch
-	for sr.Next() {
-		rec := sr.RecordBatch()
-		rec.Retain()
-		recs = append(recs, rec)
-	}
-	if err := sr.Err(); err != nil {
-		for _, r := range recs {
-			r.Release()
-		}
-		return nil, fmt.Errorf("tasks: reading Arrow IPC stream: record batch %d: %w", len(recs)+1, err)
-	}
-	return fromReaderRecords(sr.Schema(), recs)
-}
-
-// WriteParquet writes t as a Parquet file (Snappy-compressed, one row
-// group, with the Arrow schema and the gym.* metadata stored in the file's
-// key-value metadata), readable by pandas, polars and DuckDB.
-func WriteParquet(w io.Writer, t *Table) error {
-	props := parquet.NewWriterProperties(
-		parquet.WithCompression(compress.Codecs.Snappy),
-		parquet.WithDictionaryDefault(false),
-		parquet.WithDictionaryFor(ColExperiment, true),
-		parquet.WithStats(true),
-	)
-	// The Parquet writer closes a sink that is an io.Closer; the caller owns w.
-	rec := t.withChecksum()
-	defer rec.Release()
-	fw, err := pqarrow.NewFileWriter(rec.Schema(), struct{ io.Writer }{w}, props,
-		pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
-	if err != nil {
-		return fmt.Errorf("tasks: writing Parquet: %w", err)
-	}
-	if err := fw.Write(rec); err != nil {
-		fw.Close()
-		return fmt.Errorf("tasks: writing Parquet: %w", err)
-	}
-	if err := fw.Close(); err != nil {
-		return fmt.Errorf("tasks: writing Parquet: %w", err)
-	}
-	return nil
-}
-
-// ReadParquet reads a table from a Parquet file, validating it in full.
-// The gym.* metadata is read from the file's key-value metadata; every row
-// group is read. What the footer declares (rows, column chunk offsets and
-// sizes, the stored Arrow schema) is checked against the file's length and
-// the limits (MaxRows, MaxMetadataBytes, MaxDecodeBytes) before any column
-// is decoded: a corrupt file gives an error matching ErrCorrupt, an
-// oversized one ErrTooLarge.
-func ReadParquet(r ReadAtSeeker) (t *Table, err error) {
-	defer guard("Parquet file", &t, &err)
-	n, err := size(r)
-	if err != nil {
-		return nil, fmt.Errorf("tasks: reading Parquet: %w", err)
-	}
-	mem := newBoundedAllocator()
-	pf, err := file.NewParquetReader(r, file.WithReadProps(parquet.NewReaderProperties(mem)))
-	if err != nil {
-		return nil, fmt.Errorf("tasks: reading Parquet: %w", err)
-	}
-	defer pf.Close()
-	if err := checkParquet(pf, n); err != nil {
-		return nil, fmt.Errorf("tasks: reading Parquet: %w", err)
-	}
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 1 << 20}, mem)
-	if err != nil {
-		return nil, fmt.Errorf("tasks: reading Parquet: %w", err)
-	}
-	schema, err := fr.Schema() // carries the file's key-value metadata
-	if err != nil {
-		return nil, fmt.Errorf("tasks: reading Parquet: %w", err)
-	}
-	tbl, err := fr.ReadTable(context.Background())
-	if err != nil {
-		return nil, fmt.Errorf("tasks: reading Parquet: %w", err)
-	}
-	defer tbl.Release()
-	tr := array.NewTableReader(tbl, -1)
-	defer tr.Release()
-	var recs []arrow.RecordBatch
-	for tr.Next() {
-		rec := tr.RecordBatch()
-		rec.Retain()
-		recs = append(recs, rec)
-	}
-	if err := tr.Err(); err != nil {
-		for _, r := range recs {
-			r.Release()
-		}
-		return nil, fmt.Errorf("tasks: reading Parquet: %w", err)
-	}
-	if len(recs) == 0 { // no row groups: still report the schema's problems
-		rec := array.NewRecordBatch(tbl.Schema(), emptyColumns(tbl.Schema()), 0)
-		recs = append(recs, rec)
-	}
-	return fromReaderRecords(schema, recs)
-}
-
-// emptyColumns returns zero-length arrays for the fields of s.
-func emptyColumns(s *arrow.Schema) []arrow.Array {
-	cols := make([]arrow.Array, s.NumFields())
-	for i, f := range s.Fields() {
-		b := array.NewBuilder(memory.DefaultAllocator, f.Type)
-		cols[i] = b.NewArray()
-		b.Release()
-	}
-	return cols
 }
 
 // A Format is one of the file formats a table can be stored in.
@@ -350,16 +108,61 @@ func FormatOf(path string) (Format, error) {
 	return 0, fmt.Errorf("tasks: %s: unknown table format %q (want .arrow, .ipc, .feather, .arrows, .parquet, .pq or .csv)", path, filepath.Ext(path))
 }
 
+// ErrFormatUnavailable is matched (with errors.Is) by the error of Write,
+// WriteFile and ReadFile for a binary format whose reader and writer are
+// not linked into the program: import package tasks/tablefile.
+var ErrFormatUnavailable = errors.New("tasks: table format not linked in")
+
+// codec reads and writes one binary format.
+type codec struct {
+	read  func(ReadAtSeeker) (*Table, error)
+	write func(io.Writer, *Table) error
+}
+
+var (
+	codecsMu sync.RWMutex
+	codecs   = map[Format]codec{}
+)
+
+// RegisterFormat makes Write, WriteFile and ReadFile handle the binary
+// format f (IPC, IPCStream or Parquet) with read and write; a later call
+// for the same format replaces the earlier one. Package tasks/tablefile
+// registers all three when it is imported, so that a program that never
+// reads or writes a binary table file does not link their decoders (the
+// Parquet one alone pulls in some three hundred packages):
+//
+//	import _ "github.com/autollmresearch/gym/tasks/tablefile"
+func RegisterFormat(f Format, read func(ReadAtSeeker) (*Table, error), write func(io.Writer, *Table) error) {
+	codecsMu.Lock()
+	defer codecsMu.Unlock()
+	codecs[f] = codec{read: read, write: write}
+}
+
+// codecOf returns the registered codec of f.
+func codecOf(f Format) (codec, error) {
+	codecsMu.RLock()
+	c, ok := codecs[f]
+	codecsMu.RUnlock()
+	if !ok {
+		return codec{}, fmt.Errorf("%w: reading and writing %s files needs package %s; add import _ %q",
+			ErrFormatUnavailable, f, tablefilePath, tablefilePath)
+	}
+	return c, nil
+}
+
+// tablefilePath is the import path of the package of the binary formats.
+const tablefilePath = "github.com/autollmresearch/gym/tasks/tablefile"
+
 // Write writes t to w in format f. For CSV it writes the plain CSV only;
 // its metadata goes through WriteSidecar.
 func Write(w io.Writer, f Format, t *Table) error {
 	switch f {
-	case IPC:
-		return WriteIPC(w, t)
-	case IPCStream:
-		return WriteIPCStream(w, t)
-	case Parquet:
-		return WriteParquet(w, t)
+	case IPC, IPCStream, Parquet:
+		c, err := codecOf(f)
+		if err != nil {
+			return err
+		}
+		return c.write(w, t)
 	case CSV:
 		return WriteCSV(w, t)
 	}
@@ -401,21 +204,22 @@ func ReadFile(path string) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
+	var c codec
+	if f != CSV {
+		if c, err = codecOf(f); err != nil {
+			return nil, fmt.Errorf("tasks: %s: %w", path, err)
+		}
+	}
 	in, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("tasks: %w", err)
 	}
 	defer in.Close()
 	var t *Table
-	switch f {
-	case IPC:
-		t, err = ReadIPC(in)
-	case IPCStream:
-		t, err = ReadIPCStream(in)
-	case Parquet:
-		t, err = ReadParquet(in)
-	case CSV:
+	if f == CSV {
 		t, err = readCSVFile(in, path)
+	} else {
+		t, err = c.read(in)
 	}
 	if err != nil {
 		var ve *ValidationError

@@ -17,7 +17,7 @@ import (
 // plain CSV.
 func writeLegacyCSV(w io.Writer, t *Table) error {
 	bw := bufio.NewWriter(w)
-	rec := t.withChecksum()
+	rec := t.FileRecord()
 	md := rec.Schema().Metadata()
 	rec.Release()
 	for i, k := range md.Keys() {
@@ -45,14 +45,4 @@ func legacyMetaValue(v string) string {
 	var b bytes.Buffer
 	writeJSONString(&b, v)
 	return b.String()
-}
-
-// writeFormat writes t in format f as the stream readers of the package
-// (ReadIPC, ReadIPCStream, ReadParquet, ReadCSV) read it back: for CSV,
-// in the legacy format with the metadata in comment lines.
-func writeFormat(w io.Writer, f Format, t *Table) error {
-	if f == CSV {
-		return writeLegacyCSV(w, t)
-	}
-	return Write(w, f, t)
 }

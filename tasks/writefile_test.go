@@ -30,6 +30,7 @@ func (f *failingWriter) Write(p []byte) (int, error) {
 }
 
 func TestFailedOverwriteKeepsThePreviousTable(t *testing.T) {
+	withStandInCodecs(t)
 	tbl := testTable(t)
 	for _, name := range []string{"t.parquet", "t.arrow", "t.arrows", "t.csv"} {
 		t.Run(name, func(t *testing.T) {

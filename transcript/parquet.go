@@ -12,7 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
-	"github.com/autollmresearch/gym/tasks"
+	"github.com/autollmresearch/gym/tasks/tablefile"
 )
 
 // Columns of the Parquet form, one row per message.
@@ -134,10 +134,10 @@ func ReadParquet(r ReadAtSeeker) (ts []Transcript, err error) {
 	defer func() {
 		// The Parquet reader may panic on a corrupt file.
 		if p := recover(); p != nil {
-			ts, err = nil, fmt.Errorf("transcript: reading Parquet: %w", tasks.DecodePanic(p))
+			ts, err = nil, fmt.Errorf("transcript: reading Parquet: %w", tablefile.DecodePanic(p))
 		}
 	}()
-	fr, pf, err := tasks.OpenParquet(r, pqarrow.ArrowReadProperties{BatchSize: 1 << 16})
+	fr, pf, err := tablefile.OpenParquet(r, pqarrow.ArrowReadProperties{BatchSize: 1 << 16})
 	if err != nil {
 		return nil, fmt.Errorf("transcript: reading Parquet: %w", err)
 	}

@@ -38,6 +38,7 @@ import (
 	"github.com/autollmresearch/gym/internal/atomicfile"
 	"github.com/autollmresearch/gym/internal/cli"
 	"github.com/autollmresearch/gym/internal/realtables"
+	_ "github.com/autollmresearch/gym/tasks/tablefile" // reads and writes .arrow, .arrows and .parquet tables
 )
 
 // errUsage marks a command-line error (exit status 2).

@@ -38,6 +38,7 @@ import (
 	"github.com/autollmresearch/gym/policy/agent"
 	"github.com/autollmresearch/gym/prior"
 	"github.com/autollmresearch/gym/research"
+	_ "github.com/autollmresearch/gym/tasks/tablefile" // reads and writes .arrow, .arrows and .parquet tables
 )
 
 // errUsage marks a command-line error (exit status 2).

@@ -17,6 +17,7 @@ import (
 
 	_ "github.com/autollmresearch/gym" // registers the built-in envs
 	"github.com/autollmresearch/gym/server"
+	_ "github.com/autollmresearch/gym/tasks/tablefile" // reads and writes .arrow, .arrows and .parquet tables
 )
 
 func main() {

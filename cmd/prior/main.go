@@ -21,9 +21,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/autollmresearch/gym/internal/cli"
 	"io"
 	"strings"
+
+	"github.com/autollmresearch/gym/internal/cli"
+	_ "github.com/autollmresearch/gym/tasks/tablefile" // reads and writes .arrow, .arrows and .parquet tables
 )
 
 // errUsage marks a command-line error (exit status 2).

@@ -34,6 +34,7 @@ import (
 	"github.com/autollmresearch/gym/internal/realtables"
 	"github.com/autollmresearch/gym/policy/agent"
 	"github.com/autollmresearch/gym/research"
+	_ "github.com/autollmresearch/gym/tasks/tablefile" // reads and writes .arrow, .arrows and .parquet tables
 )
 
 // minSeeds is the fewest seeds a scoreboard reports standard errors over.

@@ -41,6 +41,7 @@ import (
 	"github.com/autollmresearch/gym/internal/atomicfile"
 	"github.com/autollmresearch/gym/internal/cli"
 	"github.com/autollmresearch/gym/tasks"
+	_ "github.com/autollmresearch/gym/tasks/tablefile" // reads and writes .arrow, .arrows and .parquet tables
 )
 
 func main() { cli.Main("table", run) }

@@ -37,6 +37,7 @@ import (
 	"github.com/autollmresearch/gym/tasks"
 	"github.com/autollmresearch/gym/tasks/mixture"
 	"github.com/autollmresearch/gym/tasks/pretrain"
+	_ "github.com/autollmresearch/gym/tasks/tablefile" // reads and writes .arrow, .arrows and .parquet tables
 )
 
 // baselines are the policies -policies chooses from, in report order.

@@ -42,6 +42,7 @@ import (
 	"github.com/autollmresearch/gym/policy"
 	"github.com/autollmresearch/gym/policy/llm"
 	"github.com/autollmresearch/gym/research"
+	_ "github.com/autollmresearch/gym/tasks/tablefile" // reads and writes .arrow, .arrows and .parquet tables
 	"github.com/autollmresearch/gym/transcript"
 )
 

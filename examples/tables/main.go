@@ -28,6 +28,7 @@ import (
 
 	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/tasks"
+	_ "github.com/autollmresearch/gym/tasks/tablefile" // reads and writes .arrow, .arrows and .parquet tables
 )
 
 func main() {

@@ -40,6 +40,7 @@ import (
 	"github.com/autollmresearch/gym/internal/curves"
 	"github.com/autollmresearch/gym/rl"
 	"github.com/autollmresearch/gym/spaces"
+	_ "github.com/autollmresearch/gym/tasks/tablefile" // reads and writes .arrow, .arrows and .parquet tables
 )
 
 func main() {

@@ -14,6 +14,7 @@ import (
 	"github.com/autollmresearch/gym/tasks/arch"
 	"github.com/autollmresearch/gym/tasks/mixture"
 	"github.com/autollmresearch/gym/tasks/pretrain"
+	_ "github.com/autollmresearch/gym/tasks/tablefile" // reads and writes .arrow, .arrows and .parquet tables
 )
 
 // Sources names the real tables to load.

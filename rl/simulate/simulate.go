@@ -24,7 +24,7 @@ import (
 	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/rl"
 	"github.com/autollmresearch/gym/spaces"
-	"github.com/autollmresearch/gym/tasks"
+	"github.com/autollmresearch/gym/tasks/tablefile"
 )
 
 // simStream is the second word of the PCG sources of teachers' episodes.
@@ -606,10 +606,10 @@ func (t *Trajectories) WriteParquet(w io.Writer) error {
 func ReadParquet(r parquet.ReaderAtSeeker) (t *Trajectories, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			t, err = nil, fmt.Errorf("simulate: corrupt trajectories Parquet file: %w", tasks.DecodePanic(p))
+			t, err = nil, fmt.Errorf("simulate: corrupt trajectories Parquet file: %w", tablefile.DecodePanic(p))
 		}
 	}()
-	fr, pf, err := tasks.OpenParquet(r, pqarrow.ArrowReadProperties{BatchSize: 1 << 16})
+	fr, pf, err := tablefile.OpenParquet(r, pqarrow.ArrowReadProperties{BatchSize: 1 << 16})
 	if err != nil {
 		return nil, fmt.Errorf("simulate: reading trajectories Parquet: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/autollmresearch/gym/tasks"
+	_ "github.com/autollmresearch/gym/tasks/tablefile" // the tests write .parquet and .arrow tables
 )
 
 // rowsOf lists a table's seed-averaged outcomes per experiment, in order.

@@ -1,4 +1,4 @@
-package tasks
+package tablefile
 
 import (
 	"bytes"
@@ -9,13 +9,15 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/autollmresearch/gym/tasks"
 )
 
 // encoded writes the test table in format f.
-func encoded(t *testing.T, f Format) []byte {
+func encoded(t *testing.T, f tasks.Format) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	require.NoError(t, writeFormat(&buf, f, testTable(t)))
+	require.NoError(t, writeFormat(&buf, f, fixture(t)))
 	return buf.Bytes()
 }
 
@@ -42,7 +44,7 @@ func fieldsLength(t *testing.T, meta []byte, footer bool) int {
 }
 
 func TestReadIPCStreamRefusesDeclaredSizesBeyondTheStream(t *testing.T) {
-	valid := encoded(t, IPCStream)
+	valid := encoded(t, tasks.IPCStream)
 	meta, n, _, err := messageMeta(valid)
 	require.NoError(t, err)
 	off := len(valid[:n]) - len(meta) // where the schema's flatbuffer starts
@@ -52,7 +54,7 @@ func TestReadIPCStreamRefusesDeclaredSizesBeyondTheStream(t *testing.T) {
 	data := bytes.Clone(valid)
 	putU32(data, off+fieldsLength(t, meta, false), 1<<31)
 	_, err = ReadIPCStream(bytes.NewReader(data))
-	require.ErrorIs(t, err, ErrCorrupt)
+	require.ErrorIs(t, err, tasks.ErrCorrupt)
 	assert.ErrorContains(t, err, "vector of 2147483648 elements")
 
 	// A record batch body of 76 GB.
@@ -67,18 +69,18 @@ func TestReadIPCStreamRefusesDeclaredSizesBeyondTheStream(t *testing.T) {
 	require.NotZero(t, p)
 	binary.LittleEndian.PutUint64(rb[p:], 76<<30)
 	_, err = ReadIPCStream(bytes.NewReader(data))
-	require.ErrorIs(t, err, ErrCorrupt)
+	require.ErrorIs(t, err, tasks.ErrCorrupt)
 	assert.ErrorContains(t, err, "message 2")
 
 	// Message metadata of 2 GB.
 	data = bytes.Clone(valid)
 	putU32(data, 4, 1<<31-1)
 	_, err = ReadIPCStream(bytes.NewReader(data))
-	require.ErrorIs(t, err, ErrTooLarge)
+	require.ErrorIs(t, err, tasks.ErrTooLarge)
 }
 
 func TestReadIPCFileRefusesDeclaredSizesBeyondTheFile(t *testing.T) {
-	valid := encoded(t, IPC)
+	valid := encoded(t, tasks.IPC)
 	flen := int(binary.LittleEndian.Uint32(valid[len(valid)-10:]))
 	fstart := len(valid) - 10 - flen
 	footer := valid[fstart : fstart+flen]
@@ -86,7 +88,7 @@ func TestReadIPCFileRefusesDeclaredSizesBeyondTheFile(t *testing.T) {
 	data := bytes.Clone(valid)
 	putU32(data, fstart+fieldsLength(t, footer, true), 1<<31)
 	_, err := ReadIPC(bytes.NewReader(data))
-	require.ErrorIs(t, err, ErrCorrupt)
+	require.ErrorIs(t, err, tasks.ErrCorrupt)
 	assert.ErrorContains(t, err, "vector of 2147483648 elements")
 
 	// A record batch block whose body runs past the end of the file.
@@ -98,18 +100,18 @@ func TestReadIPCFileRefusesDeclaredSizesBeyondTheFile(t *testing.T) {
 	require.Positive(t, n)
 	binary.LittleEndian.PutUint64(data[fstart+start+16:], 76<<30)
 	_, err = ReadIPC(bytes.NewReader(data))
-	require.ErrorIs(t, err, ErrCorrupt)
+	require.ErrorIs(t, err, tasks.ErrCorrupt)
 	assert.ErrorContains(t, err, "does not fit in the file")
 
 	// A footer longer than the file.
 	data = bytes.Clone(valid)
 	putU32(data, len(data)-10, 1<<30)
 	_, err = ReadIPC(bytes.NewReader(data))
-	require.ErrorIs(t, err, ErrCorrupt)
+	require.ErrorIs(t, err, tasks.ErrCorrupt)
 }
 
 func TestReadParquetRefusesAStoredSchemaBeyondItsLength(t *testing.T) {
-	valid := encoded(t, Parquet)
+	valid := encoded(t, tasks.Parquet)
 	pf, err := file.NewParquetReader(bytes.NewReader(valid))
 	require.NoError(t, err)
 	enc := *pf.MetaData().KeyValueMetadata().FindValue(arrowSchemaKey)
@@ -125,7 +127,7 @@ func TestReadParquetRefusesAStoredSchemaBeyondItsLength(t *testing.T) {
 	data := bytes.Clone(valid)
 	copy(data[at:], base64.StdEncoding.EncodeToString(raw))
 	_, err = ReadParquet(bytes.NewReader(data))
-	require.ErrorIs(t, err, ErrCorrupt)
+	require.ErrorIs(t, err, tasks.ErrCorrupt)
 	assert.ErrorContains(t, err, "the stored Arrow schema")
 }
 
@@ -139,11 +141,11 @@ func TestBoundedAllocatorRefusesTooMuch(t *testing.T) {
 	a.Free(b)
 	assert.Zero(t, a.live.Load())
 
-	var tab *Table
+	var tab *tasks.Table
 	var err error
 	func() {
 		defer guard("test", &tab, &err)
 		a.Allocate(MaxDecodeBytes + 1)
 	}()
-	require.ErrorIs(t, err, ErrTooLarge)
+	require.ErrorIs(t, err, tasks.ErrTooLarge)
 }

@@ -1,4 +1,4 @@
-package tasks
+package tablefile
 
 import (
 	"encoding/binary"
