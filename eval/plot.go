@@ -139,15 +139,7 @@ func regretPlot(title string, rows []SummaryRow) (*plot.Plot, error) {
 	p.Legend.Padding = vg.Points(4)
 	p.Legend.XOffs = -vg.Points(8)
 
-	var policies [][]SummaryRow
-	for i := 0; i < len(rows); {
-		j := i
-		for j < len(rows) && rows[j].Policy == rows[i].Policy {
-			j++
-		}
-		policies = append(policies, rows[i:j])
-		i = j
-	}
+	policies := byPolicy(rows)
 	maxK, top := 1, 0.0
 	// Shift each policy's points a little along x so error bars do not
 	// hide one another.
@@ -157,44 +149,79 @@ func regretPlot(title string, rows []SummaryRow) (*plot.Plot, error) {
 		if len(policies) > 1 {
 			shift = spread * (float64(n)/float64(len(policies)-1) - 0.5)
 		}
-		pts := make(plotter.XYs, len(pr))
-		errs := make(plotter.YErrors, len(pr))
-		for i, row := range pr {
-			se := row.SERegret
-			if math.IsNaN(se) {
-				se = 0
-			}
-			pts[i] = plotter.XY{X: float64(row.K) + shift, Y: row.MeanRegret}
-			errs[i].Low, errs[i].High = se, se
-			maxK = max(maxK, row.K)
-			top = max(top, row.MeanRegret+se)
-		}
-		line, scatter, err := plotter.NewLinePoints(pts)
+		k, t, err := addRegretCurve(p, n, shift, pr)
 		if err != nil {
-			return nil, fmt.Errorf("policy %q: %w", pr[0].Policy, err)
+			return nil, err
 		}
-		col := palette[n%len(palette)]
-		line.Color = col
-		line.Width = vg.Points(1.5)
-		line.Dashes = plotutil.Dashes(n)
-		scatter.Color = col
-		scatter.Shape = plotutil.Shape(n)
-		scatter.Radius = vg.Points(3)
-		bars, err := plotter.NewYErrorBars(struct {
-			plotter.XYs
-			plotter.YErrors
-		}{pts, errs})
-		if err != nil {
-			return nil, fmt.Errorf("policy %q: %w", pr[0].Policy, err)
-		}
-		bars.Color = col
-		bars.Width = vg.Points(1)
-		p.Add(line, scatter, bars)
-		p.Legend.Add(pr[0].Policy, line, scatter)
+		maxK, top = max(maxK, k), max(top, t)
 	}
 	p.X.Min, p.X.Max = 1-spread, float64(maxK)+spread
 	p.X.Tick.Marker = integerTicks{}
 	p.Y.Max = max(top*1.05, 0.05)
+	symlogWhenWide(p, rows)
+	return p, nil
+}
+
+// byPolicy splits rows, grouped by policy, into one run of rows per policy.
+func byPolicy(rows []SummaryRow) [][]SummaryRow {
+	var policies [][]SummaryRow
+	for i := 0; i < len(rows); {
+		j := i
+		for j < len(rows) && rows[j].Policy == rows[i].Policy {
+			j++
+		}
+		policies = append(policies, rows[i:j])
+		i = j
+	}
+	return policies
+}
+
+// addRegretCurve adds the n-th policy's regret curve to p: a line with
+// points and standard-error bars, shifted by shift along x, and its legend
+// entry. It returns the largest K and the highest error-bar top of the
+// curve.
+func addRegretCurve(p *plot.Plot, n int, shift float64, pr []SummaryRow) (maxK int, top float64, err error) {
+	pts := make(plotter.XYs, len(pr))
+	errs := make(plotter.YErrors, len(pr))
+	for i, row := range pr {
+		se := row.SERegret
+		if math.IsNaN(se) {
+			se = 0
+		}
+		pts[i] = plotter.XY{X: float64(row.K) + shift, Y: row.MeanRegret}
+		errs[i].Low, errs[i].High = se, se
+		maxK = max(maxK, row.K)
+		top = max(top, row.MeanRegret+se)
+	}
+	line, scatter, err := plotter.NewLinePoints(pts)
+	if err != nil {
+		return 0, 0, fmt.Errorf("policy %q: %w", pr[0].Policy, err)
+	}
+	col := palette[n%len(palette)]
+	line.Color = col
+	line.Width = vg.Points(1.5)
+	line.Dashes = plotutil.Dashes(n)
+	scatter.Color = col
+	scatter.Shape = plotutil.Shape(n)
+	scatter.Radius = vg.Points(3)
+	bars, err := plotter.NewYErrorBars(struct {
+		plotter.XYs
+		plotter.YErrors
+	}{pts, errs})
+	if err != nil {
+		return 0, 0, fmt.Errorf("policy %q: %w", pr[0].Policy, err)
+	}
+	bars.Color = col
+	bars.Width = vg.Points(1)
+	p.Add(line, scatter, bars)
+	p.Legend.Add(pr[0].Policy, line, scatter)
+	return maxK, top, nil
+}
+
+// symlogWhenWide switches p's regret axis to a symmetric-logarithmic scale
+// when the positive mean regrets of rows span more than symlogDecades
+// decades below p.Y.Max.
+func symlogWhenWide(p *plot.Plot, rows []SummaryRow) {
 	lo := math.Inf(1)
 	for _, row := range rows {
 		if row.MeanRegret > 0 {
@@ -208,7 +235,6 @@ func regretPlot(title string, rows []SummaryRow) (*plot.Plot, error) {
 		p.Y.Label.Text = "normalised regret (mean ± SE, log scale)"
 		p.Y.Max *= 1.5 // headroom for the legend above the worst curve
 	}
-	return p, nil
 }
 
 // symlog is a symmetric-logarithmic axis: f(x) = log10(1 + x/c), linear

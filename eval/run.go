@@ -198,6 +198,26 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 
 // newPlan validates spec, probes its envs and lays out its jobs.
 func newPlan(spec Spec) (*plan, error) {
+	errs := specFaults(spec)
+	p := &plan{spec: spec}
+	if p.spec.MaxSteps == 0 {
+		p.spec.MaxSteps = research.MaxEpisodeSteps
+	}
+	if p.spec.MaxInvalidSteps == 0 {
+		p.spec.MaxInvalidSteps = DefaultMaxInvalidSteps
+	}
+	errs = append(errs, p.addPolicies(spec.Policies)...)
+	errs = append(errs, p.addEnvs(spec.Envs, spec.Episodes)...)
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("eval: invalid spec: %w", errors.Join(errs...))
+	}
+	p.layOutJobs()
+	return p, nil
+}
+
+// specFaults reports every bad scalar field of spec and an empty list of
+// envs or policies.
+func specFaults(spec Spec) []error {
 	var errs []error
 	if len(spec.Envs) == 0 {
 		errs = append(errs, errors.New("spec.Envs is empty, want at least one env"))
@@ -220,16 +240,14 @@ func newPlan(spec Spec) (*plan, error) {
 	if spec.MaxInvalidSteps < 0 {
 		errs = append(errs, fmt.Errorf("spec.MaxInvalidSteps is %d, want at least 1 (or 0 for %d)", spec.MaxInvalidSteps, DefaultMaxInvalidSteps))
 	}
+	return errs
+}
 
-	p := &plan{spec: spec}
-	if p.spec.MaxSteps == 0 {
-		p.spec.MaxSteps = research.MaxEpisodeSteps
-	}
-	if p.spec.MaxInvalidSteps == 0 {
-		p.spec.MaxInvalidSteps = DefaultMaxInvalidSteps
-	}
-
-	for i, f := range spec.Policies {
+// addPolicies names each policy factory and adds it to p, reporting nil
+// factories and repeated names.
+func (p *plan) addPolicies(policies []NamedFactory) []error {
+	var errs []error
+	for i, f := range policies {
 		if f.New == nil {
 			errs = append(errs, fmt.Errorf("spec.Policies[%d].New is nil", i))
 			continue
@@ -246,9 +264,16 @@ func newPlan(spec Spec) (*plan, error) {
 		p.policies = append(p.policies, name)
 		p.factories = append(p.factories, f.New)
 	}
+	return errs
+}
 
+// addEnvs checks each env spec, probes the env and adds it to p with its
+// number of episodes (its own, else episodes), reporting every bad spec,
+// repeated name or failed probe.
+func (p *plan) addEnvs(envs []EnvSpec, episodes int) []error {
+	var errs []error
 	seen := map[string]int{}
-	for i, es := range spec.Envs {
+	for i, es := range envs {
 		switch {
 		case es.Name == "":
 			errs = append(errs, fmt.Errorf("spec.Envs[%d].Name is empty", i))
@@ -259,7 +284,7 @@ func newPlan(spec Spec) (*plan, error) {
 		case es.Episodes < 0:
 			errs = append(errs, fmt.Errorf("spec.Envs[%d].Episodes is %d (env %q), want at least 1 (or 0 for spec.Episodes)", i, es.Episodes, es.Name))
 			continue
-		case es.Episodes == 0 && spec.Episodes == 0:
+		case es.Episodes == 0 && episodes == 0:
 			errs = append(errs, fmt.Errorf("spec.Envs[%d] (%q): no number of episodes: set spec.Episodes or the EnvSpec's Episodes", i, es.Name))
 			continue
 		}
@@ -273,13 +298,15 @@ func newPlan(spec Spec) (*plan, error) {
 			errs = append(errs, fmt.Errorf("spec.Envs[%d] (%q): %w", i, es.Name, err))
 			continue
 		}
-		info.Episodes = cmpOr(es.Episodes, spec.Episodes)
+		info.Episodes = cmpOr(es.Episodes, episodes)
 		p.envs = append(p.envs, info)
 	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("eval: invalid spec: %w", errors.Join(errs...))
-	}
+	return errs
+}
 
+// layOutJobs lists one job per env, policy, target and episode, in that
+// nesting order.
+func (p *plan) layOutJobs() {
 	for e, info := range p.envs {
 		for pol := range p.policies {
 			for t := range info.Targets {
@@ -289,7 +316,6 @@ func newPlan(spec Spec) (*plan, error) {
 			}
 		}
 	}
-	return p, nil
 }
 
 // cmpOr returns a if it is non-zero, else b.

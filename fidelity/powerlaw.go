@@ -72,40 +72,13 @@ func FitPowerLaw(x [][]float64, y []float64) (PowerLaw, error) {
 	if n < k+1 {
 		return PowerLaw{}, fmt.Errorf("fidelity: power law: %d points cannot determine %d exponents and a coefficient (need at least %d)", n, k, k+1)
 	}
-
-	// Centre each log-predictor column so that it is orthogonal to the
-	// intercept, and scale it to unit norm so that the condition number
-	// measures collinearity rather than units.
-	logX := mat.NewDense(n, k, nil)
-	logY := make([]float64, n)
-	for i, row := range x {
-		if len(row) != k {
-			return PowerLaw{}, fmt.Errorf("fidelity: power law: point %d has %d predictors, want %d", i, len(row), k)
-		}
-		for j, v := range row {
-			if !(v > 0) || math.IsInf(v, 0) {
-				return PowerLaw{}, fmt.Errorf("fidelity: power law: point %d predictor %d is %g, want positive and finite", i, j, v)
-			}
-			logX.Set(i, j, math.Log(v))
-		}
-		if !(y[i] > 0) || math.IsInf(y[i], 0) {
-			return PowerLaw{}, fmt.Errorf("fidelity: power law: point %d response is %g, want positive and finite", i, y[i])
-		}
-		logY[i] = math.Log(y[i])
+	logX, logY, err := logPoints(x, y, k)
+	if err != nil {
+		return PowerLaw{}, err
 	}
-	means := make([]float64, k)
-	scales := make([]float64, k)
-	col := make([]float64, n)
-	for j := range k {
-		mat.Col(col, j, logX)
-		means[j] = floats.Sum(col) / float64(n)
-		floats.AddConst(-means[j], col)
-		scales[j] = floats.Norm(col, 2)
-		if scales[j] <= 1e-10*math.Sqrt(float64(n))*(1+math.Abs(means[j])) {
-			return PowerLaw{}, fmt.Errorf("fidelity: power law: predictor %d is constant (%g at every point); its exponent is not identified", j, x[0][j])
-		}
-		floats.Scale(1/scales[j], col)
-		logX.SetCol(j, col)
+	means, scales, err := standardise(logX, x)
+	if err != nil {
+		return PowerLaw{}, err
 	}
 	meanY := floats.Sum(logY) / float64(n)
 
@@ -130,7 +103,63 @@ func FitPowerLaw(x [][]float64, y []float64) (PowerLaw, error) {
 		c0 -= p.Exponents[j] * means[j]
 	}
 	p.Coef = math.Exp(c0)
+	p.R2 = rSquared(logX, &beta, logY, centredY, meanY)
+	return p, nil
+}
 
+// logPoints checks that every point has k positive finite predictors and a
+// positive finite response, and returns their logarithms.
+func logPoints(x [][]float64, y []float64, k int) (*mat.Dense, []float64, error) {
+	n := len(y)
+	logX := mat.NewDense(n, k, nil)
+	logY := make([]float64, n)
+	for i, row := range x {
+		if len(row) != k {
+			return nil, nil, fmt.Errorf("fidelity: power law: point %d has %d predictors, want %d", i, len(row), k)
+		}
+		for j, v := range row {
+			if !(v > 0) || math.IsInf(v, 0) {
+				return nil, nil, fmt.Errorf("fidelity: power law: point %d predictor %d is %g, want positive and finite", i, j, v)
+			}
+			logX.Set(i, j, math.Log(v))
+		}
+		if !(y[i] > 0) || math.IsInf(y[i], 0) {
+			return nil, nil, fmt.Errorf("fidelity: power law: point %d response is %g, want positive and finite", i, y[i])
+		}
+		logY[i] = math.Log(y[i])
+	}
+	return logX, logY, nil
+}
+
+// standardise centres each log-predictor column of logX in place so that
+// it is orthogonal to the intercept, and scales it to unit norm so that
+// the condition number measures collinearity rather than units. It returns
+// the column means and norms, or an error naming a constant predictor (x
+// holds the original values, for the message).
+func standardise(logX *mat.Dense, x [][]float64) (means, scales []float64, err error) {
+	n, k := logX.Dims()
+	means = make([]float64, k)
+	scales = make([]float64, k)
+	col := make([]float64, n)
+	for j := range k {
+		mat.Col(col, j, logX)
+		means[j] = floats.Sum(col) / float64(n)
+		floats.AddConst(-means[j], col)
+		scales[j] = floats.Norm(col, 2)
+		if scales[j] <= 1e-10*math.Sqrt(float64(n))*(1+math.Abs(means[j])) {
+			return nil, nil, fmt.Errorf("fidelity: power law: predictor %d is constant (%g at every point); its exponent is not identified", j, x[0][j])
+		}
+		floats.Scale(1/scales[j], col)
+		logX.SetCol(j, col)
+	}
+	return means, scales, nil
+}
+
+// rSquared returns the coefficient of determination in log space of the fit
+// meanY + logX·beta to logY, whose deviations from meanY are centredY; it
+// is 1 when logY is constant.
+func rSquared(logX *mat.Dense, beta *mat.VecDense, logY, centredY []float64, meanY float64) float64 {
+	n, k := logX.Dims()
 	var ssRes, ssTot float64
 	for i := range n {
 		fit := meanY
@@ -141,9 +170,8 @@ func FitPowerLaw(x [][]float64, y []float64) (PowerLaw, error) {
 		ssRes += r * r
 		ssTot += centredY[i] * centredY[i]
 	}
-	p.R2 = 1
 	if ssTot > 0 {
-		p.R2 = 1 - ssRes/ssTot
+		return 1 - ssRes/ssTot
 	}
-	return p, nil
+	return 1
 }

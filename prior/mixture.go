@@ -173,9 +173,26 @@ func (p *Mixture) World(rng *rand.Rand) *mixture.World {
 	nood := max(1, min(nb-1, int(math.Round(p.OOD.Draw(rng)*float64(nb)))))
 	offA, offW := p.OffAffinity.Draw(rng), p.OffWeight.Draw(rng)
 	gainScale := p.GainScale.Draw(rng)
+	base := p.drawAffinities(rng, ns, nk, offA)
+	weight := p.drawBenchmarks(rng, w, nb, nk, nood, offW, gainScale)
+	p.drawSizes(rng, w, nk, base, weight)
+	w.Interaction = p.drawInteraction(rng, ns)
+	alpha := p.Alpha.Draw(rng)
+	for range 3 {
+		w.Alphas = append(w.Alphas, alpha*p.AlphaSpread.Draw(rng))
+	}
+	w.Subset = p.Subset.Draw(rng)
+	w.Noise = p.Noise.Draw(rng)
+	w.Minimize = rng.Float64() < p.Minimize
+	return w
+}
+
+// drawAffinities draws the base affinities of ns sources over nk skills,
+// off-primary values below off, with the star sources boosted.
+func (p *Mixture) drawAffinities(rng *rand.Rand, ns, nk int, off float64) [][]float64 {
 	base := make([][]float64, ns)
 	for s := range base {
-		base[s] = p.primaries(rng, nk, offA)
+		base[s] = p.primaries(rng, nk, off)
 	}
 	for _, s := range rng.Perm(ns)[:min(ns, p.Stars.Draw(rng))] {
 		boost := p.StarBoost.Draw(rng)
@@ -183,6 +200,14 @@ func (p *Mixture) World(rng *rand.Rand) *mixture.World {
 			base[s][k] *= boost
 		}
 	}
+	return base
+}
+
+// drawBenchmarks draws nb benchmarks into w, the last nood out of
+// distribution, each with its chance floor, logit level, slope and gain
+// (scaled by gainScale). It returns their base skill weights over nk
+// skills, off-primary values below off.
+func (p *Mixture) drawBenchmarks(rng *rand.Rand, w *mixture.World, nb, nk, nood int, off, gainScale float64) [][]float64 {
 	weight := make([][]float64, nb)
 	for b := range nb {
 		w.Benchmarks = append(w.Benchmarks, mixture.Benchmark{Name: fmt.Sprintf("bench_%02d", b), OOD: b >= nb-nood})
@@ -191,12 +216,19 @@ func (p *Mixture) World(rng *rand.Rand) *mixture.World {
 			chance = p.ChanceFloor.Draw(rng)
 		}
 		w.Chance = append(w.Chance, chance)
-		weight[b] = p.primaries(rng, nk, offW)
+		weight[b] = p.primaries(rng, nk, off)
 		w.Level = append(w.Level, p.Level.Draw(rng))
 		w.Slope = append(w.Slope, p.Slope.Draw(rng))
 		w.Gain = append(w.Gain, gainScale*p.Gain.Draw(rng))
 	}
+	return weight
+}
 
+// drawSizes draws the model sizes into w, each with its count of nested
+// mixtures, its affinities (base shifted at random, less so at larger
+// sizes) and its benchmark weights over the nk skills (weight drifted with
+// size, each row normalised to sum to 1).
+func (p *Mixture) drawSizes(rng *rand.Rand, w *mixture.World, nk int, base, weight [][]float64) {
 	sizes := p.Sizes.Draw(rng)
 	n := p.SmallestN.Draw(rng)
 	runs := p.Runs.Draw(rng)
@@ -217,46 +249,55 @@ func (p *Mixture) World(rng *rand.Rand) *mixture.World {
 			runs = min(runs, w.Mixtures[i-1])
 		}
 		w.Mixtures = append(w.Mixtures, runs)
-		sd := shift * math.Pow(n/1e9, -decay)
-		aff := make([][]float64, ns)
-		for s := range aff {
-			aff[s] = make([]float64, nk)
-			for k := range aff[s] {
-				aff[s][k] = base[s][k] * math.Exp(sd*rng.NormFloat64())
-			}
-		}
-		wt := make([][]float64, nb)
-		for b := range wt {
-			wt[b] = make([]float64, nk)
-			var sum float64
-			for k := range wt[b] {
-				wt[b][k] = weight[b][k] * math.Pow(n/n0, drift[k])
-				sum += wt[b][k]
-			}
-			for k := range wt[b] {
-				wt[b][k] /= sum
-			}
-		}
-		w.Affinity = append(w.Affinity, aff)
-		w.Weight = append(w.Weight, wt)
+		w.Affinity = append(w.Affinity, shifted(rng, base, shift*math.Pow(n/1e9, -decay)))
+		w.Weight = append(w.Weight, drifted(weight, n/n0, drift))
 	}
+}
 
+// shifted returns base with each entry multiplied by exp(sd·z), z standard
+// normal.
+func shifted(rng *rand.Rand, base [][]float64, sd float64) [][]float64 {
+	aff := make([][]float64, len(base))
+	for s := range aff {
+		aff[s] = make([]float64, len(base[s]))
+		for k := range aff[s] {
+			aff[s][k] = base[s][k] * math.Exp(sd*rng.NormFloat64())
+		}
+	}
+	return aff
+}
+
+// drifted returns weight with skill k's weights multiplied by
+// ratio^drift[k] and each row normalised to sum to 1.
+func drifted(weight [][]float64, ratio float64, drift []float64) [][]float64 {
+	wt := make([][]float64, len(weight))
+	for b := range wt {
+		wt[b] = make([]float64, len(drift))
+		var sum float64
+		for k := range wt[b] {
+			wt[b][k] = weight[b][k] * math.Pow(ratio, drift[k])
+			sum += wt[b][k]
+		}
+		for k := range wt[b] {
+			wt[b][k] /= sum
+		}
+	}
+	return wt
+}
+
+// drawInteraction draws the pairwise interactions of ns sources: each pair
+// s < t interacts with probability Interacting, with a normal strength
+// scaled by Interaction.
+func (p *Mixture) drawInteraction(rng *rand.Rand, ns int) [][]float64 {
 	strength, share := p.Interaction.Draw(rng), p.Interacting.Draw(rng)
-	w.Interaction = make([][]float64, ns)
-	for s := range w.Interaction {
-		w.Interaction[s] = make([]float64, ns)
+	m := make([][]float64, ns)
+	for s := range m {
+		m[s] = make([]float64, ns)
 		for t := s + 1; t < ns; t++ {
 			if rng.Float64() < share {
-				w.Interaction[s][t] = strength * rng.NormFloat64()
+				m[s][t] = strength * rng.NormFloat64()
 			}
 		}
 	}
-	alpha := p.Alpha.Draw(rng)
-	for range 3 {
-		w.Alphas = append(w.Alphas, alpha*p.AlphaSpread.Draw(rng))
-	}
-	w.Subset = p.Subset.Draw(rng)
-	w.Noise = p.Noise.Draw(rng)
-	w.Minimize = rng.Float64() < p.Minimize
-	return w
+	return m
 }

@@ -223,89 +223,117 @@ const nameRule = "letters, digits, '_', '-' or '+'"
 // well-formed levels. It reports every problem in a *ValidationError.
 func (m Meta) Validate() error {
 	var ps problems
-	bad := func(field, format string, a ...any) {
-		ps.add(Problem{Column: field, Msg: fmt.Sprintf(format, a...)})
+	m.validateText(&ps)
+	validateSpaceNames(&ps, m.Space)
+	seen := validateMetricNames(&ps, m.Metrics)
+	if m.Objective == "" {
+		ps.addf(KeyObjective, 0, "objective is empty")
+	} else if !seen[m.Objective] {
+		ps.addf(KeyObjective, 0, "objective %q is not among the metrics %q", m.Objective, m.Metrics)
 	}
+	if m.Direction != Minimize && m.Direction != Maximize {
+		ps.addf(KeyDirection, 0, "direction %v is not set (want Minimize or Maximize)", m.Direction)
+	}
+	if !m.Provenance.Valid() {
+		ps.addf(KeyProvenance, 0, "provenance %q is not one of %q, %q, %q", m.Provenance, Measured, Surrogate, Synthetic)
+	}
+	validateFidelityNames(&ps, m.Fidelity)
+	return ps.err()
+}
+
+// validateText reports an empty task name and every free-text field that
+// is not valid UTF-8.
+func (m Meta) validateText(ps *problems) {
 	if strings.TrimSpace(m.Task) == "" {
-		bad(KeyTask, "task name is empty")
+		ps.addf(KeyTask, 0, "task name is empty")
 	}
 	for _, f := range []struct{ key, value string }{
 		{KeyTask, m.Task}, {KeyCostSource, m.CostSource}, {KeySource, m.Source},
 		{KeyCitation, m.Citation}, {KeyLicence, m.Licence}, {KeyGenerator, m.Generator},
 	} {
 		if !utf8.ValidString(f.value) {
-			bad(f.key, "text is not valid UTF-8")
+			ps.addf(f.key, 0, "text is not valid UTF-8")
 		}
 	}
-	if m.Space == nil {
-		bad(KeySpace, "configuration space is nil")
-	} else {
-		for _, d := range m.Space.Dims() {
-			if !validName(d.Name, false) {
-				bad(KeySpace, "dimension name %q is not a valid column name part (want %s)", d.Name, nameRule)
-			}
-			if d.Kind == spaces.Simplex {
-				for _, p := range d.Parts {
-					if !validName(p, true) {
-						bad(KeySpace, "simplex %q: part name %q is not a valid column name part (want %s or '.')", d.Name, p, nameRule)
-					}
+}
+
+// validateSpaceNames reports a nil space and every dimension or simplex
+// part whose name cannot be part of a column name.
+func validateSpaceNames(ps *problems, space *spaces.ConfigSpace) {
+	if space == nil {
+		ps.addf(KeySpace, 0, "configuration space is nil")
+		return
+	}
+	for _, d := range space.Dims() {
+		if !validName(d.Name, false) {
+			ps.addf(KeySpace, 0, "dimension name %q is not a valid column name part (want %s)", d.Name, nameRule)
+		}
+		if d.Kind == spaces.Simplex {
+			for _, p := range d.Parts {
+				if !validName(p, true) {
+					ps.addf(KeySpace, 0, "simplex %q: part name %q is not a valid column name part (want %s or '.')", d.Name, p, nameRule)
 				}
 			}
 		}
 	}
-	if len(m.Metrics) == 0 {
-		bad(KeyMetrics, "no metrics declared")
+}
+
+// validateMetricNames reports a missing metric list and every invalid or
+// repeated metric name. It returns the set of names declared.
+func validateMetricNames(ps *problems, metrics []string) map[string]bool {
+	if len(metrics) == 0 {
+		ps.addf(KeyMetrics, 0, "no metrics declared")
 	}
-	seen := make(map[string]bool, len(m.Metrics))
-	for _, name := range m.Metrics {
+	seen := make(map[string]bool, len(metrics))
+	for _, name := range metrics {
 		if !validName(name, false) {
-			bad(KeyMetrics, "metric name %q is not valid (want %s)", name, nameRule)
+			ps.addf(KeyMetrics, 0, "metric name %q is not valid (want %s)", name, nameRule)
 		}
 		if seen[name] {
-			bad(KeyMetrics, "metric %q declared twice", name)
+			ps.addf(KeyMetrics, 0, "metric %q declared twice", name)
 		}
 		seen[name] = true
 	}
-	if m.Objective == "" {
-		bad(KeyObjective, "objective is empty")
-	} else if !seen[m.Objective] {
-		bad(KeyObjective, "objective %q is not among the metrics %q", m.Objective, m.Metrics)
-	}
-	if m.Direction != Minimize && m.Direction != Maximize {
-		bad(KeyDirection, "direction %v is not set (want Minimize or Maximize)", m.Direction)
-	}
-	if !m.Provenance.Valid() {
-		bad(KeyProvenance, "provenance %q is not one of %q, %q, %q", m.Provenance, Measured, Surrogate, Synthetic)
-	}
-	fseen := make(map[string]bool, len(m.Fidelity))
-	for _, f := range m.Fidelity {
+	return seen
+}
+
+// validateFidelityNames reports every invalid or repeated fidelity name and
+// every fidelity whose list of levels is malformed.
+func validateFidelityNames(ps *problems, fids []FidelityColumn) {
+	fseen := make(map[string]bool, len(fids))
+	for _, f := range fids {
 		if !validName(f.Name, false) {
-			bad(KeyFidelity, "fidelity name %q is not valid (want %s)", f.Name, nameRule)
+			ps.addf(KeyFidelity, 0, "fidelity name %q is not valid (want %s)", f.Name, nameRule)
 		}
 		if fseen[f.Name] {
-			bad(KeyFidelity, "fidelity %q declared twice", f.Name)
+			ps.addf(KeyFidelity, 0, "fidelity %q declared twice", f.Name)
 		}
 		fseen[f.Name] = true
 		if f.Levels != nil {
-			if len(f.Levels) == 0 {
-				bad(KeyFidelity, "fidelity %q has an empty list of levels", f.Name)
-			}
-			lseen := make(map[string]bool, len(f.Levels))
-			for _, l := range f.Levels {
-				if l == "" {
-					bad(KeyFidelity, "fidelity %q has an empty level", f.Name)
-				}
-				if !utf8.ValidString(l) {
-					bad(KeyFidelity, "fidelity %q: level %q is not valid UTF-8", f.Name, l)
-				}
-				if lseen[l] {
-					bad(KeyFidelity, "fidelity %q lists level %q twice", f.Name, l)
-				}
-				lseen[l] = true
-			}
+			validateLevels(ps, f)
 		}
 	}
-	return ps.err()
+}
+
+// validateLevels reports an empty list of levels and every empty, non-UTF-8
+// or repeated level of one fidelity.
+func validateLevels(ps *problems, f FidelityColumn) {
+	if len(f.Levels) == 0 {
+		ps.addf(KeyFidelity, 0, "fidelity %q has an empty list of levels", f.Name)
+	}
+	lseen := make(map[string]bool, len(f.Levels))
+	for _, l := range f.Levels {
+		if l == "" {
+			ps.addf(KeyFidelity, 0, "fidelity %q has an empty level", f.Name)
+		}
+		if !utf8.ValidString(l) {
+			ps.addf(KeyFidelity, 0, "fidelity %q: level %q is not valid UTF-8", f.Name, l)
+		}
+		if lseen[l] {
+			ps.addf(KeyFidelity, 0, "fidelity %q lists level %q twice", f.Name, l)
+		}
+		lseen[l] = true
+	}
 }
 
 // column describes one column of the canonical schema.

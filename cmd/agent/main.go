@@ -46,6 +46,8 @@ var errUsage = cli.ErrUsage
 
 func main() { cli.Main("agent", run) }
 
+// run parses args and trains one agent, rebuilds the pretrained agents or
+// fine-tunes an agent on a real table, as the flags ask.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("agent", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -73,23 +75,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q (every option is a flag; see -h)", errUsage, fs.Arg(0))
 	}
-	// Each mode uses its own flags; a flag given to a mode that ignores it
-	// is an error, so that nobody believes it took effect.
-	mode, uses := "training", []string{"task", "out", "worlds", "rounds", "seed", "distil", "grpo-worlds", "curves", "workers"}
-	switch {
-	case *finetune != "":
-		mode, uses = "-finetune", []string{"finetune", "out", "seed", "grpo-worlds", "curves", "workers", "steplaw", "admire", "hwgpt", "table"}
-	case *pretrained:
-		mode, uses = "-pretrained", []string{"pretrained", "dir", "curves", "workers"}
-	}
-	var unused []string
-	fs.Visit(func(f *flag.Flag) {
-		if !slices.Contains(uses, f.Name) {
-			unused = append(unused, "-"+f.Name)
-		}
-	})
-	if len(unused) > 0 {
-		return fmt.Errorf("%w: %s takes no %s (it uses %s)", errUsage, mode, strings.Join(unused, ", "), "-"+strings.Join(uses, ", -"))
+	if err := checkModeFlags(fs, *finetune != "", *pretrained); err != nil {
+		return err
 	}
 	if *finetune != "" {
 		if *out == "" {
@@ -100,17 +87,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fineTune(ctx, *finetune, &src, cfg, *out, *curves, stdout, stderr)
 	}
 	if *pretrained {
-		for _, t := range agent.PretrainedTasks() {
-			cfg, err := agent.PretrainedRecipe(t)
-			if err != nil {
-				return err
-			}
-			cfg.Distil.Workers, cfg.GRPO.Workers = *workers, *workers
-			if err := train(ctx, t, cfg, filepath.Join(*dir, t+".gymagent"), *curves, stdout, stderr); err != nil {
-				return err
-			}
-		}
-		return nil
+		return trainPretrained(ctx, *dir, *curves, *workers, stdout, stderr)
 	}
 	if !slices.Contains(prior.Tasks(), *task) {
 		return fmt.Errorf("%w: -task is %q, want one of %s", errUsage, *task, strings.Join(prior.Tasks(), ", "))
@@ -128,6 +105,46 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		*out = *task + ".gymagent"
 	}
 	return train(ctx, *task, cfg, *out, *curves, stdout, stderr)
+}
+
+// checkModeFlags checks that every flag set on fs is one the mode uses:
+// fine-tuning, rebuilding the pretrained agents, or training one agent.
+// Each mode uses its own flags; a flag given to a mode that ignores it is
+// an error, so that nobody believes it took effect.
+func checkModeFlags(fs *flag.FlagSet, finetune, pretrained bool) error {
+	mode, uses := "training", []string{"task", "out", "worlds", "rounds", "seed", "distil", "grpo-worlds", "curves", "workers"}
+	switch {
+	case finetune:
+		mode, uses = "-finetune", []string{"finetune", "out", "seed", "grpo-worlds", "curves", "workers", "steplaw", "admire", "hwgpt", "table"}
+	case pretrained:
+		mode, uses = "-pretrained", []string{"pretrained", "dir", "curves", "workers"}
+	}
+	var unused []string
+	fs.Visit(func(f *flag.Flag) {
+		if !slices.Contains(uses, f.Name) {
+			unused = append(unused, "-"+f.Name)
+		}
+	})
+	if len(unused) > 0 {
+		return fmt.Errorf("%w: %s takes no %s (it uses %s)", errUsage, mode, strings.Join(unused, ", "), "-"+strings.Join(uses, ", -"))
+	}
+	return nil
+}
+
+// trainPretrained trains every task's embedded agent by its recipe and
+// writes it to dir, rolling out workers worlds at once.
+func trainPretrained(ctx context.Context, dir, curves string, workers int, stdout, stderr io.Writer) error {
+	for _, t := range agent.PretrainedTasks() {
+		cfg, err := agent.PretrainedRecipe(t)
+		if err != nil {
+			return err
+		}
+		cfg.Distil.Workers, cfg.GRPO.Workers = workers, workers
+		if err := train(ctx, t, cfg, filepath.Join(dir, t+".gymagent"), curves, stdout, stderr); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // train trains one agent by recipe r and writes it to path.

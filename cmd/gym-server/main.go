@@ -35,6 +35,36 @@ func main() {
 // run parses args, serves until ctx is done and then shuts down. It logs to
 // logw and, once listening, calls ready (when not nil) with the address.
 func run(ctx context.Context, args []string, logw io.Writer, ready func(addr string)) error {
+	s, err := parseFlags(args, logw)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(logw, nil))
+	s.config.Logger = log
+	srv := server.New(s.config)
+	l, err := net.Listen("tcp", s.addr)
+	if err != nil {
+		_ = srv.Shutdown(ctx) // stops the janitor; there is nothing else to close
+		return err
+	}
+	log.Info("listening", slog.String("addr", l.Addr().String()))
+	if ready != nil {
+		ready(l.Addr().String())
+	}
+	return serve(ctx, srv, l, s.grace, log)
+}
+
+// settings are the command-line settings of the server.
+type settings struct {
+	addr  string
+	grace time.Duration
+	// config is the server's configuration, without its Logger.
+	config server.Config
+}
+
+// parseFlags parses and checks the command-line flags, writing usage and
+// flag errors to logw.
+func parseFlags(args []string, logw io.Writer) (settings, error) {
 	fs := flag.NewFlagSet("gym-server", flag.ContinueOnError)
 	fs.SetOutput(logw)
 	addr := fs.String("addr", "127.0.0.1:8080", "TCP address to listen on")
@@ -50,24 +80,24 @@ func run(ctx context.Context, args []string, logw io.Writer, ready func(addr str
 	write := fs.Duration("write-timeout", server.DefaultWriteTimeout, "time from the end of a request's headers to the end of its response (negative: none)")
 	connIdle := fs.Duration("conn-idle", server.DefaultConnIdleTimeout, "how long a keep-alive connection may wait for its next request (negative: none)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return settings{}, err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q (all settings are flags)", fs.Args())
+		return settings{}, fmt.Errorf("unexpected arguments %q (all settings are flags)", fs.Args())
 	}
 	switch {
 	case *maxSessions < 1:
-		return fmt.Errorf("-max-sessions is %d, want at least 1", *maxSessions)
+		return settings{}, fmt.Errorf("-max-sessions is %d, want at least 1", *maxSessions)
 	case *maxBody < 1:
-		return fmt.Errorf("-max-body is %d, want at least 1", *maxBody)
+		return settings{}, fmt.Errorf("-max-body is %d, want at least 1", *maxBody)
 	case *idle == 0:
-		return errors.New("-idle is 0, want a positive duration (or a negative one to keep idle sessions)")
+		return settings{}, errors.New("-idle is 0, want a positive duration (or a negative one to keep idle sessions)")
 	case *grace < 0:
-		return fmt.Errorf("-grace is %v, want 0 or more", *grace)
+		return settings{}, fmt.Errorf("-grace is %v, want 0 or more", *grace)
 	case *maxTable < 1:
-		return fmt.Errorf("-max-table-bytes is %d, want at least 1", *maxTable)
+		return settings{}, fmt.Errorf("-max-table-bytes is %d, want at least 1", *maxTable)
 	case *readHeader == 0 || *read == 0 || *write == 0 || *connIdle == 0:
-		return errors.New("a timeout is 0, want a positive duration (or a negative one for none)")
+		return settings{}, errors.New("a timeout is 0, want a positive duration (or a negative one for none)")
 	}
 	var allowed []string
 	for _, h := range strings.Split(*hosts, ",") {
@@ -76,29 +106,23 @@ func run(ctx context.Context, args []string, logw io.Writer, ready func(addr str
 		}
 	}
 	if len(allowed) == 0 {
-		return errors.New("-allow-host names no host")
+		return settings{}, errors.New("-allow-host names no host")
 	}
 	if *tableDir != "" {
 		if fi, err := os.Stat(*tableDir); err != nil || !fi.IsDir() {
-			return fmt.Errorf("-table-dir %s is not a directory", *tableDir)
+			return settings{}, fmt.Errorf("-table-dir %s is not a directory", *tableDir)
 		}
 	}
-
-	log := slog.New(slog.NewTextHandler(logw, nil))
-	srv := server.New(server.Config{
-		MaxBodyBytes: *maxBody, IdleTimeout: *idle, MaxSessions: *maxSessions, Logger: log,
+	return settings{addr: *addr, grace: *grace, config: server.Config{
+		MaxBodyBytes: *maxBody, IdleTimeout: *idle, MaxSessions: *maxSessions,
 		TableDir: *tableDir, MaxTableBytes: *maxTable, AllowedHosts: allowed,
 		ReadHeaderTimeout: *readHeader, ReadTimeout: *read, WriteTimeout: *write, ConnIdleTimeout: *connIdle,
-	})
-	l, err := net.Listen("tcp", *addr)
-	if err != nil {
-		_ = srv.Shutdown(ctx) // stops the janitor; there is nothing else to close
-		return err
-	}
-	log.Info("listening", slog.String("addr", l.Addr().String()))
-	if ready != nil {
-		ready(l.Addr().String())
-	}
+	}}, nil
+}
+
+// serve serves on l until ctx is done or the listener fails, then shuts
+// srv down, waiting up to grace for requests in progress.
+func serve(ctx context.Context, srv *server.Server, l net.Listener, grace time.Duration, log *slog.Logger) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(l) }()
 
@@ -109,9 +133,9 @@ func run(ctx context.Context, args []string, logw io.Writer, ready func(addr str
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), *grace)
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	err = srv.Shutdown(sctx)
+	err := srv.Shutdown(sctx)
 	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}

@@ -26,18 +26,8 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	var errs []error
-	if src.Empty() {
-		errs = append(errs, errors.New("nothing to check: name real tables with -steplaw, -admire, -hwgpt or -table"))
-	}
-	if *draws < 10 {
-		errs = append(errs, fmt.Errorf("-draws is %d, want at least 10", *draws))
-	}
-	if *workers < 0 {
-		errs = append(errs, fmt.Errorf("-workers is %d, want at least 1 (or 0 for GOMAXPROCS)", *workers))
-	}
-	if len(errs) > 0 {
-		return fmt.Errorf("%w: %w", errUsage, errors.Join(errs...))
+	if err := checkOptions(&src, *draws, *workers); err != nil {
+		return err
 	}
 	tables, err := src.Load()
 	if err != nil {
@@ -75,26 +65,57 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return fmt.Errorf("%s: %w", t.Name, err)
 		}
-		for _, r := range rows {
-			inside := "yes"
-			switch {
-			case math.IsNaN(r.Percentile):
-				inside = "undefined"
-			case !r.Inside():
-				inside = "**no**"
-				outside++
-			}
-			fmt.Fprintf(stdout, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", t.Name, r.Statistic, num(r.Real), pct(r.Percentile), num(r.Lo), num(r.Median), num(r.Hi), inside)
-		}
+		outside += writeCheckRows(stdout, t.Name, rows)
 	}
 	fmt.Fprintf(stdout, "\n%d statistic(s) outside the prior's central 95 %%.\n", outside)
 	fmt.Fprintln(stdout)
-	for _, task := range order {
-		for _, st := range samples[task].Statistics {
-			fmt.Fprintf(stdout, "- %s %s: %s\n", task, st.Name, strings.TrimSuffix(st.Doc, "."))
-		}
+	writeStatisticDocs(stdout, order, samples)
+	return nil
+}
+
+// checkOptions reports every bad option of "prior check" as a usage error.
+func checkOptions(src *realtables.Sources, draws, workers int) error {
+	var errs []error
+	if src.Empty() {
+		errs = append(errs, errors.New("nothing to check: name real tables with -steplaw, -admire, -hwgpt or -table"))
+	}
+	if draws < 10 {
+		errs = append(errs, fmt.Errorf("-draws is %d, want at least 10", draws))
+	}
+	if workers < 0 {
+		errs = append(errs, fmt.Errorf("-workers is %d, want at least 1 (or 0 for GOMAXPROCS)", workers))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%w: %w", errUsage, errors.Join(errs...))
 	}
 	return nil
+}
+
+// writeCheckRows writes the Markdown rows of the named table's check and
+// returns how many statistics fall outside the prior's central 95 %.
+func writeCheckRows(w io.Writer, table string, rows []prior.CheckRow) (outside int) {
+	for _, r := range rows {
+		inside := "yes"
+		switch {
+		case math.IsNaN(r.Percentile):
+			inside = "undefined"
+		case !r.Inside():
+			inside = "**no**"
+			outside++
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", table, r.Statistic, num(r.Real), pct(r.Percentile), num(r.Lo), num(r.Median), num(r.Hi), inside)
+	}
+	return outside
+}
+
+// writeStatisticDocs writes one line documenting each statistic of each
+// task's sample, tasks in the given order.
+func writeStatisticDocs(w io.Writer, order []string, samples map[string]*prior.Sample) {
+	for _, task := range order {
+		for _, st := range samples[task].Statistics {
+			fmt.Fprintf(w, "- %s %s: %s\n", task, st.Name, strings.TrimSuffix(st.Doc, "."))
+		}
+	}
 }
 
 func num(v float64) string {

@@ -114,36 +114,75 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 
 	c := &config{k: *k, episodes: *episodes, workers: *workers, seed: *seed, out: *out, steplaw: *steplaw, admire: *admire}
-	var errs []error
-	for _, t := range splitList(*taskList) {
+	var errs, bad []error
+	c.tasks, errs = pickTasks(*taskList, taskNames)
+	c.policies, bad = pickPolicies(*policyList, policyNames)
+	errs = append(errs, bad...)
+	if len(splitList(*taskList)) == 0 && c.steplaw == "" && c.admire == "" {
+		errs = append(errs, errors.New("nothing to evaluate: -tasks is empty and neither -steplaw nor -admire is given"))
+	}
+	errs = append(errs, c.numberFaults()...)
+	s, err := research.ParseSetting(*setting)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("-setting is %q, want extrapolate or multi-fidelity", *setting))
+	}
+	c.setting = s
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%w: %w", errUsage, errors.Join(errs...))
+	}
+	return c, nil
+}
+
+// pickTasks returns the tasks of the comma-separated list, each one of
+// known, reporting unknown and repeated names.
+func pickTasks(list string, known []string) ([]string, []error) {
+	var (
+		picked []string
+		errs   []error
+	)
+	for _, t := range splitList(list) {
 		switch {
-		case !slices.Contains(taskNames, t):
-			errs = append(errs, fmt.Errorf("-tasks: unknown task %q (want some of %s)", t, strings.Join(taskNames, ", ")))
-		case slices.Contains(c.tasks, t):
+		case !slices.Contains(known, t):
+			errs = append(errs, fmt.Errorf("-tasks: unknown task %q (want some of %s)", t, strings.Join(known, ", ")))
+		case slices.Contains(picked, t):
 			errs = append(errs, fmt.Errorf("-tasks: %q is listed twice", t))
 		default:
-			c.tasks = append(c.tasks, t)
+			picked = append(picked, t)
 		}
 	}
-	var seen []string
-	for _, p := range splitList(*policyList) {
+	return picked, errs
+}
+
+// pickPolicies returns the baselines named in the comma-separated list,
+// reporting unknown and repeated names and an empty list; known are the
+// baselines' names, for the messages.
+func pickPolicies(list string, known []string) ([]eval.NamedFactory, []error) {
+	var (
+		picked []eval.NamedFactory
+		seen   []string
+		errs   []error
+	)
+	for _, p := range splitList(list) {
 		i := slices.IndexFunc(baselines, func(b eval.NamedFactory) bool { return b.Name == p })
 		switch {
 		case i < 0:
-			errs = append(errs, fmt.Errorf("-policies: unknown policy %q (want some of %s)", p, strings.Join(policyNames, ", ")))
+			errs = append(errs, fmt.Errorf("-policies: unknown policy %q (want some of %s)", p, strings.Join(known, ", ")))
 		case slices.Contains(seen, p):
 			errs = append(errs, fmt.Errorf("-policies: %q is listed twice", p))
 		default:
 			seen = append(seen, p)
-			c.policies = append(c.policies, baselines[i])
+			picked = append(picked, baselines[i])
 		}
 	}
-	if len(splitList(*policyList)) == 0 {
+	if len(splitList(list)) == 0 {
 		errs = append(errs, errors.New("-policies is empty, want at least one policy"))
 	}
-	if len(splitList(*taskList)) == 0 && c.steplaw == "" && c.admire == "" {
-		errs = append(errs, errors.New("nothing to evaluate: -tasks is empty and neither -steplaw nor -admire is given"))
-	}
+	return picked, errs
+}
+
+// numberFaults reports a bad -k, -episodes, -workers or -out.
+func (c *config) numberFaults() []error {
+	var errs []error
 	if c.k < 1 {
 		errs = append(errs, fmt.Errorf("-k is %d, want at least 1", c.k))
 	}
@@ -156,15 +195,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if c.out == "" {
 		errs = append(errs, errors.New("-out is empty, want a directory"))
 	}
-	s, err := research.ParseSetting(*setting)
-	if err != nil {
-		errs = append(errs, fmt.Errorf("-setting is %q, want extrapolate or multi-fidelity", *setting))
-	}
-	c.setting = s
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("%w: %w", errUsage, errors.Join(errs...))
-	}
-	return c, nil
+	return errs
 }
 
 // splitList splits a comma-separated list, dropping blanks.
@@ -178,34 +209,36 @@ func splitList(s string) []string {
 	return out
 }
 
-// run is the command: it parses args, evaluates, prints the table to
-// stdout and progress to stderr, and writes the result files.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	c, err := parseFlags(args, stderr)
-	if err != nil {
-		return err
-	}
+// source is one table to evaluate on; owned tables are released after the
+// run.
+type source struct {
+	name  string
+	table *tasks.Table
+	owned bool
+}
 
-	type source struct {
-		name  string
-		table *tasks.Table
-		owned bool
-	}
-	var sources []source
-	defer func() {
-		for _, s := range sources {
-			if s.owned {
-				s.table.Release()
-			}
+// releaseSources releases the tables that sources own.
+func releaseSources(sources []source) {
+	for _, s := range sources {
+		if s.owned {
+			s.table.Release()
 		}
-	}()
+	}
+}
+
+// loadSources returns the embedded default tables of c.tasks, in task
+// order, followed by the real tables c names. On an error it releases the
+// tables it loaded.
+func loadSources(c *config) ([]source, error) {
+	var sources []source
 	for _, task := range research.Tasks() {
 		if !slices.Contains(c.tasks, task) {
 			continue
 		}
 		tbl, err := research.DefaultTable(task)
 		if err != nil {
-			return err
+			releaseSources(sources)
+			return nil, err
 		}
 		sources = append(sources, source{name: task, table: tbl})
 	}
@@ -222,23 +255,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		tbl, err := im.read(im.path)
 		if err != nil {
-			return fmt.Errorf("%s: %w", im.name, err)
+			releaseSources(sources)
+			return nil, fmt.Errorf("%s: %w", im.name, err)
 		}
 		sources = append(sources, source{name: im.name, table: tbl, owned: true})
 	}
+	return sources, nil
+}
 
-	spec := eval.Spec{
-		Policies: c.policies,
-		Episodes: c.episodes,
-		Seed:     c.seed,
-		Workers:  c.workers,
-		Progress: stderr,
-	}
-	opts := research.Options{Setting: c.setting, Split: research.Test, Trials: c.k}
+// envSpecs returns one env per source with the env options opts, each with
+// c.episodes episodes or, when that is 0, enough for minSeeds per test
+// target and episodesPerEnv in all. It reports each env's size on stderr.
+func envSpecs(c *config, sources []source, opts research.Options, stderr io.Writer) ([]eval.EnvSpec, error) {
+	var envs []eval.EnvSpec
 	for _, s := range sources {
 		e, err := research.New(s.table, opts)
 		if err != nil {
-			return fmt.Errorf("%s: %w", s.name, err)
+			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}
 		targets := len(e.Targets())
 		e.Close()
@@ -248,14 +281,41 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stderr, "%s: %d test target(s) × %d episodes × %d policies\n", s.name, targets, n, len(c.policies))
 		tbl := s.table
-		spec.Envs = append(spec.Envs, eval.EnvSpec{
+		envs = append(envs, eval.EnvSpec{
 			Name:     s.name,
 			New:      func() (*research.Env, error) { return research.New(tbl, opts) },
 			Episodes: n,
 		})
 	}
+	return envs, nil
+}
 
-	res, err := eval.Run(ctx, spec)
+// run is the command: it parses args, evaluates, prints the table to
+// stdout and progress to stderr, and writes the result files.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	sources, err := loadSources(c)
+	if err != nil {
+		return err
+	}
+	defer releaseSources(sources)
+
+	opts := research.Options{Setting: c.setting, Split: research.Test, Trials: c.k}
+	envs, err := envSpecs(c, sources, opts, stderr)
+	if err != nil {
+		return err
+	}
+	res, err := eval.Run(ctx, eval.Spec{
+		Envs:     envs,
+		Policies: c.policies,
+		Episodes: c.episodes,
+		Seed:     c.seed,
+		Workers:  c.workers,
+		Progress: stderr,
+	})
 	if err != nil {
 		return err
 	}

@@ -99,22 +99,9 @@ func newEpisode(obs *research.Observation) (*episode, error) {
 		return nil, fmt.Errorf("agent: the target %s lists no configs", obs.Target.Experiment)
 	}
 	ep := &episode{space: obs.Space, dir: obs.Direction, k: obs.TrialsLeft + targetTrials(obs), spread: 1}
-	d := obs.Space.EncodedDim()
-	at := 0
-	for _, dim := range obs.Space.Dims() {
-		if dim.Kind == spaces.Log || dim.Kind == spaces.Linear || dim.Kind == spaces.Int {
-			if len(ep.numeric) < maxNumeric {
-				ep.numeric = append(ep.numeric, at)
-			}
-		}
-		at += dim.Width()
-	}
-	encode := func(c spaces.Config) ([]float64, error) {
-		x := make([]float64, d)
-		return x, obs.Space.Encode(c, x)
-	}
+	ep.numeric = numericOffsets(obs.Space)
 	for _, c := range obs.TargetConfigs {
-		x, err := encode(c)
+		x, err := encodeConfig(obs.Space, c)
 		if err != nil {
 			return nil, fmt.Errorf("agent: target config %v: %w", c, err)
 		}
@@ -125,63 +112,88 @@ func newEpisode(obs *research.Observation) (*episode, error) {
 
 	names := numericCoords(obs.Target.Coords)
 	target := logCoords(obs.Target.Coords, names)
-	var ctx []contextExp
-	if c := obs.Context; c != nil {
-		for i := range c.Len() {
-			ce := contextExp{fid: logCoords(c.Fidelity(i).Coords, names), index: map[string]int{}}
-			st := c.Stats(i)
-			ce.spread = math.Abs(st.Worst - st.Best)
-			for j, cfg := range c.Configs(i) {
-				x, err := encode(cfg)
-				if err != nil {
-					return nil, fmt.Errorf("agent: context %s config %v: %w", c.Fidelity(i).Experiment, cfg, err)
-				}
-				o := c.Outcome(i, j)
-				ce.x = append(ce.x, x)
-				ce.regret = append(ce.regret, c.Regret(i, o.Objective, o.Diverged))
-				ce.div = append(ce.div, o.Diverged)
-				ce.index[configKey(x)] = j
-			}
-			ce.opt = optimum(ce.x, ce.regret)
-			ctx = append(ctx, ce)
-		}
+	ctx, err := summariseContext(obs.Context, obs.Space, names)
+	if err != nil {
+		return nil, err
 	}
 	if n := len(ctx); n > 0 && ctx[n-1].spread > 0 {
 		ep.spread = ctx[n-1].spread
 	}
-	ep.law, ep.residual = fitLaw(ctx, target, d)
-	extrap := extrapolation(ctx, target)
+	ep.law, ep.residual = fitLaw(ctx, target, obs.Space.EncodedDim())
+	ep.setStatic(ctx, extrapolation(ctx, target))
+	ep.feat = make([]float64, len(ep.x)*NumFeatures)
+	return ep, nil
+}
+
+// numericOffsets returns the encoded offsets of the first maxNumeric
+// numeric knobs of space.
+func numericOffsets(space *spaces.ConfigSpace) []int {
+	var numeric []int
+	at := 0
+	for _, dim := range space.Dims() {
+		if dim.Kind == spaces.Log || dim.Kind == spaces.Linear || dim.Kind == spaces.Int {
+			if len(numeric) < maxNumeric {
+				numeric = append(numeric, at)
+			}
+		}
+		at += dim.Width()
+	}
+	return numeric
+}
+
+// encodeConfig returns c encoded in space.
+func encodeConfig(space *spaces.ConfigSpace, c spaces.Config) ([]float64, error) {
+	x := make([]float64, space.EncodedDim())
+	return x, space.Encode(c, x)
+}
+
+// summariseContext summarises every experiment of c (nil: none), lowest
+// fidelity first, with the numeric fidelity coordinates names.
+func summariseContext(c *research.Context, space *spaces.ConfigSpace, names []string) ([]contextExp, error) {
+	if c == nil {
+		return nil, nil
+	}
+	var ctx []contextExp
+	for i := range c.Len() {
+		ce, err := summariseExp(c, i, space, names)
+		if err != nil {
+			return nil, err
+		}
+		ctx = append(ctx, ce)
+	}
+	return ctx, nil
+}
+
+// summariseExp summarises context experiment i: its fidelity, its encoded
+// configs with their regrets and divergence, its optimum and its spread.
+func summariseExp(c *research.Context, i int, space *spaces.ConfigSpace, names []string) (contextExp, error) {
+	ce := contextExp{fid: logCoords(c.Fidelity(i).Coords, names), index: map[string]int{}}
+	st := c.Stats(i)
+	ce.spread = math.Abs(st.Worst - st.Best)
+	for j, cfg := range c.Configs(i) {
+		x, err := encodeConfig(space, cfg)
+		if err != nil {
+			return contextExp{}, fmt.Errorf("agent: context %s config %v: %w", c.Fidelity(i).Experiment, cfg, err)
+		}
+		o := c.Outcome(i, j)
+		ce.x = append(ce.x, x)
+		ce.regret = append(ce.regret, c.Regret(i, o.Objective, o.Diverged))
+		ce.div = append(ce.div, o.Diverged)
+		ce.index[configKey(x)] = j
+	}
+	ce.opt = optimum(ce.x, ce.regret)
+	return ce, nil
+}
+
+// setStatic computes the features of every target candidate that do not
+// change during the episode, given the summarised context and the
+// target's extrapolation extrap.
+func (ep *episode) setStatic(ctx []contextExp, extrap float64) {
 	ep.static = make([][]float64, len(ep.x))
 	nearRegret := make([]float64, len(ep.x))
 	lawDist := make([]float64, len(ep.x))
 	for j, x := range ep.x {
-		f := make([]float64, NumFeatures)
-		f[0] = dist(x, ep.law) / ep.step
-		for k, at := range ep.numeric {
-			f[1+k] = (x[at] - ep.law[at]) / ep.step
-		}
-		n := len(ctx)
-		if n > 0 {
-			f[4] = dist(x, ctx[n-1].opt) / ep.step
-			f[5], f[8] = ctx[n-1].lookup(x, ep.keys[j])
-			f[6] = f[5]
-			if n > 1 {
-				f[6], _ = ctx[n-2].lookup(x, ep.keys[j])
-			}
-			var sw, s float64
-			for i := range ctx {
-				r, _ := ctx[i].lookup(x, ep.keys[j])
-				w := float64(i + 1)
-				s += w * r
-				sw += w
-			}
-			f[7] = s / sw
-		} else {
-			f[5], f[6], f[7] = 0.5, 0.5, 0.5
-		}
-		f[11] = ep.residual / ep.step
-		f[12] = extrap
-		f[13] = math.Log1p(float64(n))
+		f := ep.staticFeatures(x, ep.keys[j], ctx, extrap)
 		nearRegret[j], lawDist[j] = f[5], f[0]
 		ep.static[j] = f
 	}
@@ -189,8 +201,40 @@ func newEpisode(obs *research.Observation) (*episode, error) {
 	for j := range ep.static {
 		ep.static[j][9], ep.static[j][10] = nr[j], ld[j]
 	}
-	ep.feat = make([]float64, len(ep.x)*NumFeatures)
-	return ep, nil
+}
+
+// staticFeatures returns the feature vector of the candidate x (with key
+// key) with its static features set, all but the two ranks that depend on
+// the other candidates.
+func (ep *episode) staticFeatures(x []float64, key string, ctx []contextExp, extrap float64) []float64 {
+	f := make([]float64, NumFeatures)
+	f[0] = dist(x, ep.law) / ep.step
+	for k, at := range ep.numeric {
+		f[1+k] = (x[at] - ep.law[at]) / ep.step
+	}
+	n := len(ctx)
+	if n > 0 {
+		f[4] = dist(x, ctx[n-1].opt) / ep.step
+		f[5], f[8] = ctx[n-1].lookup(x, key)
+		f[6] = f[5]
+		if n > 1 {
+			f[6], _ = ctx[n-2].lookup(x, key)
+		}
+		var sw, s float64
+		for i := range ctx {
+			r, _ := ctx[i].lookup(x, key)
+			w := float64(i + 1)
+			s += w * r
+			sw += w
+		}
+		f[7] = s / sw
+	} else {
+		f[5], f[6], f[7] = 0.5, 0.5, 0.5
+	}
+	f[11] = ep.residual / ep.step
+	f[12] = extrap
+	f[13] = math.Log1p(float64(n))
+	return f
 }
 
 // targetTrials counts the target trials in obs's history.

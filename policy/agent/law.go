@@ -30,6 +30,19 @@ func fitLaw(ctx []contextExp, target []float64, d int) (pred []float64, residual
 		copy(pred, ctx[0].opt)
 		return pred, 0
 	}
+	x, t := lawDesign(ctx, target)
+	inv, err := ridgeInverse(x)
+	if err != nil {
+		copy(pred, ctx[len(ctx)-1].opt)
+		return pred, 0
+	}
+	return fitOptima(ctx, x, inv, t, d)
+}
+
+// lawDesign returns the design matrix of the law's regression, one row per
+// context experiment: an intercept and the standardised log fidelity
+// coordinates that vary across the context; and t, the target's row.
+func lawDesign(ctx []contextExp, target []float64) (x *mat.Dense, t []float64) {
 	n, m := len(ctx), len(target)
 	mean, sd := make([]float64, m), make([]float64, m)
 	for _, c := range ctx {
@@ -49,13 +62,24 @@ func fitLaw(ctx []contextExp, target []float64, d int) (pred []float64, residual
 		}
 	}
 	p := len(cols) + 1
-	x := mat.NewDense(n, p, nil)
+	x = mat.NewDense(n, p, nil)
 	for i, c := range ctx {
 		x.Set(i, 0, 1)
 		for k, j := range cols {
 			x.Set(i, k+1, (c.fid[j]-mean[j])/sd[j])
 		}
 	}
+	t = make([]float64, p)
+	t[0] = 1
+	for k, j := range cols {
+		t[k+1] = (target[j] - mean[j]) / sd[j]
+	}
+	return x, t
+}
+
+// ridgeInverse returns (XᵀX + ridge·I)⁻¹ with the intercept unpenalised.
+func ridgeInverse(x *mat.Dense) (*mat.Dense, error) {
+	_, p := x.Dims()
 	var xtx mat.Dense
 	xtx.Mul(x.T(), x)
 	for k := 1; k < p; k++ {
@@ -63,14 +87,19 @@ func fitLaw(ctx []contextExp, target []float64, d int) (pred []float64, residual
 	}
 	var inv mat.Dense
 	if err := inv.Inverse(&xtx); err != nil {
-		copy(pred, ctx[n-1].opt)
-		return pred, 0
+		return nil, err
 	}
-	t := make([]float64, p)
-	t[0] = 1
-	for k, j := range cols {
-		t[k+1] = (target[j] - mean[j]) / sd[j]
-	}
+	return &inv, nil
+}
+
+// fitOptima regresses each of the d encoded coordinates of the context's
+// optima on the design x (inv the ridge inverse of its normal matrix),
+// predicts them at the target row t, clamped to [0, 1], and returns the
+// prediction with the root-mean-square distance between the optima and
+// their fit.
+func fitOptima(ctx []contextExp, x, inv *mat.Dense, t []float64, d int) (pred []float64, residual float64) {
+	n, p := x.Dims()
+	pred = make([]float64, d)
 	y := make([]float64, n)
 	fitted := make([][]float64, n)
 	for i := range fitted {
@@ -82,7 +111,7 @@ func fitLaw(ctx []contextExp, target []float64, d int) (pred []float64, residual
 			y[i] = c.opt[k]
 		}
 		xty.MulVec(x.T(), mat.NewVecDense(n, y))
-		beta.MulVec(&inv, &xty)
+		beta.MulVec(inv, &xty)
 		var v float64
 		for q := range p {
 			v += beta.AtVec(q) * t[q]

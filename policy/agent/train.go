@@ -314,84 +314,115 @@ func rollWorld(p prior.Prior, a *Agent, cfg TrainConfig, round, w int) (*dataset
 		return nil, roundStats{}, err
 	}
 	defer e.Close()
-	rng := rand.New(rand.NewPCG(cfg.Seed^uint64(round)<<32^uint64(w), 0x6167656e742d726f))
-	d := &dataset{}
-	var st roundStats
-	var learner *player
-	var baseline policy.Policy
+	r := &rollout{
+		e:   e,
+		cfg: cfg,
+		rng: rand.New(rand.NewPCG(cfg.Seed^uint64(round)<<32^uint64(w), 0x6167656e742d726f)),
+		d:   &dataset{},
+	}
 	if round == 0 {
-		baseline = policy.NewScalingLaw(policy.ScalingLawOptions{})
+		r.baseline = policy.NewScalingLaw(policy.ScalingLawOptions{})
 	} else {
-		learner = &player{a: a}
+		r.learner = &player{a: a}
 	}
 	for ti, target := range e.Targets() {
 		obs, _, err := e.Reset(env.SeedOf(uint64(w)<<16|uint64(ti)), env.Options{research.ResetOptionTarget: target})
 		if err != nil {
-			return nil, st, err
+			return nil, r.st, err
 		}
-		ep, err := newEpisode(obs)
-		if err != nil {
-			return nil, st, err
+		if err := r.play(obs); err != nil {
+			return nil, r.st, err
 		}
-		truth := make([]float64, len(ep.x))
-		for j := range truth {
-			if truth[j], err = e.TargetRegret(j); err != nil {
-				return nil, st, err
-			}
-		}
-		if baseline != nil {
-			if err := baseline.Reset(obs, rng); err != nil {
-				return nil, st, err
-			}
-		} else {
-			learner.start(ep) // the episode's features are built once, above
-		}
-		tried := make([]bool, len(ep.x))
-		for k := range cfg.Trials {
-			feat := ep.features(obs)
-			label(d, feat, truth, tried, cfg.Candidates, rng)
-			st.states++
-			var j int
-			switch {
-			case rng.Float64() < cfg.Explore:
-				j = randomUntried(tried, rng)
-			case baseline != nil:
-				act, err := baseline.Act(obs)
-				if err != nil {
-					return nil, st, err
-				}
-				j = -1
-				if act.Config != nil {
-					j = nearestIndex(ep, act.Config)
-				}
-				if j < 0 || tried[j] {
-					j = randomUntried(tried, rng)
-				}
-			default:
-				if j, err = learner.choose(obs); err != nil {
-					return nil, st, err
-				}
-			}
-			if j < 0 {
-				break
-			}
-			tried[j] = true
-			r, err := e.Step(research.Action{Config: obs.TargetConfigs[j]})
-			if err != nil {
-				return nil, st, err
-			}
-			obs = r.Obs
-			if k == 0 {
-				st.regret1 += e.Regret()
-			}
-			if r.Done() {
-				break
-			}
-		}
-		st.regretK += e.Regret()
-		st.episodes++
 	}
-	return d, st, nil
+	return r.d, r.st, nil
+}
+
+// rollout is the state of rollWorld on one world: the env, the behaviour
+// (the scaling-law baseline in round 0, else the learner), and the
+// labelled states and statistics gathered so far.
+type rollout struct {
+	e        *research.Env
+	cfg      TrainConfig
+	rng      *rand.Rand
+	baseline policy.Policy // round 0
+	learner  *player       // later rounds
+	d        *dataset
+	st       roundStats
+}
+
+// play plays the episode that starts at obs to its end, labelling every
+// state with the target's true regrets.
+func (r *rollout) play(obs *research.Observation) error {
+	ep, err := newEpisode(obs)
+	if err != nil {
+		return err
+	}
+	truth := make([]float64, len(ep.x))
+	for j := range truth {
+		if truth[j], err = r.e.TargetRegret(j); err != nil {
+			return err
+		}
+	}
+	if r.baseline != nil {
+		if err := r.baseline.Reset(obs, r.rng); err != nil {
+			return err
+		}
+	} else {
+		r.learner.start(ep) // the episode's features are built once, above
+	}
+	tried := make([]bool, len(ep.x))
+	for k := range r.cfg.Trials {
+		feat := ep.features(obs)
+		label(r.d, feat, truth, tried, r.cfg.Candidates, r.rng)
+		r.st.states++
+		j, err := r.choose(obs, ep, tried)
+		if err != nil {
+			return err
+		}
+		if j < 0 {
+			break
+		}
+		tried[j] = true
+		res, err := r.e.Step(research.Action{Config: obs.TargetConfigs[j]})
+		if err != nil {
+			return err
+		}
+		obs = res.Obs
+		if k == 0 {
+			r.st.regret1 += r.e.Regret()
+		}
+		if res.Done() {
+			break
+		}
+	}
+	r.st.regretK += r.e.Regret()
+	r.st.episodes++
+	return nil
+}
+
+// choose returns the index of the next candidate to try (-1: none left):
+// an untried one at random with probability Explore, else the behaviour's
+// choice, the baseline's snapped to the nearest untried candidate.
+func (r *rollout) choose(obs *research.Observation, ep *episode, tried []bool) (int, error) {
+	switch {
+	case r.rng.Float64() < r.cfg.Explore:
+		return randomUntried(tried, r.rng), nil
+	case r.baseline != nil:
+		act, err := r.baseline.Act(obs)
+		if err != nil {
+			return 0, err
+		}
+		j := -1
+		if act.Config != nil {
+			j = nearestIndex(ep, act.Config)
+		}
+		if j < 0 || tried[j] {
+			j = randomUntried(tried, r.rng)
+		}
+		return j, nil
+	default:
+		return r.learner.choose(obs)
+	}
 }
 
 // label adds rows for the state's untried candidates: the quarter with the

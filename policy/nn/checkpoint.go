@@ -318,75 +318,106 @@ func (c *Checkpoint) UnmarshalBinary(data []byte) error {
 
 // decode is UnmarshalBinary without the package prefix on errors.
 func (c *Checkpoint) decode(data []byte) error {
+	hjson, payload, err := checkpointSections(data)
+	if err != nil {
+		return err
+	}
+	hdr, err := decodeHeader(hjson, uint64(len(payload)))
+	if err != nil {
+		return err
+	}
+	if err := readEntries(hdr.Entries, payload); err != nil {
+		return err
+	}
+	c.Meta = hdr.Meta
+	c.entries = hdr.Entries
+	return nil
+}
+
+// checkpointSections checks the fixed header, the announced lengths, the checksum
+// and the flags of an encoded checkpoint, and returns its JSON header and
+// its payload.
+func checkpointSections(data []byte) (hjson, payload []byte, err error) {
 	if len(data) < len(checkpointMagic) {
 		if bytes.HasPrefix([]byte(checkpointMagic), data) {
-			return fmt.Errorf("%w: %d bytes, shorter than the %d-byte fixed header", ErrTruncated, len(data), fixedHeaderLen)
+			return nil, nil, fmt.Errorf("%w: %d bytes, shorter than the %d-byte fixed header", ErrTruncated, len(data), fixedHeaderLen)
 		}
-		return fmt.Errorf("%w: %d bytes that do not start with %q", ErrNotCheckpoint, len(data), checkpointMagic)
+		return nil, nil, fmt.Errorf("%w: %d bytes that do not start with %q", ErrNotCheckpoint, len(data), checkpointMagic)
 	}
 	if string(data[:len(checkpointMagic)]) != checkpointMagic {
-		return fmt.Errorf("%w: starts with %q, want %q", ErrNotCheckpoint, data[:len(checkpointMagic)], checkpointMagic)
+		return nil, nil, fmt.Errorf("%w: starts with %q, want %q", ErrNotCheckpoint, data[:len(checkpointMagic)], checkpointMagic)
 	}
 	if len(data) < fixedHeaderLen {
-		return fmt.Errorf("%w: %d bytes, shorter than the %d-byte fixed header", ErrTruncated, len(data), fixedHeaderLen)
+		return nil, nil, fmt.Errorf("%w: %d bytes, shorter than the %d-byte fixed header", ErrTruncated, len(data), fixedHeaderLen)
 	}
 	version := binary.LittleEndian.Uint32(data[8:])
 	if version != CheckpointVersion {
-		return fmt.Errorf("%w: format version %d, this build reads version %d", ErrVersion, version, CheckpointVersion)
+		return nil, nil, fmt.Errorf("%w: format version %d, this build reads version %d", ErrVersion, version, CheckpointVersion)
 	}
 	flags := binary.LittleEndian.Uint32(data[12:])
 	hlen := binary.LittleEndian.Uint64(data[16:])
 	plen := binary.LittleEndian.Uint64(data[24:])
 	if hlen > maxSectionLen || plen > maxSectionLen || plen%8 != 0 {
-		return fmt.Errorf("%w: header announces a %d-byte JSON header and a %d-byte payload", ErrCorrupt, hlen, plen)
+		return nil, nil, fmt.Errorf("%w: header announces a %d-byte JSON header and a %d-byte payload", ErrCorrupt, hlen, plen)
 	}
 	want := uint64(fixedHeaderLen) + hlen + plen + checksumLen
 	if uint64(len(data)) < want {
-		return fmt.Errorf("%w: %d bytes, its header announces %d", ErrTruncated, len(data), want)
+		return nil, nil, fmt.Errorf("%w: %d bytes, its header announces %d", ErrTruncated, len(data), want)
 	}
 	if uint64(len(data)) > want {
-		return fmt.Errorf("%w: %d bytes after the checksum at byte %d", ErrCorrupt, uint64(len(data))-want, want-checksumLen)
+		return nil, nil, fmt.Errorf("%w: %d bytes after the checksum at byte %d", ErrCorrupt, uint64(len(data))-want, want-checksumLen)
 	}
 	body, stored := data[:len(data)-checksumLen], data[len(data)-checksumLen:]
 	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], stored) {
-		return fmt.Errorf("%w: SHA-256 checksum mismatch (content hashes to %s, the file records %s)",
+		return nil, nil, fmt.Errorf("%w: SHA-256 checksum mismatch (content hashes to %s, the file records %s)",
 			ErrCorrupt, hex.EncodeToString(sum[:8]), hex.EncodeToString(stored[:8]))
 	}
 	if flags != 0 {
-		return fmt.Errorf("%w: flags are %#x, version %d defines none", ErrCorrupt, flags, CheckpointVersion)
+		return nil, nil, fmt.Errorf("%w: flags are %#x, version %d defines none", ErrCorrupt, flags, CheckpointVersion)
 	}
-	hjson := body[fixedHeaderLen : fixedHeaderLen+hlen]
-	payload := body[fixedHeaderLen+hlen:]
+	return body[fixedHeaderLen : fixedHeaderLen+hlen], body[fixedHeaderLen+hlen:], nil
+}
+
+// decodeHeader decodes the JSON header and checks that its entries have
+// unique names, known kinds and lengths that fill the plen-byte payload
+// exactly.
+func decodeHeader(hjson []byte, plen uint64) (ckptHeader, error) {
 	var hdr ckptHeader
 	dec := json.NewDecoder(bytes.NewReader(hjson))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&hdr); err != nil {
-		return fmt.Errorf("%w: JSON header: %v", ErrCorrupt, err)
+		return ckptHeader{}, fmt.Errorf("%w: JSON header: %v", ErrCorrupt, err)
 	}
 	total := uint64(0)
 	seen := make(map[string]bool, len(hdr.Entries))
 	for i, e := range hdr.Entries {
 		switch {
 		case e.Name == "":
-			return fmt.Errorf("%w: entry %d has no name", ErrCorrupt, i)
+			return ckptHeader{}, fmt.Errorf("%w: entry %d has no name", ErrCorrupt, i)
 		case seen[e.Name]:
-			return fmt.Errorf("%w: entry name %q appears twice", ErrCorrupt, e.Name)
+			return ckptHeader{}, fmt.Errorf("%w: entry name %q appears twice", ErrCorrupt, e.Name)
 		case e.Len < 0 || uint64(e.Len) > plen/8-total:
-			return fmt.Errorf("%w: entry %q has length %d, more than the payload holds", ErrCorrupt, e.Name, e.Len)
+			return ckptHeader{}, fmt.Errorf("%w: entry %q has length %d, more than the payload holds", ErrCorrupt, e.Name, e.Len)
 		}
 		switch e.Kind {
 		case kindVector, kindMLP, kindAdamM, kindAdamV:
 		default:
-			return fmt.Errorf("%w: entry %q has unknown kind %q", ErrCorrupt, e.Name, e.Kind)
+			return ckptHeader{}, fmt.Errorf("%w: entry %q has unknown kind %q", ErrCorrupt, e.Name, e.Kind)
 		}
 		seen[e.Name] = true
 		total += uint64(e.Len)
 	}
 	if 8*total != plen {
-		return fmt.Errorf("%w: entries hold %d values, the payload %d", ErrCorrupt, total, plen/8)
+		return ckptHeader{}, fmt.Errorf("%w: entries hold %d values, the payload %d", ErrCorrupt, total, plen/8)
 	}
-	for i := range hdr.Entries {
-		e := &hdr.Entries[i]
+	return hdr, nil
+}
+
+// readEntries fills each entry's values from the payload, in order,
+// rejecting non-finite weights and moments.
+func readEntries(entries []ckptEntry, payload []byte) error {
+	for i := range entries {
+		e := &entries[i]
 		e.data = make([]float64, e.Len)
 		finite := e.Kind != kindVector // weights and moments; vectors are the caller's
 		for j := range e.data {
@@ -398,8 +429,6 @@ func (c *Checkpoint) decode(data []byte) error {
 		}
 		payload = payload[8*e.Len:]
 	}
-	c.Meta = hdr.Meta
-	c.entries = hdr.Entries
 	return nil
 }
 

@@ -172,8 +172,10 @@ func unpickle(data []byte) (any, error) {
 
 var errStop = errors.New("stop")
 
+// step interprets one opcode. The opcodes fall into families, each
+// interpreted by its own method: stream control and constants here,
+// globals, the memo, scalars, containers, and calls.
 func (p *pickleReader) step(op byte) error {
-	underflow := func() error { return p.fail(op, "stack underflow") }
 	switch op {
 	case 0x80: // PROTO
 		v, err := p.take(1)
@@ -203,7 +205,41 @@ func (p *pickleReader) step(op byte) error {
 		p.push(true)
 	case 0x89: // NEWFALSE
 		p.push(false)
-	case 'c': // GLOBAL
+	case 'c', 0x93: // GLOBAL, STACK_GLOBAL
+		return p.global(op)
+	case 'q', 'r', 0x94, 'h', 'j': // BINPUT, LONG_BINPUT, MEMOIZE, BINGET, LONG_BINGET
+		return p.memoOp(op)
+	case 'X', 0x8c, 0x8d, 'K', 'M', 'J', 0x8a, 'G': // strings, integers, floats
+		return p.scalar(op)
+	case 't', 0x85, 0x86, 0x87, 'l', 'd': // TUPLE, TUPLE1-3, LIST, DICT
+		return p.container(op)
+	case 'a', 'e', 's', 'u': // APPEND, APPENDS, SETITEM, SETITEMS
+		return p.fill(op)
+	case 'R', 0x81, 'b', 'Q': // REDUCE, NEWOBJ, BUILD, BINPERSID
+		return p.call(op)
+	default:
+		return p.fail(op, "unsupported opcode (not a PyTorch state dict?)")
+	}
+	return nil
+}
+
+// uintLE reads an n-byte little-endian unsigned integer operand.
+func (p *pickleReader) uintLE(n int) (uint64, error) {
+	b, err := p.take(n)
+	if err != nil {
+		return 0, err
+	}
+	var x uint64
+	for i := n - 1; i >= 0; i-- {
+		x = x<<8 | uint64(b[i])
+	}
+	return x, nil
+}
+
+// global interprets GLOBAL (module and name as operand lines) and
+// STACK_GLOBAL (both from the stack), pushing the name of the global.
+func (p *pickleReader) global(op byte) error {
+	if op == 'c' { // GLOBAL
 		mod, err := p.line()
 		if err != nil {
 			return err
@@ -213,133 +249,140 @@ func (p *pickleReader) step(op byte) error {
 			return err
 		}
 		p.push(pyGlobal{mod, name})
-	case 0x93: // STACK_GLOBAL
-		name, ok1 := p.pop()
-		mod, ok2 := p.pop()
-		ms, ok3 := mod.(string)
-		ns, ok4 := name.(string)
-		if !ok1 || !ok2 || !ok3 || !ok4 {
-			return p.fail(op, "STACK_GLOBAL needs two strings")
+		return nil
+	}
+	name, ok1 := p.pop() // STACK_GLOBAL
+	mod, ok2 := p.pop()
+	ms, ok3 := mod.(string)
+	ns, ok4 := name.(string)
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		return p.fail(op, "STACK_GLOBAL needs two strings")
+	}
+	p.push(pyGlobal{ms, ns})
+	return nil
+}
+
+// memoOp interprets the memo opcodes: BINPUT, LONG_BINPUT and MEMOIZE store
+// the top of the stack, BINGET and LONG_BINGET push a stored value.
+func (p *pickleReader) memoOp(op byte) error {
+	var idx uint32
+	switch op {
+	case 'q', 'h': // BINPUT, BINGET
+		x, err := p.uintLE(1)
+		if err != nil {
+			return err
 		}
-		p.push(pyGlobal{ms, ns})
-	case 'q', 'r', 0x94: // BINPUT, LONG_BINPUT, MEMOIZE
-		var idx uint32
-		switch op {
-		case 'q':
-			b, err := p.take(1)
-			if err != nil {
-				return err
-			}
-			idx = uint32(b[0])
-		case 'r':
-			b, err := p.take(4)
-			if err != nil {
-				return err
-			}
-			idx = binary.LittleEndian.Uint32(b)
-		default:
-			idx = uint32(len(p.memo))
+		idx = uint32(x)
+	case 'r', 'j': // LONG_BINPUT, LONG_BINGET
+		x, err := p.uintLE(4)
+		if err != nil {
+			return err
 		}
-		v, ok := p.top()
-		if !ok {
-			return underflow()
-		}
-		p.memo[idx] = v
-	case 'h', 'j': // BINGET, LONG_BINGET
-		var idx uint32
-		if op == 'h' {
-			b, err := p.take(1)
-			if err != nil {
-				return err
-			}
-			idx = uint32(b[0])
-		} else {
-			b, err := p.take(4)
-			if err != nil {
-				return err
-			}
-			idx = binary.LittleEndian.Uint32(b)
-		}
+		idx = uint32(x)
+	default: // MEMOIZE
+		idx = uint32(len(p.memo))
+	}
+	if op == 'h' || op == 'j' {
 		v, ok := p.memo[idx]
 		if !ok {
 			return p.fail(op, "memo entry %d was never stored", idx)
 		}
 		p.push(v)
-	case 'X', 0x8c, 0x8d: // BINUNICODE, SHORT_BINUNICODE, BINUNICODE8
-		var n uint64
-		switch op {
-		case 'X':
-			b, err := p.take(4)
-			if err != nil {
-				return err
-			}
-			n = uint64(binary.LittleEndian.Uint32(b))
-		case 0x8c:
-			b, err := p.take(1)
-			if err != nil {
-				return err
-			}
-			n = uint64(b[0])
-		default:
-			b, err := p.take(8)
-			if err != nil {
-				return err
-			}
-			n = binary.LittleEndian.Uint64(b)
-		}
-		if n > uint64(len(p.data)) {
-			return errPickleEOF
-		}
-		s, err := p.take(int(n))
-		if err != nil {
-			return err
-		}
-		p.push(string(s))
+		return nil
+	}
+	v, ok := p.top()
+	if !ok {
+		return p.fail(op, "stack underflow")
+	}
+	p.memo[idx] = v
+	return nil
+}
+
+// scalar interprets the opcodes that push a string, an integer or a float
+// operand.
+func (p *pickleReader) scalar(op byte) error {
+	switch op {
+	case 'X': // BINUNICODE
+		return p.pushUnicode(4)
+	case 0x8c: // SHORT_BINUNICODE
+		return p.pushUnicode(1)
+	case 0x8d: // BINUNICODE8
+		return p.pushUnicode(8)
 	case 'K': // BININT1
-		b, err := p.take(1)
-		if err != nil {
-			return err
-		}
-		p.push(int64(b[0]))
+		return p.pushUint(1)
 	case 'M': // BININT2
-		b, err := p.take(2)
-		if err != nil {
-			return err
-		}
-		p.push(int64(binary.LittleEndian.Uint16(b)))
+		return p.pushUint(2)
 	case 'J': // BININT
-		b, err := p.take(4)
+		x, err := p.uintLE(4)
 		if err != nil {
 			return err
 		}
-		p.push(int64(int32(binary.LittleEndian.Uint32(b))))
+		p.push(int64(int32(uint32(x))))
 	case 0x8a: // LONG1
-		b, err := p.take(1)
-		if err != nil {
-			return err
-		}
-		n := int(b[0])
-		if n > 8 {
-			return p.fail(op, "integer of %d bytes is too large", n)
-		}
-		v, err := p.take(n)
-		if err != nil {
-			return err
-		}
-		var x uint64
-		for i := n - 1; i >= 0; i-- {
-			x = x<<8 | uint64(v[i])
-		}
-		if n > 0 && n < 8 && v[n-1]&0x80 != 0 { // sign-extend
-			x |= ^uint64(0) << (8 * n)
-		}
-		p.push(int64(x))
-	case 'G': // BINFLOAT
+		return p.long1(op)
+	default: // BINFLOAT
 		b, err := p.take(8)
 		if err != nil {
 			return err
 		}
 		p.push(math.Float64frombits(binary.BigEndian.Uint64(b)))
+	}
+	return nil
+}
+
+// pushUnicode pushes a UTF-8 string whose length is a width-byte operand.
+func (p *pickleReader) pushUnicode(width int) error {
+	n, err := p.uintLE(width)
+	if err != nil {
+		return err
+	}
+	if n > uint64(len(p.data)) {
+		return errPickleEOF
+	}
+	s, err := p.take(int(n))
+	if err != nil {
+		return err
+	}
+	p.push(string(s))
+	return nil
+}
+
+// pushUint pushes a width-byte unsigned integer operand.
+func (p *pickleReader) pushUint(width int) error {
+	x, err := p.uintLE(width)
+	if err != nil {
+		return err
+	}
+	p.push(int64(x))
+	return nil
+}
+
+// long1 interprets LONG1: a two's-complement little-endian integer of up
+// to 8 bytes.
+func (p *pickleReader) long1(op byte) error {
+	b, err := p.take(1)
+	if err != nil {
+		return err
+	}
+	n := int(b[0])
+	if n > 8 {
+		return p.fail(op, "integer of %d bytes is too large", n)
+	}
+	x, err := p.uintLE(n)
+	if err != nil {
+		return err
+	}
+	if n > 0 && n < 8 && x>>(8*(n-1))&0x80 != 0 { // sign-extend
+		x |= ^uint64(0) << (8 * n)
+	}
+	p.push(int64(x))
+	return nil
+}
+
+// container interprets the opcodes that build a tuple, a list or a dict
+// from the stack.
+func (p *pickleReader) container(op byte) error {
+	switch op {
 	case 't': // TUPLE
 		items, ok := p.popMark()
 		if !ok {
@@ -352,7 +395,7 @@ func (p *pickleReader) step(op byte) error {
 		for i := n - 1; i >= 0; i-- {
 			v, ok := p.pop()
 			if !ok {
-				return underflow()
+				return p.fail(op, "stack underflow")
 			}
 			t[i] = v
 		}
@@ -363,7 +406,7 @@ func (p *pickleReader) step(op byte) error {
 			return p.fail(op, "LIST without a MARK")
 		}
 		p.push(&pyList{items: items})
-	case 'd': // DICT
+	default: // DICT
 		items, ok := p.popMark()
 		if !ok {
 			return p.fail(op, "DICT without a MARK")
@@ -371,6 +414,14 @@ func (p *pickleReader) step(op byte) error {
 		d := &pyDict{}
 		setItems(d, items)
 		p.push(d)
+	}
+	return nil
+}
+
+// fill interprets the opcodes that add items to the list or dict on top
+// of the stack.
+func (p *pickleReader) fill(op byte) error {
+	switch op {
 	case 'a': // APPEND
 		v, ok1 := p.pop()
 		l, ok2 := p.top()
@@ -397,7 +448,7 @@ func (p *pickleReader) step(op byte) error {
 		if !ok1 || !ok2 || !ok3 || !setItems(d, []any{k, v}) {
 			return p.fail(op, "SETITEM needs a dict, a key and a value")
 		}
-	case 'u': // SETITEMS
+	default: // SETITEMS
 		items, ok := p.popMark()
 		if !ok || len(items)%2 != 0 {
 			return p.fail(op, "SETITEMS needs a MARK and key-value pairs")
@@ -406,6 +457,15 @@ func (p *pickleReader) step(op byte) error {
 		if !ok || !setItems(d, items) {
 			return p.fail(op, "SETITEMS needs a dict")
 		}
+	}
+	return nil
+}
+
+// call interprets the opcodes that build objects: REDUCE and NEWOBJ record
+// a call of a global (never made), BUILD sets an object's state, and
+// BINPERSID wraps a persistent id.
+func (p *pickleReader) call(op byte) error {
+	switch op {
 	case 'R', 0x81: // REDUCE, NEWOBJ
 		args, ok1 := p.pop()
 		fn, ok2 := p.pop()
@@ -418,19 +478,17 @@ func (p *pickleReader) step(op byte) error {
 		state, ok1 := p.pop()
 		obj, ok2 := p.top()
 		if !ok1 || !ok2 {
-			return underflow()
+			return p.fail(op, "stack underflow")
 		}
 		if o, isObj := obj.(*pyObject); isObj {
 			o.state = state
 		}
-	case 'Q': // BINPERSID
+	default: // BINPERSID
 		id, ok := p.pop()
 		if !ok {
-			return underflow()
+			return p.fail(op, "stack underflow")
 		}
 		p.push(&pyPersID{id: id})
-	default:
-		return p.fail(op, "unsupported opcode (not a PyTorch state dict?)")
 	}
 	return nil
 }

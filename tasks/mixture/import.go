@@ -152,6 +152,7 @@ type importedRun struct {
 	cost    float64
 }
 
+// importRuns reads the runs file from r into a table; name prefixes errors.
 func importRuns(r io.Reader, name string) (*tasks.Table, error) {
 	fail := func(err error) error { return fmt.Errorf("mixture: %s: %w", name, err) }
 	cr := csv.NewReader(r)
@@ -168,10 +169,28 @@ func importRuns(r io.Reader, name string) (*tasks.Table, error) {
 	if len(problems) > 0 {
 		return nil, fail(errors.New(strings.Join(problems, "\n")))
 	}
+	runs, params, problems := readRuns(cr, header, cols)
+	if len(problems) > 0 {
+		return nil, fail(errors.New(strings.Join(problems, "\n")))
+	}
+	if len(runs) == 0 {
+		return nil, fail(errors.New("no runs: the file has a header but no data lines"))
+	}
+	t, err := buildRuns(runs, params)
+	if err != nil {
+		return nil, fail(err)
+	}
+	return t, nil
+}
 
+// readRuns parses the data lines after the header, stopping at
+// maxProblems problems or at malformed quoting. It returns the runs, the
+// parameter count of each model name, and the problems found.
+func readRuns(cr *csv.Reader, header []string, cols columns) ([]importedRun, map[string]float64, []string) {
 	var (
-		runs   []importedRun
-		params = make(map[string]float64)
+		runs     []importedRun
+		problems []string
+		params   = make(map[string]float64)
 	)
 	for len(problems) < maxProblems {
 		rec, err := cr.Read()
@@ -190,16 +209,16 @@ func importRuns(r io.Reader, name string) (*tasks.Table, error) {
 		}
 		runs = append(runs, run)
 	}
-	if len(problems) > 0 {
-		if len(problems) >= maxProblems {
-			problems = append(problems, fmt.Sprintf("(stopped after %d problems)", len(problems)))
-		}
-		return nil, fail(errors.New(strings.Join(problems, "\n")))
+	if len(problems) >= maxProblems {
+		problems = append(problems, fmt.Sprintf("(stopped after %d problems)", len(problems)))
 	}
-	if len(runs) == 0 {
-		return nil, fail(errors.New("no runs: the file has a header but no data lines"))
-	}
+	return runs, params, problems
+}
 
+// buildRuns builds the measured table of runs, one experiment per model
+// name ordered by size, numbering repeated runs of one mixture on one
+// model as seeds 0, 1, ... in order.
+func buildRuns(runs []importedRun, params map[string]float64) (*tasks.Table, error) {
 	levels := make([]string, 0, len(params))
 	for m := range params {
 		levels = append(levels, m)
@@ -213,7 +232,7 @@ func importRuns(r io.Reader, name string) (*tasks.Table, error) {
 
 	b, err := tasks.NewBuilder(md)
 	if err != nil {
-		return nil, fail(err)
+		return nil, err
 	}
 	seeds := make(map[string]int64)
 	var key []byte
@@ -233,89 +252,118 @@ func importRuns(r io.Reader, name string) (*tasks.Table, error) {
 			Seed:         seed,
 		})
 	}
-	t, err := b.Build()
-	if err != nil {
-		return nil, fail(err)
-	}
-	return t, nil
+	return b.Build()
 }
 
 // parseRun reads one data line; it returns the problems found, each naming
-// the line and column.
+// the line and column. A model name not yet in params is added with its
+// parameter count.
 func parseRun(rec, header []string, c columns, line int, params map[string]float64) (importedRun, []string) {
-	var problems []string
-	at := func(col int, format string, a ...any) {
-		problems = append(problems, fmt.Sprintf("line %d, column %s: %s", line, strings.TrimSpace(header[col]), fmt.Sprintf(format, a...)))
-	}
 	if len(rec) != len(header) {
 		return importedRun{}, []string{fmt.Sprintf("line %d: %d fields, want %d as in the header", line, len(rec), len(header))}
 	}
-	num := func(col int) (float64, bool) {
-		s := strings.TrimSpace(rec[col])
-		if s == "" {
-			at(col, "empty, want a number")
-			return 0, false
-		}
-		v, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			at(col, "%q is not a number", s)
-			return 0, false
-		}
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			at(col, "%q is not a finite number", s)
-			return 0, false
-		}
-		return v, true
-	}
-	fraction := func(col int) (float64, bool) {
-		v, ok := num(col)
-		if ok && (v < 0 || v > 1) {
-			at(col, "%g is outside [0, 1], want a fraction", v)
-			return 0, false
-		}
-		return v, ok
-	}
+	l := &runLine{rec: rec, header: header, line: line}
+	run := importedRun{model: l.model(c.model, params)}
+	run.ratio = l.ratio(c.ratio)
+	run.metrics = l.metrics(c)
+	run.cost = l.cost(c.trainTime)
+	return run, l.problems
+}
 
-	run := importedRun{
-		model:   strings.TrimSpace(rec[c.model]),
-		ratio:   make([]float64, len(sources)),
-		metrics: make(map[string]float64, len(benchmarks)+3),
+// runLine holds the fields of one data line and the problems found in it.
+type runLine struct {
+	rec, header []string
+	line        int
+	problems    []string
+}
+
+// at records a problem in column col.
+func (l *runLine) at(col int, format string, a ...any) {
+	l.problems = append(l.problems, fmt.Sprintf("line %d, column %s: %s", l.line, strings.TrimSpace(l.header[col]), fmt.Sprintf(format, a...)))
+}
+
+// num reads column col as a finite number; ok is false after a problem.
+func (l *runLine) num(col int) (v float64, ok bool) {
+	s := strings.TrimSpace(l.rec[col])
+	if s == "" {
+		l.at(col, "empty, want a number")
+		return 0, false
 	}
-	if run.model == "" {
-		at(c.model, "empty, want a model name such as Qwen2.5-0.5B")
-	} else if _, seen := params[run.model]; !seen {
-		n, err := ModelParams(run.model)
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		l.at(col, "%q is not a number", s)
+		return 0, false
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		l.at(col, "%q is not a finite number", s)
+		return 0, false
+	}
+	return v, true
+}
+
+// fraction reads column col as a number in [0, 1]; ok is false after a
+// problem.
+func (l *runLine) fraction(col int) (v float64, ok bool) {
+	v, ok = l.num(col)
+	if ok && (v < 0 || v > 1) {
+		l.at(col, "%g is outside [0, 1], want a fraction", v)
+		return 0, false
+	}
+	return v, ok
+}
+
+// model reads the model name in column col and, the first time a name is
+// seen, records its parameter count in params.
+func (l *runLine) model(col int, params map[string]float64) string {
+	model := strings.TrimSpace(l.rec[col])
+	if model == "" {
+		l.at(col, "empty, want a model name such as Qwen2.5-0.5B")
+	} else if _, seen := params[model]; !seen {
+		n, err := ModelParams(model)
 		if err != nil {
-			at(c.model, "%v", err)
+			l.at(col, "%v", err)
 		} else {
-			params[run.model] = n
+			params[model] = n
 		}
 	}
+	return model
+}
 
+// ratio reads the mixture ratios from the columns cols, one per source,
+// and checks that they sum to 1 within RatioTolerance, renormalising
+// rounding drift.
+func (l *runLine) ratio(cols []int) []float64 {
+	ratio := make([]float64, len(sources))
 	ok := true
 	var sum float64
-	for s, col := range c.ratio {
-		v, good := fraction(col)
+	for s, col := range cols {
+		v, good := l.fraction(col)
 		ok = ok && good
-		run.ratio[s] = v
+		ratio[s] = v
 		sum += v
 	}
 	if ok {
 		switch d := math.Abs(sum - 1); {
 		case d > RatioTolerance:
-			problems = append(problems, fmt.Sprintf("line %d: the %s columns sum to %.6g, want 1 (within %g)", line, ratioPrefix+"*", sum, RatioTolerance))
+			l.problems = append(l.problems, fmt.Sprintf("line %d: the %s columns sum to %.6g, want 1 (within %g)", l.line, ratioPrefix+"*", sum, RatioTolerance))
 		case d > exactSum: // rounding drift: renormalise
-			for s := range run.ratio {
-				run.ratio[s] /= sum
+			for s := range ratio {
+				ratio[s] /= sum
 			}
 		}
 	}
+	return ratio
+}
 
+// metrics reads the benchmark scores and the three averages, computing
+// each average from the benchmarks when its column is absent.
+func (l *runLine) metrics(c columns) map[string]float64 {
+	metrics := make(map[string]float64, len(benchmarks)+3)
 	var id, ood, all float64
 	nood := numOOD()
 	for k, col := range c.bench {
-		v, _ := fraction(col)
-		run.metrics[benchmarks[k].Name] = v
+		v, _ := l.fraction(col)
+		metrics[benchmarks[k].Name] = v
 		all += v
 		if benchmarks[k].OOD {
 			ood += v
@@ -325,21 +373,27 @@ func parseRun(rec, header []string, c columns, line int, params map[string]float
 	}
 	avg := func(col int, name string, computed float64) {
 		if col < 0 {
-			run.metrics[name] = computed
+			metrics[name] = computed
 			return
 		}
-		v, _ := fraction(col)
-		run.metrics[name] = v
+		v, _ := l.fraction(col)
+		metrics[name] = v
 	}
 	avg(c.avgID, AvgID, id/float64(len(benchmarks)-nood))
 	avg(c.avgOOD, AvgOOD, ood/float64(nood))
 	avg(c.avgAll, Objective, all/float64(len(benchmarks)))
+	return metrics
+}
 
-	if minutes, good := num(c.trainTime); good {
-		if minutes < 0 {
-			at(c.trainTime, "%g is negative, want the training time in minutes", minutes)
-		}
-		run.cost = minutes / 60 * GPUsPerRun
+// cost reads train_time from column col, in minutes, and returns the run's
+// cost in GPU hours (0 after a problem).
+func (l *runLine) cost(col int) float64 {
+	minutes, ok := l.num(col)
+	if !ok {
+		return 0
 	}
-	return run, problems
+	if minutes < 0 {
+		l.at(col, "%g is negative, want the training time in minutes", minutes)
+	}
+	return minutes / 60 * GPUsPerRun
 }

@@ -60,12 +60,42 @@ const Loss = "loss"
 
 // Validate reports every inconsistent or non-finite field, naming it.
 func (w *World) Validate() error {
-	var errs []error
-	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
-	ns, nb, nm := len(w.Sources), len(w.Benchmarks), len(w.Models)
-	if ns < 2 {
-		bad("field Sources has %d sources, want at least 2", ns)
+	var fs faults
+	fs.add(w.sourceFaults()...)
+	fs.add(w.benchmarkFaults()...)
+	fs.add(w.modelFaults()...)
+	fs.add(w.skillFaults()...)
+	fs.add(w.interactionFaults()...)
+	fs.add(w.curveFaults()...)
+	fs.add(w.noiseFaults()...)
+	if len(fs) > 0 {
+		return fmt.Errorf("mixture: invalid World: %w", errors.Join(fs...))
 	}
+	return nil
+}
+
+// faults collects the problems Validate finds, in the order found.
+type faults []error
+
+// add appends errs to fs.
+func (fs *faults) add(errs ...error) { *fs = append(*fs, errs...) }
+
+// addf appends a problem formatted as by fmt.Errorf.
+func (fs *faults) addf(format string, a ...any) { *fs = append(*fs, fmt.Errorf(format, a...)) }
+
+// sourceFaults checks that there are at least two sources.
+func (w *World) sourceFaults() faults {
+	var fs faults
+	if ns := len(w.Sources); ns < 2 {
+		fs.addf("field Sources has %d sources, want at least 2", ns)
+	}
+	return fs
+}
+
+// benchmarkFaults checks that the benchmarks hold both in- and
+// out-of-distribution ones and that Chance gives each a level in [0, 1).
+func (w *World) benchmarkFaults() faults {
+	var fs faults
 	id, ood := 0, 0
 	for _, b := range w.Benchmarks {
 		if b.OOD {
@@ -75,116 +105,153 @@ func (w *World) Validate() error {
 		}
 	}
 	if id == 0 || ood == 0 {
-		bad("field Benchmarks has %d in-distribution and %d out-of-distribution benchmarks, want at least one of each", id, ood)
+		fs.addf("field Benchmarks has %d in-distribution and %d out-of-distribution benchmarks, want at least one of each", id, ood)
 	}
-	if len(w.Chance) != nb {
-		bad("field Chance has %d values, want one per benchmark (%d)", len(w.Chance), nb)
+	if nb := len(w.Benchmarks); len(w.Chance) != nb {
+		fs.addf("field Chance has %d values, want one per benchmark (%d)", len(w.Chance), nb)
 	}
 	for b, c := range w.Chance {
 		if !(c >= 0 && c < 1) {
-			bad("field Chance[%d] is %g, want a number in [0, 1)", b, c)
+			fs.addf("field Chance[%d] is %g, want a number in [0, 1)", b, c)
 		}
 	}
+	return fs
+}
+
+// modelFaults checks that the model sizes parse and strictly increase and
+// that Mixtures gives each a count of nested mixtures.
+func (w *World) modelFaults() faults {
+	var fs faults
+	nm := len(w.Models)
 	if nm < 1 {
-		bad("field Models is empty")
+		fs.addf("field Models is empty")
 	}
 	prev := 0.0
 	for i, m := range w.Models {
 		n, err := ModelParams(m)
 		switch {
 		case err != nil:
-			bad("field Models[%d]: %v", i, err)
+			fs.addf("field Models[%d]: %v", i, err)
 		case n <= prev:
-			bad("field Models[%d] is %q, want sizes strictly increasing (cheap to expensive)", i, m)
+			fs.addf("field Models[%d] is %q, want sizes strictly increasing (cheap to expensive)", i, m)
 		}
 		prev = max(prev, n)
 	}
 	if len(w.Mixtures) != nm {
-		bad("field Mixtures has %d counts, want one per model (%d)", len(w.Mixtures), nm)
-	} else {
-		for i, c := range w.Mixtures {
-			switch {
-			case i == 0 && c < 2:
-				bad("field Mixtures[0] is %d, want at least 2", c)
-			case i > 0 && (c < 1 || c > w.Mixtures[i-1]):
-				bad("field Mixtures[%d] is %d, want a count in [1, Mixtures[%d] = %d] (the sets are nested)", i, c, i-1, w.Mixtures[i-1])
-			case c > 1_000_000:
-				bad("field Mixtures[%d] is %d, want at most 1000000", i, c)
-			}
+		fs.addf("field Mixtures has %d counts, want one per model (%d)", len(w.Mixtures), nm)
+		return fs
+	}
+	for i, c := range w.Mixtures {
+		switch {
+		case i == 0 && c < 2:
+			fs.addf("field Mixtures[0] is %d, want at least 2", c)
+		case i > 0 && (c < 1 || c > w.Mixtures[i-1]):
+			fs.addf("field Mixtures[%d] is %d, want a count in [1, Mixtures[%d] = %d] (the sets are nested)", i, c, i-1, w.Mixtures[i-1])
+		case c > 1_000_000:
+			fs.addf("field Mixtures[%d] is %d, want at most 1000000", i, c)
 		}
 	}
+	return fs
+}
+
+// skillFaults checks that Affinity and Weight give, at every model size, a
+// row per source and per benchmark, all over the same non-zero number of
+// skills and holding non-negative finite values.
+func (w *World) skillFaults() faults {
+	var fs faults
+	ns, nb, nm := len(w.Sources), len(w.Benchmarks), len(w.Models)
 	if len(w.Affinity) != nm || len(w.Weight) != nm {
-		bad("fields Affinity and Weight have %d and %d sizes, want one per model (%d)", len(w.Affinity), len(w.Weight), nm)
-	} else {
-		skills := -1
-		for i := range nm {
-			if len(w.Affinity[i]) != ns || len(w.Weight[i]) != nb {
-				bad("Affinity[%d] has %d sources and Weight[%d] %d benchmarks, want %d and %d", i, len(w.Affinity[i]), i, len(w.Weight[i]), ns, nb)
-				continue
+		fs.addf("fields Affinity and Weight have %d and %d sizes, want one per model (%d)", len(w.Affinity), len(w.Weight), nm)
+		return fs
+	}
+	skills := -1
+	for i := range nm {
+		if len(w.Affinity[i]) != ns || len(w.Weight[i]) != nb {
+			fs.addf("Affinity[%d] has %d sources and Weight[%d] %d benchmarks, want %d and %d", i, len(w.Affinity[i]), i, len(w.Weight[i]), ns, nb)
+			continue
+		}
+		for _, row := range append(append([][]float64(nil), w.Affinity[i]...), w.Weight[i]...) {
+			if skills < 0 {
+				skills = len(row)
 			}
-			for _, row := range append(append([][]float64(nil), w.Affinity[i]...), w.Weight[i]...) {
-				if skills < 0 {
-					skills = len(row)
-				}
-				if len(row) != skills || skills == 0 {
-					bad("Affinity and Weight rows at size %d have differing or no skills", i)
+			if len(row) != skills || skills == 0 {
+				fs.addf("Affinity and Weight rows at size %d have differing or no skills", i)
+				break
+			}
+			for _, v := range row {
+				if !(v >= 0) || math.IsInf(v, 0) {
+					fs.addf("Affinity or Weight at size %d holds %g, want non-negative and finite", i, v)
 					break
 				}
-				for _, v := range row {
-					if !(v >= 0) || math.IsInf(v, 0) {
-						bad("Affinity or Weight at size %d holds %g, want non-negative and finite", i, v)
-						break
-					}
-				}
 			}
 		}
 	}
+	return fs
+}
+
+// interactionFaults checks that Interaction, when set, is a finite square
+// matrix over the sources.
+func (w *World) interactionFaults() faults {
+	var fs faults
+	ns := len(w.Sources)
 	if w.Interaction != nil && len(w.Interaction) != ns {
-		bad("field Interaction has %d rows, want one per source (%d) or none", len(w.Interaction), ns)
+		fs.addf("field Interaction has %d rows, want one per source (%d) or none", len(w.Interaction), ns)
 	}
 	for s, row := range w.Interaction {
 		if len(row) != ns {
-			bad("field Interaction[%d] has %d values, want %d", s, len(row), ns)
+			fs.addf("field Interaction[%d] has %d values, want %d", s, len(row), ns)
 			continue
 		}
 		for _, v := range row {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				bad("field Interaction[%d] holds %g, want finite", s, v)
+				fs.addf("field Interaction[%d] holds %g, want finite", s, v)
 				break
 			}
 		}
 	}
+	return fs
+}
+
+// curveFaults checks that Level, Slope and Gain give each benchmark a
+// finite value.
+func (w *World) curveFaults() faults {
+	var fs faults
+	nb := len(w.Benchmarks)
 	for _, f := range []struct {
 		name string
 		v    []float64
 	}{{"Level", w.Level}, {"Slope", w.Slope}, {"Gain", w.Gain}} {
 		if len(f.v) != nb {
-			bad("field %s has %d values, want one per benchmark (%d)", f.name, len(f.v), nb)
+			fs.addf("field %s has %d values, want one per benchmark (%d)", f.name, len(f.v), nb)
 		}
 		for i, v := range f.v {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				bad("field %s[%d] is %g, want finite", f.name, i, v)
+				fs.addf("field %s[%d] is %g, want finite", f.name, i, v)
 			}
 		}
 	}
+	return fs
+}
+
+// noiseFaults checks the Dirichlet concentrations Alphas, the Subset
+// probability and the Noise scale.
+func (w *World) noiseFaults() faults {
+	var fs faults
 	if len(w.Alphas) == 0 {
-		bad("field Alphas is empty")
+		fs.addf("field Alphas is empty")
 	}
 	for i, a := range w.Alphas {
 		if !(a > 0) || math.IsInf(a, 0) {
-			bad("field Alphas[%d] is %g, want positive and finite", i, a)
+			fs.addf("field Alphas[%d] is %g, want positive and finite", i, a)
 		}
 	}
 	if !(w.Subset >= 0 && w.Subset <= 1) {
-		bad("field Subset is %g, want a probability in [0, 1]", w.Subset)
+		fs.addf("field Subset is %g, want a probability in [0, 1]", w.Subset)
 	}
 	if !(w.Noise >= 0 && w.Noise <= 5) {
-		bad("field Noise is %g, want a number in [0, 5]", w.Noise)
+		fs.addf("field Noise is %g, want a number in [0, 5]", w.Noise)
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("mixture: invalid World: %w", errors.Join(errs...))
-	}
-	return nil
+	return fs
 }
 
 // GenerateWorld draws w's mixtures and run noise from seed and returns the
