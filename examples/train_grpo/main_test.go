@@ -24,7 +24,7 @@ func quick(out string, extra ...string) []string {
 func TestTrainToy(t *testing.T) {
 	out := t.TempDir()
 	var stdout bytes.Buffer
-	require.NoError(t, run(context.Background(), quick(out, "-updates", "3"), &stdout, io.Discard))
+	require.NoError(t, run(context.Background(), quick(out, "-updates", "3", "-v"), &stdout, io.Discard))
 	text := stdout.String()
 	assert.Contains(t, text, "GRPO on toy/grid-search-v0: 3 prompts × 4 episodes per update on 2 envs, 3 updates, policy [7 16 16 64], masked actions: false")
 	assert.Contains(t, text, "3/3 update 3  step 360")
@@ -90,7 +90,7 @@ func TestTrainResearchViews(t *testing.T) {
 		t.Run(tc.id, func(t *testing.T) {
 			var stdout bytes.Buffer
 			out := t.TempDir()
-			err := run(context.Background(), quick(out, "-env", tc.id, "-updates", "2", "-eval", "0"), &stdout, io.Discard)
+			err := run(context.Background(), quick(out, "-env", tc.id, "-updates", "2", "-eval", "0", "-v"), &stdout, io.Discard)
 			require.NoError(t, err)
 			assert.Contains(t, stdout.String(), tc.want)
 			assert.Contains(t, stdout.String(), "2/2 update 2")
@@ -143,4 +143,45 @@ func TestFlagErrors(t *testing.T) {
 func TestHelpIsNotAFailure(t *testing.T) {
 	err := run(context.Background(), []string{"-h"}, io.Discard, io.Discard)
 	require.ErrorIs(t, err, flag.ErrHelp)
+}
+
+func TestProgressLineWithoutV(t *testing.T) {
+	var stdout bytes.Buffer
+	require.NoError(t, run(context.Background(), quick(t.TempDir(), "-updates", "3"), &stdout, io.Discard))
+	text := stdout.String()
+	assert.NotContains(t, text, "update 1 ", "no line per update without -v")
+	assert.Contains(t, text, "GRPO training\n")
+	assert.Contains(t, text, "GRPO training: done in ")
+	assert.Contains(t, text, "policy, greedy ")
+}
+
+func TestReport(t *testing.T) {
+	// Paired returns: random, sampled, greedy.
+	random := []float64{0.90, 0.95, 0.92, 0.97}
+	shift := func(d float64, noise ...float64) []float64 {
+		out := make([]float64, len(random))
+		for i, r := range random {
+			out[i] = r + d + noise[i]
+		}
+		return out
+	}
+	cases := []struct {
+		name   string
+		greedy []float64
+		want   string
+	}{
+		{"beats", shift(0.02, 0.001, -0.001, 0.002, 0), "the trained policy (greedy) beats random actions by 0.0205 ± 0.0006"},
+		{"worse", shift(-0.03, 0.001, -0.001, 0.002, 0), "is worse than random actions by 0.0295 ± 0.0006: it has not learned a search here"},
+		{"no better", shift(0, 0.01, -0.01, 0.002, -0.001), "is no better than random actions (+0.0003 ± 0.0041)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var b bytes.Buffer
+			report(&b, [][]float64{random, random, c.greedy})
+			assert.Contains(t, b.String(), "evaluation over 4 fresh episodes")
+			assert.Contains(t, b.String(), "  random actions   0.9350 ± 0.0155\n")
+			assert.Contains(t, b.String(), "  policy, sampled  0.9350 ± 0.0155   vs random actions +0.0000 ± 0.0000\n")
+			assert.Contains(t, b.String(), c.want)
+		})
+	}
 }
