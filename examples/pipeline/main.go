@@ -89,32 +89,22 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/autollmresearch/gym/env"
 	"github.com/autollmresearch/gym/eval"
-	"github.com/autollmresearch/gym/internal/atomicfile"
-	"github.com/autollmresearch/gym/internal/curves"
 	"github.com/autollmresearch/gym/internal/progress"
-	"github.com/autollmresearch/gym/policy"
 	"github.com/autollmresearch/gym/policy/agent"
-	"github.com/autollmresearch/gym/policy/nn"
 	"github.com/autollmresearch/gym/research"
-	"github.com/autollmresearch/gym/rl"
-	"github.com/autollmresearch/gym/rl/simulate"
 	"github.com/autollmresearch/gym/tasks"
 	"github.com/autollmresearch/gym/tasks/mixture"
 	"github.com/autollmresearch/gym/tasks/pretrain"
@@ -194,7 +184,32 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.SetOutput(stderr)
 	names := research.Tasks()
 	c := &config{}
-	taskList := fs.String("tasks", strings.Join(names, ","), "comma-separated tasks whose embedded default table to run the pipeline on: some of "+strings.Join(names, ", "))
+	taskList, retrain := c.register(fs, names)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("%w: unexpected argument %q (every option is a flag; see -h)", errUsage, fs.Arg(0))
+	}
+	errs := c.pickTasks(*taskList, names)
+	if len(c.tasks) == 0 && len(errs) == 0 && c.table == "" && c.steplaw == "" && c.admire == "" {
+		errs = append(errs, errors.New("nothing to run: -tasks is empty and none of -table, -steplaw, -admire is given"))
+	}
+	errs = append(errs, c.numberFaults()...)
+	errs = append(errs, c.modeFaults(*retrain, names)...)
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%w: %w", errUsage, errors.Join(errs...))
+	}
+	return c, nil
+}
+
+// register defines the flags on fs, filling c, and returns the values of
+// -tasks and -retrain, which pickTasks and modeFaults read.
+func (c *config) register(fs *flag.FlagSet, names []string) (taskList, retrain *string) {
+	taskList = fs.String("tasks", strings.Join(names, ","), "comma-separated tasks whose embedded default table to run the pipeline on: some of "+strings.Join(names, ", "))
 	fs.IntVar(&c.k, "k", research.DefaultTrials, "target-fidelity trials per episode (K)")
 	fs.IntVar(&c.simEps, "sim-episodes", 400, "oracle-teacher episodes to simulate on the train split")
 	fs.IntVar(&c.bcEpochs, "bc-epochs", 40, "behaviour-cloning epochs")
@@ -219,21 +234,18 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.admire, "admire", "", "also run on the published ADMIRE admire_ift_runs.csv (imported with mixture.ImportFile), under -out/mixture-admire")
 	fs.StringVar(&c.out, "out", filepath.Join("out", "pipeline"), "directory for the results")
 	fs.StringVar(&c.train, "train", trainWorlds, "what the agent learns from: \"worlds\" (generated worlds of the task's prior, never the evaluated table) or \"table\" (the table's own train split)")
-	retrain := fs.String("retrain", "pretrain", "with -train worlds: comma-separated tasks whose agent is trained here; the others take their embedded agents")
+	retrain = fs.String("retrain", "pretrain", "with -train worlds: comma-separated tasks whose agent is trained here; the others take their embedded agents")
 	fs.IntVar(&c.worlds, "worlds", 0, "with -train worlds: generated worlds to distil from (0: the embedded agent's number)")
 	fs.IntVar(&c.grpoWorlds, "grpo-worlds", agent.DefaultGRPOConfig().Worlds, "with -train worlds: other worlds of GRPO after distillation (0: none)")
 	fs.BoolVar(&c.verbose, "v", false, "print every distillation round, GRPO update and evaluation progress report as a line of its own, instead of one live progress line per stage")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("%w: %v", errUsage, err)
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("%w: unexpected argument %q (every option is a flag; see -h)", errUsage, fs.Arg(0))
-	}
+	return taskList, retrain
+}
+
+// pickTasks sets c.tasks from the comma-separated list, reporting unknown
+// and repeated tasks.
+func (c *config) pickTasks(list string, names []string) []error {
 	var errs []error
-	for _, f := range strings.Split(*taskList, ",") {
+	for _, f := range strings.Split(list, ",") {
 		f = strings.TrimSpace(f)
 		switch {
 		case f == "":
@@ -245,9 +257,12 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 			c.tasks = append(c.tasks, f)
 		}
 	}
-	if len(c.tasks) == 0 && len(errs) == 0 && c.table == "" && c.steplaw == "" && c.admire == "" {
-		errs = append(errs, errors.New("nothing to run: -tasks is empty and none of -table, -steplaw, -admire is given"))
-	}
+	return errs
+}
+
+// numberFaults reports every numeric flag out of its range.
+func (c *config) numberFaults() []error {
+	var errs []error
 	for _, f := range []struct {
 		name string
 		v    int
@@ -264,13 +279,19 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if !(c.beta >= 0) || math.IsInf(c.beta, 0) {
 		errs = append(errs, fmt.Errorf("-beta is %g, want a finite number >= 0", c.beta))
 	}
-
 	if !(c.wd >= 0) || math.IsInf(c.wd, 0) {
 		errs = append(errs, fmt.Errorf("-bc-weight-decay is %g, want a finite number >= 0", c.wd))
 	}
 	if math.IsNaN(c.logStd) || math.IsInf(c.logStd, 0) {
 		errs = append(errs, fmt.Errorf("-log-std is %g, want a finite number (0 for automatic)", c.logStd))
 	}
+	return errs
+}
+
+// modeFaults reports flags that do not fit together or the -train mode,
+// and sets c.retrain from the comma-separated list.
+func (c *config) modeFaults(retrain string, names []string) []error {
+	var errs []error
 	if c.ablation && c.updates == 0 {
 		errs = append(errs, errors.New("-ablation needs RL: -updates is 0"))
 	}
@@ -280,7 +301,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if c.train != trainWorlds && c.train != trainTable {
 		errs = append(errs, fmt.Errorf("-train is %q, want %s or %s", c.train, trainWorlds, trainTable))
 	}
-	for _, f := range strings.Split(*retrain, ",") {
+	for _, f := range strings.Split(retrain, ",") {
 		if f = strings.TrimSpace(f); f == "" {
 			continue
 		}
@@ -298,10 +319,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if c.train == trainWorlds && c.ablation {
 		errs = append(errs, errors.New("-ablation compares the per-table learners: use it with -train table"))
 	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("%w: %w", errUsage, errors.Join(errs...))
-	}
-	return c, nil
+	return errs
 }
 
 // run is the command: progress goes to stderr, tables to stdout.
@@ -423,367 +441,4 @@ func (s *stageLog) Done() {
 		return
 	}
 	s.line.Done()
-}
-
-// trainedNet is a trained network and its Gaussian's log standard deviations.
-type trainedNet struct {
-	name   string
-	actor  *nn.MLP
-	logStd []float64
-}
-
-// pipeline runs every stage on one task's table.
-func pipeline(ctx context.Context, c *config, task string, tbl *tasks.Table, stdout, stderr io.Writer) error {
-	if c.train == trainWorlds {
-		return worldsPipeline(ctx, c, task, tbl, stdout, stderr)
-	}
-	workers := c.workers
-	if workers == 0 {
-		workers = max(1, min(4, runtime.GOMAXPROCS(0)))
-	}
-	trainOpts := research.Options{Setting: research.Extrapolate, Split: research.Train, Trials: c.k}
-	testOpts := trainOpts
-	testOpts.Split = research.Test
-	newTrain := func() (*research.Env, error) { return research.New(tbl, trainOpts) }
-	newTest := func() (*research.Env, error) { return research.New(tbl, testOpts) }
-
-	dir := filepath.Join(c.out, task)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-
-	// 1. Curate.
-	st := stage(c, stderr, task, 1, "curate the train/test split", 0, "")
-	trainEnv, err := newTrain()
-	if err != nil {
-		return err
-	}
-	defer trainEnv.Close()
-	testEnv, err := newTest()
-	if err != nil {
-		return err
-	}
-	defer testEnv.Close()
-	st.Info("[%s]     train targets: %s", task, strings.Join(trainEnv.Targets(), ", "))
-	st.Info("[%s]     test targets (held out): %s", task, strings.Join(testEnv.Targets(), ", "))
-	st.Done()
-
-	// 2. Simulate.
-	st = stage(c, stderr, task, 2, fmt.Sprintf("simulate %d oracle-teacher episodes on the train split", c.simEps), 0, "")
-	traj, err := simulate.Run(ctx, simulate.Options{
-		Env: newTrain, Teacher: policy.NewOracle, Episodes: c.simEps, Seed: c.seed, Workers: workers,
-	})
-	if err != nil {
-		return err
-	}
-	data, err := traj.ToDataset(rl.BoxActions)
-	if err != nil {
-		return err
-	}
-	st.Info("[%s]     %d steps, observation %d values, action %d", task, data.Len(), traj.ObsDim, traj.ActDim)
-	st.Done()
-
-	// 3. Distil: behaviour cloning, then the DAgger rounds.
-	st = stage(c, stderr, task, 3, fmt.Sprintf("behaviour-clone a %d-%d-%d-%d network (%d epochs)", traj.ObsDim, c.hidden, c.hidden, traj.ActDim, c.bcEpochs), 1+c.dagger, "fits")
-	distilled, err := nn.NewMLP(nn.MLPConfig{Sizes: []int{traj.ObsDim, c.hidden, c.hidden, traj.ActDim}, Activation: nn.Tanh, Skip: c.skip},
-		rand.New(rand.NewPCG(c.seed, 0x64697374696c)))
-	if err != nil {
-		return err
-	}
-	bc := rl.DefaultBCConfig()
-	bc.Seed, bc.Epochs = c.seed, c.bcEpochs
-	bc.WeightDecay = c.wd
-	fit, err := rl.TrainBC(distilled, rl.BoxActions, data, bc)
-	if err != nil {
-		return err
-	}
-	last := len(fit.TrainLoss) - 1
-	st.Step("loss: train %.4f → %.4f, validation %.4f → %.4f", fit.TrainLoss[0], fit.TrainLoss[last], fit.ValLoss[0], fit.ValLoss[last])
-	for r := range c.dagger {
-		// DAgger: the network drives, the oracle labels, and the network
-		// is trained further on everything recorded so far.
-		more, err := simulate.Run(ctx, simulate.Options{
-			Env: newTrain, Teacher: policy.NewOracle, Learner: studentOf(distilled), Episodes: c.simEps,
-			Seed: c.seed + uint64(r+1), Workers: workers,
-		})
-		if err != nil {
-			return err
-		}
-		traj.Steps = append(traj.Steps, more.Steps...)
-		if data, err = traj.ToDataset(rl.BoxActions); err != nil {
-			return err
-		}
-		if fit, err = rl.TrainBC(distilled, rl.BoxActions, data, bc); err != nil {
-			return err
-		}
-		last := len(fit.TrainLoss) - 1
-		st.Step("DAgger round %d: %d steps, loss: train %.4f, validation %.4f", r+1, data.Len(), fit.TrainLoss[last], fit.ValLoss[last])
-	}
-	st.Done()
-
-	ls := c.logStd
-	if ls == 0 {
-		ls = math.Log(configSpacing(trainEnv))
-		fmt.Fprintf(stderr, "[%s]     GRPO exploration: log std %.2f (the median distance between neighbouring configs)\n", task, ls)
-	}
-	logStd := slices.Repeat([]float64{ls}, traj.ActDim)
-	agents := []trainedNet{{name: agentDistil, actor: distilled, logStd: logStd}}
-
-	// 4. RL.
-	final := agents[0]
-	if c.updates > 0 {
-		st = stage(c, stderr, task, 4, fmt.Sprintf("GRPO fine-tuning from the distilled network (%d updates × %d prompts × %d episodes)", c.updates, c.prompts, c.group), c.updates, "updates")
-		a, err := trainGRPO(ctx, c, newTrain, distilled, logStd, workers, filepath.Join(dir, "grpo-distil-metrics"), st)
-		if err != nil {
-			return err
-		}
-		a.name = agentDistilRL
-		agents = append(agents, a)
-		final = a
-		st.Done()
-		if c.ablation {
-			st = stage(c, stderr, task, 4, "ablation: GRPO from a fresh network of the same shape", c.updates, "updates")
-			fresh, err := nn.NewMLP(distilled.Config(), rand.New(rand.NewPCG(c.seed, 0x6672657368)))
-			if err != nil {
-				return err
-			}
-			a, err := trainGRPO(ctx, c, newTrain, fresh, logStd, workers, filepath.Join(dir, "grpo-fresh-metrics"), st)
-			if err != nil {
-				return err
-			}
-			a.name = agentRL
-			agents = append(agents, a)
-			st.Done()
-		}
-	} else {
-		fmt.Fprintf(stderr, "[%s] 4/5 RL skipped (-updates 0)\n", task)
-	}
-
-	// 5. Evaluate.
-	st = stage(c, stderr, task, 5, "evaluate on the held-out test split", 0, "episodes")
-	if err := saveAgent(filepath.Join(dir, "policy.ckpt"), final, task); err != nil {
-		return err
-	}
-	n := c.episodes
-	if n == 0 {
-		n = max(20, int(math.Ceil(60/float64(len(testEnv.Targets())))))
-	}
-	spec := eval.Spec{
-		Envs:     []eval.EnvSpec{{Name: task, New: newTest}},
-		Episodes: n,
-		Seed:     c.seed,
-		Workers:  c.workers,
-		Progress: st.Writer(),
-	}
-	f, err := policy.NewNeuralFactory(final.actor, testEnv, policy.NeuralOptions{Name: final.name})
-	if err != nil {
-		return err
-	}
-	if c.baselines {
-		spec.Policies = append(spec.Policies, baselines...)
-	}
-	spec.Policies = append(spec.Policies, eval.NamedFactory{Name: final.name, New: f})
-	if meta, err := agent.Pretrained(task); err == nil {
-		// The agent meta-trained on the task's world prior, never on
-		// this table: the zero-shot comparison.
-		spec.Policies = append(spec.Policies, eval.NamedFactory{Name: metaAgent, New: meta.NewPolicy})
-	}
-	res, err := eval.Run(ctx, spec)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "## %s: setting %s, test split, K = %d, %d episodes per target, seed %d\n\n", task, research.Extrapolate, c.k, n, c.seed)
-	if err := res.WriteMarkdown(stdout); err != nil {
-		return err
-	}
-	if err := writeResults(dir, "regret", res); err != nil {
-		return err
-	}
-	st.Done()
-
-	if c.ablation {
-		st = stage(c, stderr, task, 5, "ablation: evaluate distil only, RL only, distil+RL", 0, "episodes")
-		spec.Progress = st.Writer()
-		spec.Policies = nil
-		for _, name := range []string{agentDistil, agentRL, agentDistilRL} {
-			i := slices.IndexFunc(agents, func(a trainedNet) bool { return a.name == name })
-			f, err := policy.NewNeuralFactory(agents[i].actor, testEnv, policy.NeuralOptions{Name: name})
-			if err != nil {
-				return err
-			}
-			spec.Policies = append(spec.Policies, eval.NamedFactory{Name: name, New: f})
-		}
-		res, err := eval.Run(ctx, spec)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "\n## %s ablation: setting %s, test split, K = %d, %d episodes per target, seed %d\n\n", task, research.Extrapolate, c.k, n, c.seed)
-		if err := res.WriteMarkdown(stdout); err != nil {
-			return err
-		}
-		if err := writeResults(dir, "ablation", res); err != nil {
-			return err
-		}
-		st.Done()
-	}
-	fmt.Fprintf(stderr, "[%s] wrote %s\n", task, dir)
-	return nil
-}
-
-// studentOf is a Teacher that plays actor deterministically, the learner
-// of a DAgger round.
-func studentOf(actor *nn.MLP) simulate.Teacher {
-	return func(e *research.Env) (policy.Policy, error) {
-		f, err := policy.NewNeuralFactory(actor, e, policy.NeuralOptions{Name: "student"})
-		if err != nil {
-			return nil, err
-		}
-		return f(), nil
-	}
-}
-
-// trainGRPO fine-tunes actor (a fresh network when nil) with GRPO on
-// Numeric views of the train split.
-func trainGRPO(ctx context.Context, c *config, newTrain func() (*research.Env, error), actor *nn.MLP, logStd []float64, workers int, logPrefix string, st *stageLog) (trainedNet, error) {
-	envs := make([]env.Env[[]float64, []float64], 0, workers)
-	defer func() {
-		for _, e := range envs {
-			_ = e.Close() // training results do not depend on closing
-		}
-	}()
-	for range workers {
-		core, err := newTrain()
-		if err != nil {
-			return trainedNet{}, err
-		}
-		view, err := research.NewNumeric(core)
-		if err != nil {
-			_ = core.Close()
-			return trainedNet{}, err
-		}
-		if c.anytime {
-			envs = append(envs, &anytime{Env: view, k: c.k})
-		} else {
-			envs = append(envs, view)
-		}
-	}
-	cfg := rl.DefaultGRPOConfig()
-	cfg.Seed = c.seed
-	cfg.Updates = c.updates
-	cfg.Prompts = c.prompts
-	cfg.GroupSize = c.group
-	cfg.LR = c.lr
-	cfg.KLCoef = c.beta
-	cfg.Hidden = []int{c.hidden, c.hidden}
-	logger, err := rl.CreateLogger(logPrefix, false)
-	if err != nil {
-		return trainedNet{}, err
-	}
-	defer logger.Close() // closed explicitly below on success
-	g, err := rl.NewGRPO(envs, cfg, rl.Options{
-		Actor:          actor,
-		LogStd:         logStd,
-		EpisodeMetrics: []rl.EpisodeMetric{rl.InfoMetric("final_regret", "regret")},
-		Logger:         logger,
-		Progress:       st.Writer(),
-	})
-	if err != nil {
-		return trainedNet{}, err
-	}
-	if _, err := g.Train(ctx); err != nil {
-		return trainedNet{}, err
-	}
-	if err := logger.Close(); err != nil {
-		return trainedNet{}, err
-	}
-	plots, err := curves.Plot(logPrefix+".csv", logPrefix, curves.Options{
-		Title:  "GRPO on the train split",
-		Y:      []string{"episode_return", "final_regret", "kl_ref"},
-		Name:   "GRPO",
-		Labels: map[string]string{"global_step": "env steps", "episode_return": "mean episode return", "final_regret": "mean final regret", "kl_ref": "KL to the reference policy"},
-	})
-	if err != nil {
-		return trainedNet{}, err
-	}
-	st.Info("    learning curves: %s", strings.Join(plots, ", "))
-	return trainedNet{actor: g.Actor().Clone(), logStd: slices.Clone(g.LogStd())}, nil
-}
-
-// saveAgent writes a's network and log standard deviations to path as an
-// nn checkpoint.
-func saveAgent(path string, a trainedNet, task string) error {
-	meta, err := json.Marshal(map[string]string{"task": task, "agent": a.name})
-	if err != nil {
-		return err
-	}
-	ck := &nn.Checkpoint{Meta: meta}
-	ck.PutMLP("actor", a.actor)
-	ck.PutVector("log_std", a.logStd)
-	return nn.WriteFile(path, ck)
-}
-
-// writeResults writes res as CSV and Markdown and its regret plots under
-// dir, with file names starting with base.
-func writeResults(dir, base string, res *eval.Result) error {
-	files := []struct {
-		name  string
-		write func(io.Writer) error
-	}{
-		{base + ".csv", res.WriteCSV},
-		{base + ".md", res.WriteMarkdown},
-	}
-	for _, f := range files {
-		if err := writeFile(filepath.Join(dir, f.name), f.write); err != nil {
-			return err
-		}
-	}
-	_, err := res.Plot(dir, base)
-	return err
-}
-
-// writeFile replaces path with what write writes, atomically: a failed
-// write leaves the previous file as it was.
-func writeFile(path string, write func(io.Writer) error) error {
-	if err := atomicfile.Write(path, write); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
-}
-
-// configSpacing is the median, over every candidate config of every train
-// target, of the distance to its nearest other candidate in the space's
-// encoding: the step between neighbouring configs, which sets the scale of
-// useful exploration (a Gaussian much wider than it jumps across the grid,
-// one much narrower never leaves the config it started at).
-func configSpacing(e *research.Env) float64 {
-	tbl := e.Table()
-	var dists []float64
-	for _, id := range e.Targets() {
-		i := slices.IndexFunc(tbl.Experiments(), func(x tasks.Experiment) bool { return x.ID == id })
-		if i < 0 {
-			continue
-		}
-		cands := tbl.Candidates(tbl.Experiments()[i].Index)
-		for j := range cands.Len() {
-			p, best := cands.Point(j), math.Inf(1)
-			for k := range cands.Len() {
-				if k == j {
-					continue
-				}
-				sq := 0.0
-				for c, v := range cands.Point(k) {
-					sq += (v - p[c]) * (v - p[c])
-				}
-				best = min(best, sq)
-			}
-			if !math.IsInf(best, 1) && best > 0 {
-				dists = append(dists, math.Sqrt(best))
-			}
-		}
-	}
-	if len(dists) == 0 {
-		return math.Exp(-1.5) // a single config everywhere: any scale will do
-	}
-	slices.Sort(dists)
-	return dists[len(dists)/2]
 }

@@ -57,45 +57,9 @@ func worldsPipeline(ctx context.Context, c *config, name string, tbl *tasks.Tabl
 	st.Info("    %d held-out target(s)", targets)
 	st.Done()
 
-	var a *agent.Agent
-	if slices.Contains(c.retrain, task) {
-		p, err := prior.New(task)
-		if err != nil {
-			return err
-		}
-		recipe, err := agent.PretrainedRecipe(task)
-		if err != nil {
-			return err
-		}
-		recipe.Distil.Seed, recipe.GRPO.Seed = c.seed, c.seed
-		recipe.Distil.Workers, recipe.GRPO.Workers = c.workers, c.workers
-		if c.worlds > 0 {
-			recipe.Distil.Worlds = c.worlds
-		}
-		recipe.GRPO.Worlds = c.grpoWorlds
-		st = stage(c, stderr, name, 2, fmt.Sprintf("simulate and distil on %d generated %s worlds (never this table)", recipe.Distil.Worlds, task), recipe.Distil.Rounds, "rounds")
-		if a, _, err = agent.Train(ctx, p, recipe.Distil, st.Writer()); err != nil {
-			return err
-		}
-		st.Done()
-		if recipe.GRPO.Worlds > 0 {
-			st = stage(c, stderr, name, 3, fmt.Sprintf("RL: GRPO on %d other worlds", recipe.GRPO.Worlds), recipe.GRPO.Worlds, "worlds")
-			updates, err := agent.FineTune(ctx, p, a, recipe.GRPO, st.Writer())
-			if err != nil {
-				return err
-			}
-			if err := writeGRPOCurves(filepath.Join(dir, "grpo-worlds"), task, updates); err != nil {
-				return err
-			}
-			st.Done()
-		} else {
-			fmt.Fprintf(stderr, "[%s] 3/5 RL skipped (-grpo-worlds 0)\n", name)
-		}
-	} else {
-		if a, err = agent.Pretrained(task); err != nil {
-			return fmt.Errorf("%w (add %s to -retrain to train one)", err, task)
-		}
-		fmt.Fprintf(stderr, "[%s] 2/5 and 3/5 simulate, distil and RL: the embedded %s agent (agent.Pretrained), trained the same way on its worlds\n", name, task)
+	a, err := worldAgentFor(ctx, c, name, task, dir, stderr)
+	if err != nil {
+		return err
 	}
 	st = stage(c, stderr, name, 4, "save the agent", 0, "")
 	if err := a.WriteFile(filepath.Join(dir, "agent.gymagent")); err != nil {
@@ -130,6 +94,55 @@ func worldsPipeline(ctx context.Context, c *config, name string, tbl *tasks.Tabl
 	st.Done()
 	fmt.Fprintf(stderr, "[%s] wrote %s\n", name, dir)
 	return nil
+}
+
+// worldAgentFor is stages 2 and 3 of -train worlds: a task in -retrain
+// trains its agent on generated worlds by the embedded agent's recipe
+// (distillation, then GRPO on other worlds, whose curves go to dir);
+// another takes its embedded agent.
+func worldAgentFor(ctx context.Context, c *config, name, task, dir string, stderr io.Writer) (*agent.Agent, error) {
+	if !slices.Contains(c.retrain, task) {
+		a, err := agent.Pretrained(task)
+		if err != nil {
+			return nil, fmt.Errorf("%w (add %s to -retrain to train one)", err, task)
+		}
+		fmt.Fprintf(stderr, "[%s] 2/5 and 3/5 simulate, distil and RL: the embedded %s agent (agent.Pretrained), trained the same way on its worlds\n", name, task)
+		return a, nil
+	}
+	p, err := prior.New(task)
+	if err != nil {
+		return nil, err
+	}
+	recipe, err := agent.PretrainedRecipe(task)
+	if err != nil {
+		return nil, err
+	}
+	recipe.Distil.Seed, recipe.GRPO.Seed = c.seed, c.seed
+	recipe.Distil.Workers, recipe.GRPO.Workers = c.workers, c.workers
+	if c.worlds > 0 {
+		recipe.Distil.Worlds = c.worlds
+	}
+	recipe.GRPO.Worlds = c.grpoWorlds
+	st := stage(c, stderr, name, 2, fmt.Sprintf("simulate and distil on %d generated %s worlds (never this table)", recipe.Distil.Worlds, task), recipe.Distil.Rounds, "rounds")
+	a, _, err := agent.Train(ctx, p, recipe.Distil, st.Writer())
+	if err != nil {
+		return nil, err
+	}
+	st.Done()
+	if recipe.GRPO.Worlds == 0 {
+		fmt.Fprintf(stderr, "[%s] 3/5 RL skipped (-grpo-worlds 0)\n", name)
+		return a, nil
+	}
+	st = stage(c, stderr, name, 3, fmt.Sprintf("RL: GRPO on %d other worlds", recipe.GRPO.Worlds), recipe.GRPO.Worlds, "worlds")
+	updates, err := agent.FineTune(ctx, p, a, recipe.GRPO, st.Writer())
+	if err != nil {
+		return nil, err
+	}
+	if err := writeGRPOCurves(filepath.Join(dir, "grpo-worlds"), task, updates); err != nil {
+		return nil, err
+	}
+	st.Done()
+	return a, nil
 }
 
 // writeGRPOCurves writes GRPO updates as prefix-metrics.csv with their
