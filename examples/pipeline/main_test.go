@@ -123,10 +123,14 @@ func TestWorldsRun(t *testing.T) {
 	assert.Contains(t, stderr.String(), "[grpo] 2/5 and 3/5 simulate, distil and RL: the embedded grpo agent")
 	// Not on a terminal and without -v: a few lines per stage, none per
 	// distillation round or GRPO update.
+	// The trainers' own lines ("agent arch grpo update 1 ...") never appear
+	// as lines of their own; a progress line printed when a stage runs for
+	// more than 10 s (the race detector slows it so) may quote the latest.
 	log := stderr.String()
 	assert.NotContains(t, log, "\r")
-	assert.NotContains(t, log, "grpo update")
-	assert.NotContains(t, log, "round 1/")
+	for _, l := range strings.Split(log, "\n") {
+		assert.False(t, strings.HasPrefix(l, "agent "), "a trainer's line printed on its own: %q", l)
+	}
 	assert.Contains(t, log, "[arch] 3/5 RL: GRPO on 2 other worlds: done in ")
 	assert.LessOrEqual(t, strings.Count(log, "\n"), 25, log)
 	for _, f := range []string{"arch/agent.gymagent", "arch/regret.csv", "arch/grpo-worlds-metrics.csv", "arch/grpo-worlds-metrics.png", "grpo/agent.gymagent"} {

@@ -11,5 +11,5 @@
 //
 //	l := progress.New(os.Stderr, "[pretrain] 4/5 GRPO", 100, "updates", progress.Options{})
 //	defer l.Done()
-//	g, _ := rl.NewGRPO(envs, cfg, rl.GRPOOptions{Progress: l.Writer()})
+//	g, _ := rl.NewGRPO(envs, cfg, rl.Options{Progress: l.Writer()})
 package progress
