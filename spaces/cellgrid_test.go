@@ -133,3 +133,36 @@ func TestCellGridListsAreShort(t *testing.T) {
 	assert.LessOrEqual(t, longest, 6)
 	assert.LessOrEqual(t, float64(len(g.items))/float64(len(g.start)-1), 3.0)
 }
+
+// TestCandidatesNearestConcurrentGridBuild checks that goroutines sharing
+// a set get the scan's answers before, while and after the grid is built.
+func TestCandidatesNearestConcurrentGridBuild(t *testing.T) {
+	s := MustConfigSpace(LinearDim("lr", 0, 1), LinearDim("bs", 0, 1))
+	var cfgs []Config
+	for i := range 12 {
+		for j := range 10 {
+			cfgs = append(cfgs, Config{"lr": 0.37 + 0.03*float64(i), "bs": 0.16 + 0.028*float64(j)})
+		}
+	}
+	cs, err := NewCandidates(s, cfgs)
+	require.NoError(t, err)
+	errs := make(chan string, 4)
+	for w := range 4 {
+		go func() {
+			r := rand.New(rand.NewPCG(uint64(w), 3))
+			for range gridAfter {
+				p := []float64{r.Float64(), r.Float64()}
+				wantI, wantSq := scanNearest(cs.points, 2, p)
+				if gotI, gotD := cs.Nearest(p); gotI != wantI || gotD != math.Sqrt(wantSq) {
+					errs <- "mismatch"
+					return
+				}
+			}
+			errs <- ""
+		}()
+	}
+	for range 4 {
+		assert.Empty(t, <-errs)
+	}
+	assert.NotNil(t, cs.grid.Load())
+}
