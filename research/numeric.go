@@ -655,10 +655,15 @@ func (en *encoder) norm(y float64, diverged bool) float64 {
 		}
 	}
 	v := (y - best) / span
-	if math.IsNaN(v) {
+	switch {
+	case math.IsNaN(v):
+		return OutcomeHigh
+	case v < OutcomeLow:
+		return OutcomeLow
+	case v > OutcomeHigh:
 		return OutcomeHigh
 	}
-	return min(max(v, OutcomeLow), OutcomeHigh)
+	return v
 }
 
 // clampUnit clamps x to [0, 1], mapping NaN to 0.
