@@ -20,15 +20,33 @@ import (
 //
 // Copies of an Info share its storage. An Info returned by an env is valid
 // until the env's next Reset or Step; Clone it to keep it.
+//
+// An env that sets the same keys in the same order after every Clear pays
+// one comparison per key: Clear keeps the keys in the storage past the new
+// length, and a key set again at its old position is known not to be set
+// already, since the kept keys are distinct.
 type Info struct {
 	numKeys []string
 	nums    []float64
 	valKeys []string
 	vals    []any
+	// numKept and valKept count the leading entries of the storage of
+	// numKeys and valKeys (in use or kept by Clear) that are distinct keys.
+	numKept, valKept int
 }
 
 // SetNum sets the number stored under key.
 func (i *Info) SetNum(key string, v float64) {
+	if n := len(i.numKeys); n < i.numKept && i.numKeys[:n+1][n] == key {
+		i.numKeys, i.nums = i.numKeys[:n+1], i.nums[:n+1]
+		i.nums[n] = v
+		return
+	}
+	i.setNum(key, v)
+}
+
+// setNum is SetNum for a key not kept at the next position.
+func (i *Info) setNum(key string, v float64) {
 	if k := slices.Index(i.numKeys, key); k >= 0 {
 		i.nums[k] = v
 		return
@@ -38,6 +56,7 @@ func (i *Info) SetNum(key string, v float64) {
 	}
 	i.numKeys = append(i.numKeys, key)
 	i.nums = append(i.nums, v)
+	i.numKept = 0 // key may repeat a kept one
 }
 
 // Num returns the number stored under key.
@@ -51,6 +70,16 @@ func (i Info) Num(key string) (float64, bool) {
 // Set stores a non-numeric value (or a number that need not be cheap) under
 // key. Use SetNum for float64 values read on hot paths.
 func (i *Info) Set(key string, v any) {
+	if n := len(i.valKeys); n < i.valKept && i.valKeys[:n+1][n] == key {
+		i.valKeys, i.vals = i.valKeys[:n+1], i.vals[:n+1]
+		i.vals[n] = v
+		return
+	}
+	i.set(key, v)
+}
+
+// set is Set for a key not kept at the next position.
+func (i *Info) set(key string, v any) {
 	if k := slices.Index(i.valKeys, key); k >= 0 {
 		i.vals[k] = v
 		return
@@ -60,6 +89,7 @@ func (i *Info) Set(key string, v any) {
 	}
 	i.valKeys = append(i.valKeys, key)
 	i.vals = append(i.vals, v)
+	i.valKept = 0 // key may repeat a kept one
 }
 
 // Get returns the value stored under key by Set or SetNum.
@@ -84,10 +114,12 @@ func (i *Info) Delete(key string) {
 	if k := slices.Index(i.numKeys, key); k >= 0 {
 		i.numKeys = slices.Delete(i.numKeys, k, k+1)
 		i.nums = slices.Delete(i.nums, k, k+1)
+		i.numKept = 0
 	}
 	if k := slices.Index(i.valKeys, key); k >= 0 {
 		i.valKeys = slices.Delete(i.valKeys, k, k+1)
 		i.vals = slices.Delete(i.vals, k, k+1)
+		i.valKept = 0
 	}
 }
 
@@ -117,9 +149,13 @@ func (i Info) Nums() map[string]float64 {
 }
 
 // Clear removes every key and keeps the storage's capacity, so that
-// refilling it does not allocate.
+// refilling it does not allocate, and the keys for a refill in the same
+// order to find.
 func (i *Info) Clear() {
 	clear(i.vals) // drop the references the values hold
+	// The keys in use are distinct, and so are those kept before unless a
+	// key was added since (which zeroed the count).
+	i.numKept, i.valKept = max(i.numKept, len(i.numKeys)), max(i.valKept, len(i.valKeys))
 	i.numKeys, i.nums = i.numKeys[:0], i.nums[:0]
 	i.valKeys, i.vals = i.valKeys[:0], i.vals[:0]
 }

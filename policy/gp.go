@@ -186,6 +186,8 @@ type GP struct {
 	// ctxPred caches the target candidates' predictions against the
 	// context, for the steps' models that extend ctx.
 	ctxPred *predictCache
+	// bufs recycles the fits' large buffers, across episodes too.
+	bufs *gpBuffers
 
 	// The warm start's probes (MultiFidelity setting): the planned runs,
 	// how many were made, and whether the GP has learnt from them.
@@ -247,7 +249,8 @@ func (p *GP) Reset(obs *research.Observation, rng *rand.Rand) error {
 		return err
 	}
 	w := obs.Space.EncodedDim()
-	*p = GP{opts: opts, ep: ep, rng: rng, width: w, dim: w}
+	bufs := p.recycle()
+	*p = GP{opts: opts, ep: ep, rng: rng, width: w, dim: w, bufs: bufs}
 	// The GP's config inputs are rescaled to the bounding box of the
 	// target's configs, so that its lengthscales are relative to the
 	// extent of the search rather than of the whole space.
@@ -272,6 +275,22 @@ func (p *GP) Reset(obs *research.Observation, rng *rand.Rand) error {
 		return fmt.Errorf("policy: %s: target %q: context: %w", p.Name(), obs.Target.Experiment, err)
 	}
 	return nil
+}
+
+// recycle hands the buffers of the episode's context fit and predictions
+// back to the policy's pool, which it returns, for the next episode.
+func (p *GP) recycle() *gpBuffers {
+	bufs := p.bufs
+	if bufs == nil {
+		bufs = &gpBuffers{}
+	}
+	if p.ctx != nil {
+		p.ctx.data.recycle(p.ctx)
+	}
+	if p.ctxPred != nil {
+		bufs.put(p.ctxPred.cross, p.ctxPred.solved)
+	}
+	return bufs
 }
 
 // encode writes to dst the GP input of a config encoding at fidelity f:
@@ -367,7 +386,7 @@ func (p *GP) learn(srcs []warmSource) error {
 		sx = append(sx, p.ctxX[k*p.dim:(k+1)*p.dim]...)
 		sy = append(sy, ys[k])
 	}
-	sub, err := newGPData(sx, p.dim, sy)
+	sub, err := newGPDataIn(sx, p.dim, sy, p.bufs)
 	if err != nil {
 		return err
 	}
@@ -375,11 +394,15 @@ func (p *GP) learn(srcs []warmSource) error {
 	if err != nil {
 		return err
 	}
-	data, err := newGPData(p.ctxX, p.dim, ys)
+	hyper := m.hyper
+	sub.recycle(m)
+	// Fitted once, under the chosen hyperparameters: no squared
+	// differences kept for the search.
+	data, err := prepareGPDataIn(p.ctxX, p.dim, ys, p.bufs)
 	if err != nil {
 		return err
 	}
-	if p.ctx, err = data.fit(m.hyper); err != nil {
+	if p.ctx, err = data.fit(hyper); err != nil {
 		return err
 	}
 	p.ctxMap = vm
@@ -680,7 +703,7 @@ func (p *GP) next(target research.Fidelity) (int, error) {
 	if p.ctx != nil && (m == p.ctx || m.prefix == p.ctx) {
 		// The predictions against the context carry over between steps.
 		if p.ctxPred == nil {
-			p.ctxPred = newPredictCache(p.ctx, p.cand, len(p.mean))
+			p.ctxPred = newPredictCacheIn(p.ctx, p.cand, len(p.mean), p.bufs)
 		}
 		p.buf, err = m.predictCached(p.ctxPred, p.mean, p.sd, p.buf)
 	} else {
@@ -704,6 +727,9 @@ func (p *GP) next(target research.Fidelity) (int, error) {
 				incumbent = min(incumbent, p.mean[i])
 			}
 		}
+	}
+	if m != p.ctx {
+		m.data.recycle(m) // the step's fit is not needed again
 	}
 	best, bestEI := -1, math.Inf(-1)
 	for i, done := range p.ep.tried {
@@ -746,13 +772,13 @@ func (p *GP) fit(target research.Fidelity) (*gpModel, error) {
 	ys, _ = p.transform(ys, p.ctx != nil)
 	if p.ctx != nil {
 		// The context's correlations and factor carry over.
-		data, err := prepareGPData(xs, p.dim, ys)
+		data, err := prepareGPDataIn(xs, p.dim, ys, p.bufs)
 		if err != nil {
 			return nil, err
 		}
 		return data.fitAfter(p.ctx)
 	}
-	data, err := newGPData(xs, p.dim, ys)
+	data, err := newGPDataIn(xs, p.dim, ys, p.bufs)
 	if err != nil {
 		return nil, err
 	}

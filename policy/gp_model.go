@@ -96,12 +96,79 @@ type gpData struct {
 	// prefix, set during fitAfter, is the model whose factor the leading
 	// block of this set's factor extends.
 	prefix *gpModel
+	// bufs, when set, supplies the set's buffers; recycle hands them
+	// back.
+	bufs *gpBuffers
+}
+
+// gpBufferCap is the most buffers a gpBuffers keeps.
+const gpBufferCap = 16
+
+// gpBuffers recycles the large buffers of fits that are no longer needed
+// (correlation matrices, factors, squared differences) for the next fits
+// of a policy, which saves allocating and collecting megabytes per
+// episode. A recycled buffer is handed out zeroed, as a new one is, so
+// fits compute the same bits either way. A nil *gpBuffers allocates.
+type gpBuffers struct{ free [][]float64 }
+
+// get returns a zeroed buffer of length size: the smallest recycled one
+// that is large enough, or a new one with room for a few more rows.
+func (b *gpBuffers) get(size int) []float64 {
+	if b == nil {
+		return make([]float64, size)
+	}
+	best := -1
+	for i, f := range b.free {
+		if cap(f) >= size && (best < 0 || cap(f) < cap(b.free[best])) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return make([]float64, size, size+size/4)
+	}
+	f := b.free[best][:size]
+	b.free[best] = b.free[len(b.free)-1]
+	b.free = b.free[:len(b.free)-1]
+	clear(f)
+	return f
+}
+
+// put hands buffers back for reuse; the caller must not use them again.
+func (b *gpBuffers) put(bufs ...[]float64) {
+	if b == nil {
+		return
+	}
+	for _, f := range bufs {
+		if cap(f) > 0 && len(b.free) < gpBufferCap {
+			b.free = append(b.free, f)
+		}
+	}
+}
+
+// recycle hands the set's buffers, and the factor of m if it is a model
+// of the set, back to g.bufs. Neither may be used afterwards.
+func (g *gpData) recycle(m *gpModel) {
+	if g == nil || g.bufs == nil {
+		return
+	}
+	if m != nil && m.data == g {
+		g.bufs.put(m.upper.Data)
+		m.upper.Data = nil
+	}
+	g.bufs.put(g.kernel, g.diff2)
+	g.bufs.put(g.spare...)
+	g.kernel, g.diff2, g.spare = nil, nil, nil
 }
 
 // prepareGPData checks and standardises a training set of n = len(y)
 // points whose inputs are the rows of x, d coordinates each. Every input
 // and target must be finite.
 func prepareGPData(x []float64, d int, y []float64) (*gpData, error) {
+	return prepareGPDataIn(x, d, y, nil)
+}
+
+// prepareGPDataIn is prepareGPData with the set's buffers from bufs.
+func prepareGPDataIn(x []float64, d int, y []float64, bufs *gpBuffers) (*gpData, error) {
 	n := len(y)
 	switch {
 	case n == 0:
@@ -121,7 +188,7 @@ func prepareGPData(x []float64, d int, y []float64) (*gpData, error) {
 			}
 		}
 	}
-	g := &gpData{n: n, d: d, x: append([]float64(nil), x...), y: make([]float64, n), scale: 1}
+	g := &gpData{n: n, d: d, x: append([]float64(nil), x...), y: make([]float64, n), scale: 1, bufs: bufs}
 	for _, v := range y {
 		g.mean += v / float64(n)
 	}
@@ -135,7 +202,7 @@ func prepareGPData(x []float64, d int, y []float64) (*gpData, error) {
 	for i, v := range y {
 		g.y[i] = (v - g.mean) / g.scale
 	}
-	g.kernel = make([]float64, n*n)
+	g.kernel = bufs.get(n * n)
 	return g, nil
 }
 
@@ -144,7 +211,12 @@ func prepareGPData(x []float64, d int, y []float64) (*gpData, error) {
 // squared differences every fit under new lengthscales reuses. Every input
 // and target must be finite.
 func newGPData(x []float64, d int, y []float64) (*gpData, error) {
-	g, err := prepareGPData(x, d, y)
+	return newGPDataIn(x, d, y, nil)
+}
+
+// newGPDataIn is newGPData with the set's buffers from bufs.
+func newGPDataIn(x []float64, d int, y []float64, bufs *gpBuffers) (*gpData, error) {
+	g, err := prepareGPDataIn(x, d, y, bufs)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +229,7 @@ func newGPData(x []float64, d int, y []float64) (*gpData, error) {
 func (g *gpData) pairDiffs() {
 	n, d := g.n, g.d
 	g.pairs = n * (n - 1) / 2
-	g.diff2 = make([]float64, d*g.pairs)
+	g.diff2 = g.bufs.get(d * g.pairs)
 	p := 0
 	for i := range n {
 		xi := g.x[i*d : (i+1)*d]
@@ -217,9 +289,6 @@ func (g *gpData) fit(h gpHyper) (*gpModel, error) {
 func (g *gpData) fitAfter(prefix *gpModel) (*gpModel, error) {
 	nc := prefix.data.n
 	if nc >= g.n || prefix.data.d != g.d {
-		if g.diff2 == nil {
-			g.pairDiffs()
-		}
 		return g.fit(prefix.hyper)
 	}
 	n, k, pk := g.n, g.kernel, prefix.data.kernel
@@ -245,8 +314,9 @@ func (g *gpData) fitAfter(prefix *gpModel) (*gpModel, error) {
 }
 
 // correlate checks the lengthscales and writes the off-diagonal of the
-// correlation matrix under them to g.kernel. It returns 1/ℓ² per
-// dimension.
+// correlation matrix under them to g.kernel, from the squared differences
+// of pairDiffs when the set has them (a set fitted under many
+// lengthscales) or else from the inputs. It returns 1/ℓ² per dimension.
 func (g *gpData) correlate(lengths []float64) ([]float64, error) {
 	if len(lengths) != g.d {
 		return nil, fmt.Errorf("gp: %d lengthscales for inputs of dimension %d", len(lengths), g.d)
@@ -259,6 +329,24 @@ func (g *gpData) correlate(lengths []float64) ([]float64, error) {
 		invL2[j] = 1 / (l * l)
 	}
 	n, k := g.n, g.kernel
+	if g.diff2 == nil {
+		// A set fitted once: the squared differences computed here, as
+		// pairDiffs would (the same products, so the same bits).
+		for i := range n {
+			xi := g.x[i*g.d : (i+1)*g.d]
+			for c := i + 1; c < n; c++ {
+				xc := g.x[c*g.d : (c+1)*g.d]
+				r2 := 0.0
+				for j, w := range invL2 {
+					t := xi[j] - xc[j]
+					r2 += w * (t * t)
+				}
+				v := matern52(r2)
+				k[i*n+c], k[c*n+i] = v, v
+			}
+		}
+		return invL2, nil
+	}
 	p := 0
 	for i := range n {
 		for c := i + 1; c < n; c++ {
@@ -375,7 +463,7 @@ func (g *gpData) factorBuf() []float64 {
 		g.spare = g.spare[:k-1]
 		return u
 	}
-	return make([]float64, g.n*g.n)
+	return g.bufs.get(g.n * g.n)
 }
 
 // release hands the factor of a model that is no longer needed back to
@@ -588,9 +676,14 @@ type predictCache struct {
 // newPredictCache computes the cache of the points xs (rows of the
 // prefix's input dimension) against prefix's training points.
 func newPredictCache(prefix *gpModel, xs []float64, rows int) *predictCache {
+	return newPredictCacheIn(prefix, xs, rows, nil)
+}
+
+// newPredictCacheIn is newPredictCache with the cache's buffers from bufs.
+func newPredictCacheIn(prefix *gpModel, xs []float64, rows int, bufs *gpBuffers) *predictCache {
 	g := prefix.data
 	nc, d := g.n, g.d
-	c := &predictCache{prefix: prefix, points: xs, rows: rows, cross: make([]float64, rows*nc), sumSq: make([]float64, rows)}
+	c := &predictCache{prefix: prefix, points: xs, rows: rows, cross: bufs.get(rows * nc), sumSq: make([]float64, rows)}
 	for r := range rows {
 		xr := xs[r*d : (r+1)*d]
 		row := c.cross[r*nc : (r+1)*nc]
@@ -604,7 +697,8 @@ func newPredictCache(prefix *gpModel, xs []float64, rows int) *predictCache {
 			row[i] = matern52(r2)
 		}
 	}
-	c.solved = slices.Clone(c.cross)
+	c.solved = bufs.get(len(c.cross))
+	copy(c.solved, c.cross)
 	blas64.Trsm(blas.Right, blas.NoTrans, 1, prefix.upper, blas64.General{Rows: rows, Cols: nc, Stride: nc, Data: c.solved})
 	for r := range rows {
 		q := 0.0

@@ -769,3 +769,28 @@ func TestCholSolveMatchesPotrs(t *testing.T) {
 		}
 	}
 }
+
+// TestGPRecycledBuffersChangeNothing plays episodes with one GP reset for
+// each, so that its fits reuse the buffers of earlier episodes, and with a
+// new GP for each: the actions and regrets must be identical.
+func TestGPRecycledBuffersChangeNothing(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		opts research.Options
+		gp   GPOptions
+	}{
+		{"gp-ei-warm extrapolate", research.Options{Split: research.Test}, GPOptions{WarmStart: true}},
+		{"gp-ei extrapolate", research.Options{Split: research.Test, Trials: 8}, GPOptions{}},
+		{"gp-ei-warm multi-fidelity", research.Options{Split: research.Test, Setting: research.MultiFidelity}, GPOptions{WarmStart: true}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			reused := NewGP(tt.gp)
+			for seed := range uint64(6) {
+				wantR, wantA, _ := gpEpisode(t, pretrainEnv(t, tt.opts), NewGP(tt.gp), seed+1)
+				gotR, gotA, _ := gpEpisode(t, pretrainEnv(t, tt.opts), reused, seed+1)
+				require.Equal(t, wantA, gotA, "seed %d", seed+1)
+				require.Equal(t, wantR, gotR, "seed %d", seed+1)
+			}
+		})
+	}
+}

@@ -488,38 +488,51 @@ func (e *Env) Step(a Action) (env.StepResult[*Observation], error) {
 	if err != nil {
 		return env.StepResult[*Observation]{}, err
 	}
-	return e.run(exp, cand, dist, a.Config)
+	reward, err := e.run(exp, cand, dist, a.Config, e.table.Config(exp, cand))
+	if err != nil {
+		return env.StepResult[*Observation]{}, err
+	}
+	return e.result(reward), nil
+}
+
+// result is the StepResult of the step just made, which earned reward.
+func (e *Env) result(reward float64) env.StepResult[*Observation] {
+	return env.StepResult[*Observation]{Obs: &e.obs, Reward: reward, Terminated: e.ended, Info: e.info}
 }
 
 // stepCandidate is Step with an action that runs candidate cand of the
 // episode's allowed experiment k (an index into Observation.Fidelities),
 // asked as that very config: what Step does for Action{Experiment:
 // Fidelities[k].Experiment, Config: the candidate's config}, without
-// resolving the id and the config again. The numeric view steps through it.
-func (e *Env) stepCandidate(k, cand int) (env.StepResult[*Observation], error) {
+// resolving the id and the config again. It returns the reward; the rest
+// of the StepResult is e.result(reward). The numeric view steps through
+// it.
+func (e *Env) stepCandidate(k, cand int) (float64, error) {
 	switch {
 	case e.closed:
-		return env.StepResult[*Observation]{}, env.ErrClosed
+		return 0, env.ErrClosed
 	case !e.started:
-		return env.StepResult[*Observation]{}, env.ErrResetNeeded
+		return 0, env.ErrResetNeeded
 	case e.ended:
-		return env.StepResult[*Observation]{}, env.ErrEpisodeEnded
+		return 0, env.ErrEpisodeEnded
 	case k < 0 || k >= len(e.plan.exps):
-		return env.StepResult[*Observation]{}, fmt.Errorf("research: experiment %d of the episode's %d", k, len(e.plan.exps))
+		return 0, fmt.Errorf("research: experiment %d of the episode's %d", k, len(e.plan.exps))
 	}
 	exp := e.plan.exps[k]
-	if cand < 0 || cand >= e.table.NumConfigs(exp) {
-		return env.StepResult[*Observation]{}, fmt.Errorf("research: config %d of experiment %q, which has %d", cand, e.cur.fids[exp].Experiment, e.table.NumConfigs(exp))
+	cfgs := e.table.Configs(exp)
+	if cand < 0 || cand >= len(cfgs) {
+		return 0, fmt.Errorf("research: config %d of experiment %q, which has %d", cand, e.cur.fids[exp].Experiment, len(cfgs))
 	}
-	return e.run(exp, cand, 0, e.table.Config(exp, cand))
+	return e.run(exp, cand, 0, cfgs[cand], cfgs[cand])
 }
 
-// run makes the run of config cand of experiment exp, asked as the config
-// asked at distance dist from it, for Step.
-func (e *Env) run(exp, cand int, dist float64, asked spaces.Config) (env.StepResult[*Observation], error) {
+// run makes the run of config cand of experiment exp (the config run),
+// asked as the config asked at distance dist from it, for Step, and
+// returns its reward.
+func (e *Env) run(exp, cand int, dist float64, asked, run spaces.Config) (float64, error) {
 	out := e.table.Outcome(exp, cand)
 	if e.opts.Setting == MultiFidelity && !e.affords(out.CostGPUHours) {
-		return env.StepResult[*Observation]{}, &OverBudgetError{
+		return 0, &OverBudgetError{
 			Experiment: e.cur.fids[exp].Experiment, Config: cand,
 			Cost: out.CostGPUHours, BudgetLeft: e.obs.BudgetLeft,
 		}
@@ -527,7 +540,6 @@ func (e *Env) run(exp, cand int, dist float64, asked spaces.Config) (env.StepRes
 
 	isTarget := exp == e.plan.target
 	regret := e.table.Regret(exp, out.Objective, out.Diverged)
-	run := e.table.Config(exp, cand)
 	e.obs.Step++
 	e.obs.Spent += out.CostGPUHours
 	if e.opts.Setting == MultiFidelity {
@@ -566,7 +578,7 @@ func (e *Env) run(exp, cand int, dist float64, asked spaces.Config) (env.StepRes
 	e.info.Set("asked", asked)
 	e.info.Set("run", run)
 	e.info.Set("experiment", e.idAny[exp])
-	return env.StepResult[*Observation]{Obs: &e.obs, Reward: reward, Terminated: e.ended, Info: e.info}, nil
+	return reward, nil
 }
 
 // setEpisodeInfo records the episode's running numbers in e.info.

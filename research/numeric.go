@@ -224,7 +224,15 @@ func (n *Numeric) Step(action []float64) (env.StepResult[[]float64], error) {
 		// The view knows the candidate: step by index, without the
 		// wrapped env finding the config again.
 		j, _ := n.enc.cands[k].Nearest(action[:d])
-		res, err = n.core.stepCandidate(k, j)
+		var reward float64
+		if reward, err = n.core.stepCandidate(k, j); err == nil {
+			// The common path: no over-budget stop, the core's own
+			// observation and info.
+			if err := n.enc.update(&n.core.obs); err != nil {
+				return env.StepResult[[]float64]{}, err
+			}
+			return env.StepResult[[]float64]{Obs: n.enc.buf, Reward: reward, Terminated: n.core.ended, Info: n.core.info}, nil
+		}
 	default:
 		cands := n.enc.cands[k]
 		j, _ := cands.Nearest(action[:d])
@@ -647,10 +655,15 @@ func (en *encoder) norm(y float64, diverged bool) float64 {
 		}
 	}
 	v := (y - best) / span
-	if math.IsNaN(v) {
+	switch {
+	case math.IsNaN(v):
+		return OutcomeHigh
+	case v < OutcomeLow:
+		return OutcomeLow
+	case v > OutcomeHigh:
 		return OutcomeHigh
 	}
-	return min(max(v, OutcomeLow), OutcomeHigh)
+	return v
 }
 
 // clampUnit clamps x to [0, 1], mapping NaN to 0.

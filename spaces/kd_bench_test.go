@@ -8,7 +8,8 @@ import (
 
 // BenchmarkCandidatesNearestGrid measures Nearest on grids of two-knob
 // configs (lr x bs) of 120, 1,200 and 12,000 candidates, with queries
-// anywhere in the unit square: a k-d tree search.
+// anywhere in the unit square: a cell-grid search for 120, a k-d tree
+// search for the larger sets.
 func BenchmarkCandidatesNearestGrid(b *testing.B) {
 	s := MustConfigSpace(LinearDim("lr", 0, 1), LinearDim("bs", 0, 1))
 	for _, side := range [][2]int{{12, 10}, {40, 30}, {120, 100}} {
@@ -34,5 +35,24 @@ func BenchmarkCandidatesNearestGrid(b *testing.B) {
 				i++
 			}
 		})
+	}
+}
+
+// BenchmarkNewCandidatesGrid measures NewCandidates on a 12 × 10 grid of
+// two-knob configs within part of the unit square, which builds the cell
+// grid and the k-d tree.
+func BenchmarkNewCandidatesGrid(b *testing.B) {
+	s := MustConfigSpace(LinearDim("lr", 0, 1), LinearDim("bs", 0, 1))
+	var cfgs []Config
+	for i := range 12 {
+		for j := range 10 {
+			cfgs = append(cfgs, Config{"lr": 0.37 + 0.03*float64(i), "bs": 0.16 + 0.028*float64(j)})
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := NewCandidates(s, cfgs); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

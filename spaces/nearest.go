@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync/atomic"
 )
 
 // Candidates is a finite set of valid configurations of one space, encoded
@@ -19,6 +20,12 @@ type Candidates struct {
 	points []float64 // len(cfgs) rows of width coordinates
 	width  int
 	tree   *kdTree // nil for a set small enough to scan
+	// A mid-sized two-coordinate set builds a cell grid once it has
+	// answered gridAfter queries (gridable says it may), for the queries
+	// after those.
+	gridable bool
+	queries  atomic.Int64
+	grid     atomic.Pointer[cellGrid]
 }
 
 // NewCandidates normalises and encodes cfgs. The set must not be empty; an
@@ -49,6 +56,7 @@ func NewCandidates(s *ConfigSpace, cfgs []Config) (*Candidates, error) {
 	if len(cfgs) >= treeMinCandidates && cs.width <= treeMaxWidth {
 		cs.tree = newKDTree(cs.points, cs.width)
 	}
+	cs.gridable = cs.width == 2 && gridFits(cs.points)
 	return cs, nil
 }
 
@@ -78,8 +86,12 @@ func (cs *Candidates) Point(i int) []float64 {
 //
 // A set of at least 32 candidates of up to 8 encoded coordinates is
 // searched through a k-d tree built by NewCandidates, in about logarithmic
-// time; the index and the distance are bit for bit those of a scan of every
-// candidate.
+// time. A set of 32 to 512 candidates of two coordinates that has answered
+// 1,024 queries builds a grid of cells listing the candidates that can be
+// nearest within each and answers later queries in the unit square through
+// it, in about constant time; building it costs as much as a few thousand
+// queries, which a set queried that often is likely to repay. The index and
+// the distance are bit for bit those of a scan of every candidate.
 func (cs *Candidates) Nearest(point []float64) (index int, dist float64) {
 	w := cs.width
 	if len(point) != w {
@@ -89,6 +101,14 @@ func (cs *Candidates) Nearest(point []float64) (index int, dist float64) {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return -1, math.Inf(1)
 		}
+	}
+	if g := cs.grid.Load(); g != nil {
+		if best, bestSq, ok := g.nearest(point[0], point[1]); ok {
+			return best, math.Sqrt(bestSq)
+		}
+	} else if cs.gridable && cs.queries.Add(1) == gridAfter {
+		// Only the caller of this very query builds it.
+		cs.grid.Store(newCellGrid(cs.points))
 	}
 	if cs.tree != nil {
 		return cs.tree.nearest(point)
