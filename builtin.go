@@ -4,6 +4,7 @@ import (
 	"github.com/autollmresearch/gym/env"
 	"github.com/autollmresearch/gym/env/toy"
 	"github.com/autollmresearch/gym/research"
+	"github.com/autollmresearch/gym/tasks/builtin"
 )
 
 // ToyGridSearch is the id of the toy env: find the minimum of a noisy
@@ -19,10 +20,10 @@ const ToyGridSearch = "toy/grid-search-v0"
 // number of target trials, the budget, and a table file to use instead of
 // the embedded default.
 const (
-	Pretrain = research.PretrainID
-	Arch     = research.ArchID
-	Mixture  = research.MixtureID
-	GRPO     = research.GRPOID
+	Pretrain = builtin.PretrainID
+	Arch     = builtin.ArchID
+	Mixture  = builtin.MixtureID
+	GRPO     = builtin.GRPOID
 )
 
 // BuiltinIDs lists every id this package registers.
@@ -43,6 +44,11 @@ func init() {
 	})
 	// Registration fails only on a programming error (a malformed or
 	// duplicate id), which the package's tests catch.
+	for _, t := range builtin.Tasks() {
+		if err := research.RegisterTask(research.Task(t)); err != nil {
+			panic(err)
+		}
+	}
 	if err := research.RegisterBuiltins(); err != nil {
 		panic(err)
 	}

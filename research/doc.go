@@ -35,10 +35,12 @@
 // with [ErrOverBudget] (check Fidelity.MaxCost first); the default budget is
 // K runs of the target's dearest config.
 //
-// RegisterBuiltins registers one id per task over its embedded default
-// (pretrain/steplaw-v0, arch/hwgpt-v0, mixture/admire-v0,
-// grpo/synthetic-v0) and RegisterViews their -numeric-v0, -discrete-v0 and
-// -text-v0 views; the root package gym calls both. The option "table"
-// runs the same env over any table file tasks.ReadFile can read, such as an
-// imported real one.
+// The package knows no task by name: New plays any table. Tasks are
+// registered with RegisterTask (the root package gym registers the
+// module's four, listed in package tasks/builtin); RegisterBuiltins then
+// registers one id per task over its embedded default (pretrain/steplaw-v0,
+// arch/hwgpt-v0, mixture/admire-v0, grpo/synthetic-v0) and RegisterViews
+// their -numeric-v0, -discrete-v0 and -text-v0 views, and NewFromOptions
+// builds a task's env by name. The option "table" runs the same env over
+// any table file tasks.ReadFile can read, such as an imported real one.
 package research

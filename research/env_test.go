@@ -524,8 +524,8 @@ func TestTrainSplitNeverTouchesTest(t *testing.T) {
 	}
 	sources := []source{{"fixture", fixtureTable}}
 	for _, b := range builtins() {
-		sources = append(sources, source{b.task, func(t testing.TB) *tasks.Table {
-			tbl, err := b.table()
+		sources = append(sources, source{b.Name, func(t testing.TB) *tasks.Table {
+			tbl, err := b.Default()
 			require.NoError(t, err)
 			return tbl
 		}})

@@ -7,22 +7,10 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/autollmresearch/gym/env"
 	"github.com/autollmresearch/gym/tasks"
-	"github.com/autollmresearch/gym/tasks/arch"
-	"github.com/autollmresearch/gym/tasks/grpo"
-	"github.com/autollmresearch/gym/tasks/mixture"
-	"github.com/autollmresearch/gym/tasks/pretrain"
-)
-
-// Ids of the built-in programmatic envs, one per task over its embedded
-// default table (or over the table file given as option "table").
-const (
-	PretrainID = "pretrain/steplaw-v0"
-	ArchID     = "arch/hwgpt-v0"
-	MixtureID  = "mixture/admire-v0"
-	GRPOID     = "grpo/synthetic-v0"
 )
 
 // MaxEpisodeSteps is the time limit of the registered envs: an episode
@@ -108,20 +96,44 @@ func ParseSplit(s string) (Split, error) {
 	return 0, fmt.Errorf("research: unknown split %q (want \"train\" or \"test\")", s)
 }
 
-// builtin describes one task's default env.
-type builtin struct {
-	task, id, desc string
-	table          func() (*tasks.Table, error)
+// A Task is a task whose programmatic env RegisterBuiltins registers and
+// NewFromOptions builds: its name (as in its tables' metadata), the env's
+// id, what the env asks of an agent, and the task's embedded default table
+// (shared; callers must not release it). Package tasks/builtin lists the
+// module's tasks and the root package gym registers them, so that this
+// package depends on no task package.
+type Task struct {
+	Name, ID, Description string
+	Default               func() (*tasks.Table, error)
 }
 
-// builtins lists the tasks with a default table, in registration order.
-func builtins() []builtin {
-	return []builtin{
-		{pretrain.Task, PretrainID, "tune learning rate and batch size of a pretraining run at a large (N, D) from smaller Step-Law-calibrated grids", pretrain.Default},
-		{arch.Task, ArchID, "choose a GPT-2 architecture (embedding, layers, heads, MLP ratio, bias) at a large scale from smaller HW-GPT-Bench-style spaces", arch.Default},
-		{mixture.Task, MixtureID, "choose a 19-source instruction-tuning data mixture for a large model from smaller models' ADMIRE-style results", mixture.Default},
-		{grpo.Task, GRPOID, "tune GRPO hyperparameters for a large model from smaller models' synthetic RL-scaling results, per dataset", grpo.Default},
+var (
+	catalogMu sync.RWMutex
+	catalog   []Task
+)
+
+// RegisterTask adds t to the tasks this package knows, after those
+// registered before. A task whose name is already registered is left as it
+// was, so registering again is harmless; a task without a name, id or
+// default table is an error.
+func RegisterTask(t Task) error {
+	if t.Name == "" || t.ID == "" || t.Default == nil {
+		return fmt.Errorf("research: RegisterTask: a task needs a name, an env id and a default table (got %q, %q, default set: %t)", t.Name, t.ID, t.Default != nil)
 	}
+	catalogMu.Lock()
+	defer catalogMu.Unlock()
+	if slices.ContainsFunc(catalog, func(o Task) bool { return o.Name == t.Name }) {
+		return nil
+	}
+	catalog = append(catalog, t)
+	return nil
+}
+
+// builtins lists the registered tasks, in registration order.
+func builtins() []Task {
+	catalogMu.RLock()
+	defer catalogMu.RUnlock()
+	return slices.Clone(catalog)
 }
 
 // Tasks lists the task names NewFromOptions and DefaultTable accept, in
@@ -129,7 +141,7 @@ func builtins() []builtin {
 func Tasks() []string {
 	var out []string
 	for _, b := range builtins() {
-		out = append(out, b.task)
+		out = append(out, b.Name)
 	}
 	return out
 }
@@ -138,11 +150,12 @@ func Tasks() []string {
 // Tasks), generated on first use and shared afterwards; callers must not
 // Release it.
 func DefaultTable(task string) (*tasks.Table, error) {
-	i := slices.IndexFunc(builtins(), func(b builtin) bool { return b.task == task })
+	all := builtins()
+	i := slices.IndexFunc(all, func(b Task) bool { return b.Name == task })
 	if i < 0 {
 		return nil, unknownTask(task)
 	}
-	t, err := builtins()[i].table()
+	t, err := all[i].Default()
 	if err != nil {
 		return nil, fmt.Errorf("research: the %s default table: %w", task, err)
 	}
@@ -151,6 +164,9 @@ func DefaultTable(task string) (*tasks.Table, error) {
 
 // unknownTask is the error for a task name that is not one of Tasks.
 func unknownTask(task string) error {
+	if len(Tasks()) == 0 {
+		return fmt.Errorf("research: unknown task %q: no task is registered (import package github.com/autollmresearch/gym, which registers the built-in ones, or call RegisterTask)", task)
+	}
 	return fmt.Errorf("research: unknown task %q (want one of %s)", task, strings.Join(Tasks(), ", "))
 }
 
@@ -158,7 +174,7 @@ func unknownTask(task string) error {
 func BuiltinIDs() []string {
 	var out []string
 	for _, b := range builtins() {
-		out = append(out, b.id)
+		out = append(out, b.ID)
 	}
 	return out
 }
@@ -170,13 +186,13 @@ func BuiltinIDs() []string {
 func RegisterBuiltins() error {
 	var errs []error
 	for _, b := range builtins() {
-		if _, ok := env.Lookup(b.id); ok {
+		if _, ok := env.Lookup(b.ID); ok {
 			continue
 		}
-		task := b.task
+		task := b.Name
 		err := env.Register(env.Spec[*Observation, Action]{
-			ID:          b.id,
-			Description: b.desc + "; options: " + strings.Join(optionKeys, ", "),
+			ID:          b.ID,
+			Description: b.Description + "; options: " + strings.Join(optionKeys, ", "),
 			New: func(opts env.Options) (env.Env[*Observation, Action], error) {
 				e, err := NewFromOptions(task, opts)
 				if err != nil {
@@ -186,7 +202,7 @@ func RegisterBuiltins() error {
 			},
 			MaxEpisodeSteps: MaxEpisodeSteps,
 		})
-		if _, ok := env.Lookup(b.id); err != nil && !ok {
+		if _, ok := env.Lookup(b.ID); err != nil && !ok {
 			errs = append(errs, err)
 		}
 	}

@@ -31,6 +31,7 @@ import (
 	"slices"
 	"strings"
 
+	_ "github.com/autollmresearch/gym" // registers the built-in tasks with package research
 	"github.com/autollmresearch/gym/eval"
 	"github.com/autollmresearch/gym/internal/atomicfile"
 	"github.com/autollmresearch/gym/research"

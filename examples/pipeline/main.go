@@ -101,6 +101,7 @@ import (
 	"strings"
 	"time"
 
+	_ "github.com/autollmresearch/gym" // registers the built-in tasks with package research
 	"github.com/autollmresearch/gym/eval"
 	"github.com/autollmresearch/gym/internal/progress"
 	"github.com/autollmresearch/gym/policy/agent"

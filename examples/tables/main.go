@@ -26,6 +26,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	_ "github.com/autollmresearch/gym" // registers the built-in tasks with package research
 	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/tasks"
 	_ "github.com/autollmresearch/gym/tasks/tablefile" // reads and writes .arrow, .arrows and .parquet tables

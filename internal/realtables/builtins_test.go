@@ -1,0 +1,4 @@
+package realtables
+
+// The tests play the built-in tasks, which the root package registers.
+import _ "github.com/autollmresearch/gym"

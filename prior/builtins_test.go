@@ -1,0 +1,4 @@
+package prior
+
+// The tests play the built-in tasks, which the root package registers.
+import _ "github.com/autollmresearch/gym"
