@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -14,10 +13,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
 
-	"github.com/autollmresearch/gym/internal/atomicfile"
+	"github.com/autollmresearch/gym/internal/plotfile"
 )
 
 // Size and resolution of one panel of the plots.
@@ -28,11 +25,11 @@ const (
 )
 
 var (
-	colourData   = color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}
+	colourData   = plotfile.Palette[0]
 	colourFit    = color.RGBA{R: 0x55, G: 0x55, B: 0x55, A: 0xff}
 	colourBand   = color.NRGBA{R: 0x99, G: 0x99, B: 0x99, A: 0x50}
-	colourTarget = color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}
-	colourRec    = color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff}
+	colourTarget = plotfile.Palette[1]
+	colourRec    = plotfile.Palette[3]
 )
 
 // Plot draws the extrapolation picture and writes it to dir as
@@ -69,13 +66,13 @@ func (a *Advice) Plot(dir, basename string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("advise: Plot: %w", err)
 	}
-	var paths []string
-	for _, ext := range []string{".png", ".svg"} {
-		path := filepath.Join(dir, basename+ext)
-		if err := savePanels(panels, cols, path); err != nil {
-			return paths, fmt.Errorf("advise: Plot: %w", err)
-		}
-		paths = append(paths, path)
+	rows := (len(panels) + cols - 1) / cols
+	size := plotfile.Size{Width: panelWidth * vg.Length(cols), Height: panelHeight * vg.Length(rows), DPI: plotDPI}
+	pad := vg.Millimeter
+	fig := plotfile.Grid(panels, cols, draw.Tiles{PadX: pad, PadY: pad, PadTop: pad, PadBottom: pad, PadLeft: pad, PadRight: pad})
+	paths, err := plotfile.Save(filepath.Join(dir, basename), size, fig)
+	if err != nil {
+		return paths, fmt.Errorf("advise: Plot: %w", err)
 	}
 	return paths, nil
 }
@@ -282,48 +279,4 @@ func (a *Advice) levelPanel() (*plot.Plot, error) {
 	}
 	p.Legend.Top = true
 	return p, nil
-}
-
-// savePanels draws the panels in a grid of cols columns and writes a PNG
-// or SVG file, by path's extension.
-func savePanels(panels []*plot.Plot, cols int, path string) error {
-	rows := (len(panels) + cols - 1) / cols
-	w, h := panelWidth*vg.Length(cols), panelHeight*vg.Length(rows)
-	var c interface {
-		vg.CanvasSizer
-		io.WriterTo
-	}
-	var dc draw.Canvas
-	switch filepath.Ext(path) {
-	case ".png":
-		img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(plotDPI))
-		dc, c = draw.New(img), vgimg.PngCanvas{Canvas: img}
-	case ".svg":
-		svg := vgsvg.New(w, h)
-		dc, c = draw.New(svg), svg
-	default:
-		return fmt.Errorf("cannot write %s: want a .png or .svg file", path)
-	}
-	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Millimeter, PadY: vg.Millimeter, PadTop: vg.Millimeter, PadBottom: vg.Millimeter, PadLeft: vg.Millimeter, PadRight: vg.Millimeter}
-	grid := make([][]*plot.Plot, rows)
-	for i := range grid {
-		grid[i] = make([]*plot.Plot, cols)
-		for j := range cols {
-			if k := i*cols + j; k < len(panels) {
-				grid[i][j] = panels[k]
-			}
-		}
-	}
-	canvases := plot.Align(grid, tiles, dc)
-	for i := range grid {
-		for j, p := range grid[i] {
-			if p != nil {
-				p.Draw(canvases[i][j])
-			}
-		}
-	}
-	return atomicfile.Write(path, func(wr io.Writer) error {
-		_, err := c.WriteTo(wr)
-		return err
-	})
 }

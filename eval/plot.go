@@ -3,8 +3,6 @@ package eval
 import (
 	"errors"
 	"fmt"
-	"image/color"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -16,11 +14,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
 
-	"github.com/autollmresearch/gym/internal/atomicfile"
+	"github.com/autollmresearch/gym/internal/plotfile"
 )
 
 // Size and resolution of the plots.
@@ -29,6 +24,8 @@ const (
 	plotHeight = 4.5 * vg.Inch
 	plotDPI    = 150
 )
+
+var plotSize = plotfile.Size{Width: plotWidth, Height: plotHeight, DPI: plotDPI}
 
 // Plot draws, for every env, the mean best-so-far regret against the
 // number of target-fidelity trials k, one line per policy with ±1
@@ -64,12 +61,10 @@ func (r *Result) Plot(dir, basename string) ([]string, error) {
 		if err != nil {
 			return paths, fmt.Errorf("eval: Plot: env %q: %w", env, err)
 		}
-		base := filepath.Join(dir, basename+"-"+slug)
-		for _, ext := range []string{".png", ".svg"} {
-			if err := savePlot(p, base+ext); err != nil {
-				return paths, fmt.Errorf("eval: Plot: env %q: %w", env, err)
-			}
-			paths = append(paths, base+ext)
+		written, err := plotfile.Save(filepath.Join(dir, basename+"-"+slug), plotSize, plotfile.One(p))
+		paths = append(paths, written...)
+		if err != nil {
+			return paths, fmt.Errorf("eval: Plot: env %q: %w", env, err)
 		}
 		i = j
 	}
@@ -86,15 +81,6 @@ func (r *Result) plotTitle(env string) string {
 	return env + ": regret vs target-fidelity trials"
 }
 
-// palette holds colours distinct enough that no two policies of a plot
-// share one (up to its length; then they repeat with other dashes and
-// shapes).
-var palette = []color.RGBA{
-	{0x1f, 0x77, 0xb4, 0xff}, {0xd6, 0x27, 0x28, 0xff}, {0x2c, 0xa0, 0x2c, 0xff}, {0xff, 0x7f, 0x0e, 0xff},
-	{0x94, 0x67, 0xbd, 0xff}, {0x8c, 0x56, 0x4b, 0xff}, {0xe3, 0x77, 0xc2, 0xff}, {0x17, 0xbe, 0xcf, 0xff},
-	{0xbc, 0xbd, 0x22, 0xff}, {0x7f, 0x7f, 0x7f, 0xff}, {0x00, 0x00, 0x80, 0xff}, {0x00, 0x80, 0x80, 0xff},
-}
-
 // symlogDecades is how many decades the positive mean regrets of a plot
 // must span before its regret axis turns logarithmic (linear near zero).
 const symlogDecades = 1
@@ -108,7 +94,7 @@ func RemovePlots(dir, basename string) ([]string, error) {
 		return nil, errors.New("eval: RemovePlots: basename is empty")
 	}
 	var removed []string
-	for _, ext := range []string{".png", ".svg"} {
+	for _, ext := range plotfile.Extensions() {
 		matches, err := filepath.Glob(filepath.Join(dir, basename+"-*"+ext))
 		if err != nil {
 			return removed, fmt.Errorf("eval: RemovePlots: %w", err)
@@ -197,7 +183,7 @@ func addRegretCurve(p *plot.Plot, n int, shift float64, pr []SummaryRow) (maxK i
 	if err != nil {
 		return 0, 0, fmt.Errorf("policy %q: %w", pr[0].Policy, err)
 	}
-	col := palette[n%len(palette)]
+	col := plotfile.Palette[n%len(plotfile.Palette)]
 	line.Color = col
 	line.Width = vg.Points(1.5)
 	line.Dashes = plotutil.Dashes(n)
@@ -278,34 +264,6 @@ func (integerTicks) Ticks(lo, hi float64) []plot.Tick {
 		ticks = append(ticks, plot.Tick{Value: v, Label: fmt.Sprint(v)})
 	}
 	return ticks
-}
-
-// savePlot renders p to path as PNG or SVG according to its extension.
-func savePlot(p *plot.Plot, path string) (err error) {
-	var c interface {
-		vg.CanvasSizer
-		io.WriterTo
-	}
-	switch filepath.Ext(path) {
-	case ".png":
-		img := vgimg.NewWith(vgimg.UseWH(plotWidth, plotHeight), vgimg.UseDPI(plotDPI))
-		p.Draw(draw.New(img))
-		c = vgimg.PngCanvas{Canvas: img}
-	case ".svg":
-		svg := vgsvg.New(plotWidth, plotHeight)
-		p.Draw(draw.New(svg))
-		c = svg
-	default:
-		return fmt.Errorf("cannot write %s: want a .png or .svg file", path)
-	}
-	err = atomicfile.Write(path, func(w io.Writer) error {
-		_, err := c.WriteTo(w)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
 }
 
 // slugify reduces s to lower-case letters, digits and single hyphens.

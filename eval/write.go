@@ -12,9 +12,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/compress"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/autollmresearch/gym/internal/parquetio"
 )
 
 // Columns returns the names of the columns of the per-episode rows that
@@ -242,25 +241,7 @@ func (r *Result) Record(mem memory.Allocator) arrow.RecordBatch {
 func (r *Result) WriteParquet(w io.Writer) error {
 	rec := r.Record(memory.DefaultAllocator)
 	defer rec.Release()
-	props := parquet.NewWriterProperties(
-		parquet.WithCompression(compress.Codecs.Snappy),
-		parquet.WithDictionaryDefault(false),
-		parquet.WithDictionaryFor("env", true),
-		parquet.WithDictionaryFor("policy", true),
-		parquet.WithDictionaryFor("target", true),
-	)
-	// The Parquet writer closes a sink that is an io.Closer; the caller
-	// owns w, so hide its Close.
-	fw, err := pqarrow.NewFileWriter(rowSchema, struct{ io.Writer }{w}, props,
-		pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
-	if err != nil {
-		return fmt.Errorf("eval: writing Parquet: %w", err)
-	}
-	if err := fw.Write(rec); err != nil {
-		fw.Close()
-		return fmt.Errorf("eval: writing Parquet: %w", err)
-	}
-	if err := fw.Close(); err != nil {
+	if err := parquetio.WriteRecord(w, rec, parquetio.Options{Dictionary: []string{"env", "policy", "target"}}); err != nil {
 		return fmt.Errorf("eval: writing Parquet: %w", err)
 	}
 	return nil

@@ -1,17 +1,15 @@
 package transcript
 
 import (
-	"context"
 	"fmt"
 	"io"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
+	"github.com/autollmresearch/gym/internal/parquetio"
 	"github.com/autollmresearch/gym/tasks/tablefile"
 )
 
@@ -61,6 +59,18 @@ func WriteParquet(w io.Writer, ts []Transcript) error {
 			return fmt.Errorf("transcript %d (id %q): %w", i, ts[i].ID, err)
 		}
 	}
+	rec := record(ts)
+	defer rec.Release()
+	err := parquetio.WriteRecord(w, rec, parquetio.Options{Dictionary: []string{ColEnv, ColTarget, ColRole}})
+	if err != nil {
+		return fmt.Errorf("transcript: writing Parquet: %w", err)
+	}
+	return nil
+}
+
+// record returns the rows of ts (see the Col constants) as one record
+// batch. The caller must Release it.
+func record(ts []Transcript) arrow.RecordBatch {
 	b := array.NewRecordBuilder(memory.DefaultAllocator, rowSchema)
 	defer b.Release()
 	str := func(i int) *array.StringBuilder { return b.Field(i).(*array.StringBuilder) }
@@ -92,30 +102,7 @@ func WriteParquet(w io.Writer, ts []Transcript) error {
 			}
 		}
 	}
-	rec := b.NewRecordBatch()
-	defer rec.Release()
-	props := parquet.NewWriterProperties(
-		parquet.WithCompression(compress.Codecs.Snappy),
-		parquet.WithDictionaryDefault(false),
-		parquet.WithDictionaryFor(ColEnv, true),
-		parquet.WithDictionaryFor(ColTarget, true),
-		parquet.WithDictionaryFor(ColRole, true),
-	)
-	// The Parquet writer closes a sink that is an io.Closer; the caller
-	// owns w, so hide its Close.
-	fw, err := pqarrow.NewFileWriter(rowSchema, struct{ io.Writer }{w}, props,
-		pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
-	if err != nil {
-		return fmt.Errorf("transcript: writing Parquet: %w", err)
-	}
-	if err := fw.Write(rec); err != nil {
-		fw.Close()
-		return fmt.Errorf("transcript: writing Parquet: %w", err)
-	}
-	if err := fw.Close(); err != nil {
-		return fmt.Errorf("transcript: writing Parquet: %w", err)
-	}
-	return nil
+	return b.NewRecordBatch()
 }
 
 // ReadAtSeeker is what the Parquet reader needs: random access to the
@@ -142,81 +129,87 @@ func ReadParquet(r ReadAtSeeker) (ts []Transcript, err error) {
 		return nil, fmt.Errorf("transcript: reading Parquet: %w", err)
 	}
 	defer pf.Close()
-	tbl, err := fr.ReadTable(context.Background())
+	b, err := parquetio.ReadAll(fr)
 	if err != nil {
 		return nil, fmt.Errorf("transcript: reading Parquet: %w", err)
 	}
-	defer tbl.Release()
-	if err := checkSchema(tbl.Schema()); err != nil {
+	defer b.Release()
+	if err := checkSchema(b.Schema); err != nil {
 		return nil, err
 	}
-	tr := array.NewTableReader(tbl, -1)
-	defer tr.Release()
-	row := 0
-	var cur *Transcript
-	finish := func() error {
-		if cur == nil {
-			return nil
-		}
-		if err := cur.Validate(); err != nil {
-			return fmt.Errorf("transcript: Parquet transcript %q (ending before row %d): %w", cur.ID, row, err)
-		}
-		ts = append(ts, *cur)
-		cur = nil
-		return nil
-	}
-	for tr.Next() {
-		rec := tr.RecordBatch()
-		cols, err := columns(rec)
-		if err != nil {
+	var rd rowReader
+	for _, rec := range b.Records {
+		if err := rd.addRecord(rec); err != nil {
 			return nil, err
 		}
-		for i := range int(rec.NumRows()) {
-			for c, col := range rec.Columns() {
-				if f := rowSchema.Field(c); !f.Nullable && col.IsNull(i) {
-					return nil, fmt.Errorf("transcript: Parquet row %d: column %q is null", row, f.Name)
-				}
-			}
-			id := cols.id.Value(i)
-			if cur == nil || cur.ID != id {
-				if err := finish(); err != nil {
-					return nil, err
-				}
-				cur = &Transcript{
-					ID: id, Env: cols.env.Value(i), Target: cols.target.Value(i), Seed: cols.seed.Value(i),
-					FinalRegret: cols.final.Value(i), Return: cols.ret.Value(i),
-				}
-				if cols.failed != nil && !cols.failed.IsNull(i) {
-					if cur.Failed = cols.failed.Value(i); cur.Failed == "" {
-						return nil, fmt.Errorf("transcript: Parquet row %d: column %q is empty, want the reason the episode failed or null", row, ColFailed)
-					}
-				}
-			} else if f := cols.failedAt(i); f != cur.Failed {
-				return nil, fmt.Errorf("transcript: Parquet row %d: column %q is %q, but earlier rows of %q say %q", row, ColFailed, f, id, cur.Failed)
-			}
-			if turn := int(cols.turn.Value(i)); turn != len(cur.Messages) {
-				return nil, fmt.Errorf("transcript: Parquet row %d: column %q is %d, want %d (the next message of %q)", row, ColTurn, turn, len(cur.Messages), id)
-			}
-			m := Message{Role: cols.role.Value(i), Content: cols.content.Value(i)}
-			if !cols.reward.IsNull(i) {
-				x := cols.reward.Value(i)
-				m.Reward = &x
-			}
-			if !cols.regret.IsNull(i) {
-				x := cols.regret.Value(i)
-				m.Regret = &x
-			}
-			cur.Messages = append(cur.Messages, m)
-			row++
-		}
 	}
-	if err := tr.Err(); err != nil {
-		return nil, fmt.Errorf("transcript: reading Parquet: %w", err)
-	}
-	if err := finish(); err != nil {
+	if err := rd.finish(); err != nil {
 		return nil, err
 	}
-	return ts, nil
+	return rd.ts, nil
+}
+
+// rowReader gathers the consecutive rows of a Parquet file that share an
+// id into transcripts.
+type rowReader struct {
+	ts  []Transcript // the transcripts finished
+	cur *Transcript  // the transcript being read, nil before the first row
+	row int          // the file's next row
+}
+
+// addRecord adds the rows of one record batch.
+func (rd *rowReader) addRecord(rec arrow.RecordBatch) error {
+	cols, err := columns(rec)
+	if err != nil {
+		return err
+	}
+	for i := range int(rec.NumRows()) {
+		for c, col := range rec.Columns() {
+			if f := rowSchema.Field(c); !f.Nullable && col.IsNull(i) {
+				return fmt.Errorf("transcript: Parquet row %d: column %q is null", rd.row, f.Name)
+			}
+		}
+		if err := rd.addRow(cols, i); err != nil {
+			return err
+		}
+		rd.row++
+	}
+	return nil
+}
+
+// addRow adds row i of cols, the file's row rd.row: the next message of
+// the current transcript, or the first of a new one when its id differs.
+func (rd *rowReader) addRow(cols rowColumns, i int) error {
+	id := cols.id.Value(i)
+	if rd.cur == nil || rd.cur.ID != id {
+		if err := rd.finish(); err != nil {
+			return err
+		}
+		var err error
+		if rd.cur, err = cols.transcript(i, rd.row); err != nil {
+			return err
+		}
+	} else if f := cols.failedAt(i); f != rd.cur.Failed {
+		return fmt.Errorf("transcript: Parquet row %d: column %q is %q, but earlier rows of %q say %q", rd.row, ColFailed, f, id, rd.cur.Failed)
+	}
+	if turn := int(cols.turn.Value(i)); turn != len(rd.cur.Messages) {
+		return fmt.Errorf("transcript: Parquet row %d: column %q is %d, want %d (the next message of %q)", rd.row, ColTurn, turn, len(rd.cur.Messages), id)
+	}
+	rd.cur.Messages = append(rd.cur.Messages, cols.message(i))
+	return nil
+}
+
+// finish validates the current transcript, if any, and adds it to rd.ts.
+func (rd *rowReader) finish() error {
+	if rd.cur == nil {
+		return nil
+	}
+	if err := rd.cur.Validate(); err != nil {
+		return fmt.Errorf("transcript: Parquet transcript %q (ending before row %d): %w", rd.cur.ID, rd.row, err)
+	}
+	rd.ts = append(rd.ts, *rd.cur)
+	rd.cur = nil
+	return nil
 }
 
 // checkSchema checks that s has the columns of rowSchema, in order, or
@@ -263,6 +256,37 @@ func (c rowColumns) failedAt(i int) string {
 	return c.failed.Value(i)
 }
 
+// transcript starts the transcript whose first row is row i, the file's
+// row, with its per-transcript columns and no messages yet.
+func (c rowColumns) transcript(i, row int) (*Transcript, error) {
+	t := &Transcript{
+		ID: c.id.Value(i), Env: c.env.Value(i), Target: c.target.Value(i), Seed: c.seed.Value(i),
+		FinalRegret: c.final.Value(i), Return: c.ret.Value(i),
+	}
+	if c.failed != nil && !c.failed.IsNull(i) {
+		if t.Failed = c.failed.Value(i); t.Failed == "" {
+			return nil, fmt.Errorf("transcript: Parquet row %d: column %q is empty, want the reason the episode failed or null", row, ColFailed)
+		}
+	}
+	return t, nil
+}
+
+// message returns the message of row i.
+func (c rowColumns) message(i int) Message {
+	m := Message{Role: c.role.Value(i), Content: c.content.Value(i)}
+	if !c.reward.IsNull(i) {
+		x := c.reward.Value(i)
+		m.Reward = &x
+	}
+	if !c.regret.IsNull(i) {
+		x := c.regret.Value(i)
+		m.Regret = &x
+	}
+	return m
+}
+
+// columns returns the typed columns of rec, whose schema checkSchema
+// accepted.
 func columns(rec arrow.RecordBatch) (rowColumns, error) {
 	var c rowColumns
 	ok := make([]bool, rec.NumCols())

@@ -357,8 +357,8 @@ func writeResults(res *eval.Result, c *config) ([]string, error) {
 	}
 	for _, f := range files {
 		path := filepath.Join(c.out, f.name)
-		if err := writeFile(path, f.write); err != nil {
-			return paths, err
+		if err := atomicfile.Write(path, f.write); err != nil { // a failed write leaves the previous file
+			return paths, fmt.Errorf("%s: %w", path, err)
 		}
 		paths = append(paths, path)
 	}
@@ -368,13 +368,4 @@ func writeResults(res *eval.Result, c *config) ([]string, error) {
 	plots, err := res.Plot(c.out, "regret")
 	paths = append(paths, plots...)
 	return paths, err
-}
-
-// writeFile replaces path with what write writes, atomically: a failed
-// write leaves the previous file as it was.
-func writeFile(path string, write func(io.Writer) error) error {
-	if err := atomicfile.Write(path, write); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
 }

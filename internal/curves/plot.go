@@ -4,7 +4,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"image/color"
 	"io"
 	"maps"
 	"math"
@@ -17,10 +16,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
 
-	"github.com/autollmresearch/gym/internal/atomicfile"
+	"github.com/autollmresearch/gym/internal/plotfile"
 )
 
 // Options configures [Plot]. The zero value plots episode_return
@@ -61,8 +58,8 @@ const (
 )
 
 var (
-	curveColor     = color.RGBA{R: 31, G: 119, B: 180, A: 255}
-	referenceColor = color.RGBA{R: 214, G: 39, B: 40, A: 255}
+	curveColor     = plotfile.Palette[0]
+	referenceColor = plotfile.Palette[1]
 )
 
 // Plot reads a metrics CSV written by an rl.Logger and draws
@@ -90,25 +87,15 @@ func Plot(csvPath, prefix string, opts Options) ([]string, error) {
 	if err := os.MkdirAll(filepath.Dir(prefix), 0o755); err != nil {
 		return nil, fmt.Errorf("curves: creating the plot directory: %w", err)
 	}
-	h := curveHeight
+	size := plotfile.Size{Width: curveWidth, Height: curveHeight}
+	fig := plotfile.One(plots[0])
 	if len(plots) > 1 {
-		h = curvePanelHeight * vg.Length(len(plots))
+		size.Height = curvePanelHeight * vg.Length(len(plots))
+		fig = plotfile.Grid(plots, 1, draw.Tiles{PadY: vg.Millimeter * 3, PadTop: vg.Millimeter, PadBottom: vg.Millimeter})
 	}
-	canvases := []struct {
-		ext string
-		c   vg.CanvasWriterTo
-	}{
-		{".png", vgimg.PngCanvas{Canvas: vgimg.New(curveWidth, h)}},
-		{".svg", vgsvg.New(curveWidth, h)},
-	}
-	paths := make([]string, 0, len(canvases))
-	for _, cv := range canvases {
-		drawCurves(plots, draw.New(cv.c))
-		path := prefix + cv.ext
-		if err := writeCanvas(path, cv.c); err != nil {
-			return paths, err
-		}
-		paths = append(paths, path)
+	paths, err := plotfile.Save(prefix, size, fig)
+	if err != nil {
+		return paths, fmt.Errorf("curves: saving the learning curves: %w", err)
 	}
 	return paths, nil
 }
@@ -339,32 +326,4 @@ func curvePlots(curves []curve, opts Options) ([]*plot.Plot, error) {
 		plots[k] = p
 	}
 	return plots, nil
-}
-
-// drawCurves draws the plots on dc, stacked with aligned axes.
-func drawCurves(plots []*plot.Plot, dc draw.Canvas) {
-	if len(plots) == 1 {
-		plots[0].Draw(dc)
-		return
-	}
-	grid := make([][]*plot.Plot, len(plots))
-	for k, p := range plots {
-		grid[k] = []*plot.Plot{p}
-	}
-	tiles := draw.Tiles{Rows: len(plots), Cols: 1, PadY: vg.Millimeter * 3, PadTop: vg.Millimeter, PadBottom: vg.Millimeter}
-	for k, row := range plot.Align(grid, tiles, dc) {
-		plots[k].Draw(row[0])
-	}
-}
-
-// writeCanvas writes c to a new file at path.
-func writeCanvas(path string, c vg.CanvasWriterTo) error {
-	err := atomicfile.Write(path, func(w io.Writer) error {
-		_, err := c.WriteTo(w)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("curves: saving the learning curves to %s: %w", path, err)
-	}
-	return nil
 }

@@ -16,10 +16,10 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/autollmresearch/gym/env"
+	"github.com/autollmresearch/gym/internal/parquetio"
 	"github.com/autollmresearch/gym/policy"
 	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/rl"
@@ -340,19 +340,9 @@ func newSimWorker(opts Options, i int) (*simWorker, error) {
 
 // episode plays and records episode ep.
 func (w *simWorker) episode(seed uint64, ep int) ([]Step, error) {
-	w.src.Seed(rl.SubSeed(seed^simStream, ep), simStream)
-	vec, _, err := w.num.Reset(env.SeedOf(rl.SubSeed(seed, ep)), nil)
+	vec, obs, err := w.reset(seed, ep)
 	if err != nil {
-		return nil, fmt.Errorf("reset: %w", err)
-	}
-	obs := w.rec.obs
-	if err := w.teacher.Reset(obs, w.rng); err != nil {
-		return nil, fmt.Errorf("teacher %s: reset: %w", w.teacher.Name(), err)
-	}
-	if w.learner != nil {
-		if err := w.learner.Reset(obs, w.rng); err != nil {
-			return nil, fmt.Errorf("learner %s: reset: %w", w.learner.Name(), err)
-		}
+		return nil, err
 	}
 	target := obs.Target.Experiment
 	var steps []Step
@@ -368,29 +358,13 @@ func (w *simWorker) episode(seed uint64, ep int) ([]Step, error) {
 		if s.Action, err = w.encode(obs, a); err != nil {
 			return nil, fmt.Errorf("teacher %s: step %d: %w", w.teacher.Name(), step, err)
 		}
-		if w.maskDim > 0 {
-			s.Mask = make([]bool, w.maskDim)
-			for j := range min(len(obs.TargetConfigs), w.maskDim) {
-				s.Mask[j] = true
-			}
-			for i := range obs.History {
-				if t := &obs.History[i]; t.Target && t.Candidate >= 0 && t.Candidate < w.maskDim {
-					s.Mask[t.Candidate] = false
-				}
-			}
+		s.Mask = w.mask(obs)
+		run, stop, err := w.driven(obs, s.Action, step)
+		if err != nil {
+			return nil, err
 		}
-		run := s.Action
-		if w.learner != nil {
-			la, err := w.learner.Act(obs)
-			if err != nil {
-				return nil, fmt.Errorf("learner %s: step %d: %w", w.learner.Name(), step, err)
-			}
-			if la.Stop && w.actDim == w.d {
-				return steps, nil
-			}
-			if run, err = w.encode(obs, la); err != nil {
-				return nil, fmt.Errorf("learner %s: step %d: %w", w.learner.Name(), step, err)
-			}
+		if stop {
+			return steps, nil
 		}
 		before := len(obs.History)
 		res, err := w.num.Step(run)
@@ -398,18 +372,9 @@ func (w *simWorker) episode(seed uint64, ep int) ([]Step, error) {
 			return nil, fmt.Errorf("step %d: %w", step, err)
 		}
 		obs = w.rec.obs
-		if len(obs.History) > before {
-			t := obs.History[len(obs.History)-1]
-			s.Candidate = t.Candidate
-			js, err := w.space.FormatJSON(t.Run)
-			if err != nil {
-				return nil, fmt.Errorf("step %d: the config run: %w", step, err)
-			}
-			s.Config = string(js)
+		if err := w.outcome(&s, obs, before, res, step); err != nil {
+			return nil, err
 		}
-		s.Reward = res.Reward
-		s.Regret, _ = res.Info.Num("regret")
-		s.Done = res.Done()
 		steps = append(steps, s)
 		if s.Done {
 			return steps, nil
@@ -417,6 +382,83 @@ func (w *simWorker) episode(seed uint64, ep int) ([]Step, error) {
 		vec = res.Obs
 	}
 	return nil, fmt.Errorf("the episode did not end within %d steps", maxSimSteps)
+}
+
+// reset starts episode ep: it seeds the worker's stream, resets the env
+// and the teacher (and learner), and returns the first observation, both
+// as the Numeric view encodes it and as the research env gives it.
+func (w *simWorker) reset(seed uint64, ep int) ([]float64, *research.Observation, error) {
+	w.src.Seed(rl.SubSeed(seed^simStream, ep), simStream)
+	vec, _, err := w.num.Reset(env.SeedOf(rl.SubSeed(seed, ep)), nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reset: %w", err)
+	}
+	obs := w.rec.obs
+	if err := w.teacher.Reset(obs, w.rng); err != nil {
+		return nil, nil, fmt.Errorf("teacher %s: reset: %w", w.teacher.Name(), err)
+	}
+	if w.learner != nil {
+		if err := w.learner.Reset(obs, w.rng); err != nil {
+			return nil, nil, fmt.Errorf("learner %s: reset: %w", w.learner.Name(), err)
+		}
+	}
+	return vec, obs, nil
+}
+
+// mask returns the Discrete view's action mask at obs: the target's
+// configs not yet run. It is nil outside the Extrapolate setting.
+func (w *simWorker) mask(obs *research.Observation) []bool {
+	if w.maskDim == 0 {
+		return nil
+	}
+	mask := make([]bool, w.maskDim)
+	for j := range min(len(obs.TargetConfigs), w.maskDim) {
+		mask[j] = true
+	}
+	for i := range obs.History {
+		if t := &obs.History[i]; t.Target && t.Candidate >= 0 && t.Candidate < w.maskDim {
+			mask[t.Candidate] = false
+		}
+	}
+	return mask
+}
+
+// driven returns the action to run at step: the teacher's, or with a
+// learner (DAgger) the learner's, and whether the learner stops the
+// episode instead.
+func (w *simWorker) driven(obs *research.Observation, teacher []float64, step int) (run []float64, stop bool, err error) {
+	if w.learner == nil {
+		return teacher, false, nil
+	}
+	la, err := w.learner.Act(obs)
+	if err != nil {
+		return nil, false, fmt.Errorf("learner %s: step %d: %w", w.learner.Name(), step, err)
+	}
+	if la.Stop && w.actDim == w.d {
+		return nil, true, nil
+	}
+	if run, err = w.encode(obs, la); err != nil {
+		return nil, false, fmt.Errorf("learner %s: step %d: %w", w.learner.Name(), step, err)
+	}
+	return run, false, nil
+}
+
+// outcome records in s what the step did: the config it ran, if the
+// observation's history grew past before, and its reward, regret and end.
+func (w *simWorker) outcome(s *Step, obs *research.Observation, before int, res env.StepResult[[]float64], step int) error {
+	if len(obs.History) > before {
+		t := obs.History[len(obs.History)-1]
+		s.Candidate = t.Candidate
+		js, err := w.space.FormatJSON(t.Run)
+		if err != nil {
+			return fmt.Errorf("step %d: the config run: %w", step, err)
+		}
+		s.Config = string(js)
+	}
+	s.Reward = res.Reward
+	s.Regret, _ = res.Info.Num("regret")
+	s.Done = res.Done()
+	return nil
 }
 
 // encode turns a teacher's action into the Numeric view's action.
@@ -533,13 +575,22 @@ func trajSchema(md arrow.Metadata) *arrow.Schema {
 // config (string, JSON), regret (float64) and done (bool), and t's other
 // fields in the file's key-value metadata (keys gym.trajectories.*).
 func (t *Trajectories) WriteParquet(w io.Writer) error {
+	rec := t.record()
+	defer rec.Release()
+	if err := parquetio.WriteRecord(w, rec, parquetio.Options{Dictionary: []string{colTarget}}); err != nil {
+		return fmt.Errorf("simulate: writing trajectories as Parquet: %w", err)
+	}
+	return nil
+}
+
+// record returns t's steps as one record batch (see WriteParquet) whose
+// schema's metadata holds t's other fields. The caller must Release it.
+func (t *Trajectories) record() arrow.RecordBatch {
 	md := arrow.NewMetadata(
 		[]string{metaFormat, metaTask, metaTeacher, metaSetting, metaObsDim, metaActDim, metaMaskDim},
 		[]string{trajFormat, t.Task, t.Teacher, t.Setting.String(), strconv.Itoa(t.ObsDim), strconv.Itoa(t.ActDim), strconv.Itoa(t.MaskDim)},
 	)
-	schema := trajSchema(md)
-	mem := memory.DefaultAllocator
-	b := array.NewRecordBuilder(mem, schema)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, trajSchema(md))
 	defer b.Release()
 	episode := b.Field(0).(*array.Int64Builder)
 	step := b.Field(1).(*array.Int64Builder)
@@ -576,27 +627,7 @@ func (t *Trajectories) WriteParquet(w io.Writer) error {
 		regret.Append(s.Regret)
 		done.Append(s.Done)
 	}
-	rec := b.NewRecordBatch()
-	defer rec.Release()
-	props := parquet.NewWriterProperties(
-		parquet.WithCompression(compress.Codecs.Snappy),
-		parquet.WithDictionaryDefault(false),
-		parquet.WithDictionaryFor(colTarget, true),
-	)
-	// The Parquet writer closes a sink that is an io.Closer; the caller owns w.
-	fw, err := pqarrow.NewFileWriter(schema, struct{ io.Writer }{w}, props,
-		pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
-	if err != nil {
-		return fmt.Errorf("simulate: writing trajectories as Parquet: %w", err)
-	}
-	if err := fw.Write(rec); err != nil {
-		_ = fw.Close() // reporting the write error
-		return fmt.Errorf("simulate: writing trajectories as Parquet: %w", err)
-	}
-	if err := fw.Close(); err != nil {
-		return fmt.Errorf("simulate: writing trajectories as Parquet: %w", err)
-	}
-	return nil
+	return b.NewRecordBatch()
 }
 
 // ReadParquet reads trajectories written by
@@ -632,23 +663,17 @@ func ReadParquet(r parquet.ReaderAtSeeker) (t *Trajectories, err error) {
 			return nil, fmt.Errorf("simulate: trajectories Parquet: column %q is %v, want %v", f.Name, got, f.Type)
 		}
 	}
-	tbl, err := fr.ReadTable(context.Background())
+	b, err := parquetio.ReadAll(fr)
 	if err != nil {
 		return nil, fmt.Errorf("simulate: reading trajectories Parquet: %w", err)
 	}
-	defer tbl.Release()
-	tr := array.NewTableReader(tbl, -1)
-	defer tr.Release()
+	defer b.Release()
 	row := 0
-	for tr.Next() {
-		rec := tr.RecordBatch()
+	for _, rec := range b.Records {
 		if err := t.appendRecord(rec, row); err != nil {
 			return nil, err
 		}
 		row += int(rec.NumRows())
-	}
-	if err := tr.Err(); err != nil {
-		return nil, fmt.Errorf("simulate: reading trajectories Parquet: %w", err)
 	}
 	return t, nil
 }
@@ -707,86 +732,135 @@ func trajFromMetadata(md arrow.Metadata) (*Trajectories, error) {
 }
 
 // appendRecord appends the steps of one record batch, whose first row is
-// row of the file.
+// row of the file and whose columns ReadParquet has checked.
 func (t *Trajectories) appendRecord(rec arrow.RecordBatch, row int) error {
-	col := func(name string) arrow.Array {
-		return rec.Column(rec.Schema().FieldIndices(name)[0])
-	}
-	episode := col(colEpisode).(*array.Int64)
-	step := col(colStep).(*array.Int64)
-	target := col(colTarget).(*array.String)
-	obs := col(colObs).(*array.List)
-	act := col(colAction).(*array.List)
-	cand := col(colCandidate).(*array.Int64)
-	mask := col(colMask).(*array.List)
-	reward := col(colReward).(*array.Float64)
-	config := col(colConfig).(*array.String)
-	regret := col(colRegret).(*array.Float64)
-	done := col(colDone).(*array.Boolean)
-	floats := func(l *array.List, i int, name string, want int) ([]float64, error) {
-		if l.IsNull(i) {
-			return nil, fmt.Errorf("simulate: trajectories Parquet: row %d: column %q is null", row+i, name)
-		}
-		lo, hi := l.ValueOffsets(i)
-		if int(hi-lo) != want {
-			return nil, fmt.Errorf("simulate: trajectories Parquet: row %d: column %q has %d values, want %d", row+i, name, hi-lo, want)
-		}
-		vals := l.ListValues().(*array.Float64)
-		out := make([]float64, want)
-		for k := range out {
-			if vals.IsNull(int(lo) + k) {
-				return nil, fmt.Errorf("simulate: trajectories Parquet: row %d: column %q has a null at %d", row+i, name, k)
-			}
-			out[k] = vals.Value(int(lo) + k)
-		}
-		return out, nil
-	}
-	for _, c := range []struct {
-		name string
-		a    arrow.Array
-	}{{colEpisode, episode}, {colStep, step}, {colTarget, target}, {colCandidate, cand},
-		{colReward, reward}, {colConfig, config}, {colRegret, regret}, {colDone, done}} {
-		if c.a.NullN() > 0 {
-			for i := range c.a.Len() {
-				if c.a.IsNull(i) {
-					return fmt.Errorf("simulate: trajectories Parquet: row %d: column %q is null", row+i, c.name)
-				}
-			}
-		}
+	c := stepColumnsOf(rec)
+	if err := c.checkNulls(row); err != nil {
+		return err
 	}
 	for i := range int(rec.NumRows()) {
-		s := Step{
-			Episode: int(episode.Value(i)), Step: int(step.Value(i)), Target: target.Value(i),
-			Candidate: int(cand.Value(i)), Reward: reward.Value(i), Config: config.Value(i),
-			Regret: regret.Value(i), Done: done.Value(i),
-		}
-		var err error
-		if s.Obs, err = floats(obs, i, colObs, t.ObsDim); err != nil {
+		s, err := t.stepAt(c, i, row+i)
+		if err != nil {
 			return err
-		}
-		if s.Action, err = floats(act, i, colAction, t.ActDim); err != nil {
-			return err
-		}
-		if !mask.IsNull(i) {
-			lo, hi := mask.ValueOffsets(i)
-			if int(hi-lo) != t.MaskDim {
-				return fmt.Errorf("simulate: trajectories Parquet: row %d: column %q has %d entries, want %d", row+i, colMask, hi-lo, t.MaskDim)
-			}
-			vals := mask.ListValues().(*array.Boolean)
-			s.Mask = make([]bool, t.MaskDim)
-			for k := range s.Mask {
-				s.Mask[k] = vals.Value(int(lo) + k)
-			}
-		}
-		for _, v := range [...]struct {
-			name string
-			x    float64
-		}{{colReward, s.Reward}, {colRegret, s.Regret}} {
-			if math.IsNaN(v.x) || math.IsInf(v.x, 0) {
-				return fmt.Errorf("simulate: trajectories Parquet: row %d: column %q is %g, want a finite number", row+i, v.name, v.x)
-			}
 		}
 		t.Steps = append(t.Steps, s)
 	}
 	return nil
+}
+
+// stepColumns are the typed columns of one record batch of a trajectories
+// file.
+type stepColumns struct {
+	episode, step, cand *array.Int64
+	target, config      *array.String
+	obs, act, mask      *array.List
+	reward, regret      *array.Float64
+	done                *array.Boolean
+}
+
+// stepColumnsOf returns the columns of rec, whose names and types
+// ReadParquet has checked.
+func stepColumnsOf(rec arrow.RecordBatch) stepColumns {
+	col := func(name string) arrow.Array {
+		return rec.Column(rec.Schema().FieldIndices(name)[0])
+	}
+	return stepColumns{
+		episode: col(colEpisode).(*array.Int64),
+		step:    col(colStep).(*array.Int64),
+		target:  col(colTarget).(*array.String),
+		obs:     col(colObs).(*array.List),
+		act:     col(colAction).(*array.List),
+		cand:    col(colCandidate).(*array.Int64),
+		mask:    col(colMask).(*array.List),
+		reward:  col(colReward).(*array.Float64),
+		config:  col(colConfig).(*array.String),
+		regret:  col(colRegret).(*array.Float64),
+		done:    col(colDone).(*array.Boolean),
+	}
+}
+
+// checkNulls reports the first null in a column of single values; the
+// batch's first row is row of the file.
+func (c stepColumns) checkNulls(row int) error {
+	for _, col := range []struct {
+		name string
+		a    arrow.Array
+	}{{colEpisode, c.episode}, {colStep, c.step}, {colTarget, c.target}, {colCandidate, c.cand},
+		{colReward, c.reward}, {colConfig, c.config}, {colRegret, c.regret}, {colDone, c.done}} {
+		if col.a.NullN() > 0 {
+			for i := range col.a.Len() {
+				if col.a.IsNull(i) {
+					return fmt.Errorf("simulate: trajectories Parquet: row %d: column %q is null", row+i, col.name)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// stepAt returns the step of the batch's row i, the file's row row.
+func (t *Trajectories) stepAt(c stepColumns, i, row int) (Step, error) {
+	s := Step{
+		Episode: int(c.episode.Value(i)), Step: int(c.step.Value(i)), Target: c.target.Value(i),
+		Candidate: int(c.cand.Value(i)), Reward: c.reward.Value(i), Config: c.config.Value(i),
+		Regret: c.regret.Value(i), Done: c.done.Value(i),
+	}
+	var err error
+	if s.Obs, err = floatList(c.obs, i, row, colObs, t.ObsDim); err != nil {
+		return Step{}, err
+	}
+	if s.Action, err = floatList(c.act, i, row, colAction, t.ActDim); err != nil {
+		return Step{}, err
+	}
+	if s.Mask, err = maskList(c.mask, i, row, t.MaskDim); err != nil {
+		return Step{}, err
+	}
+	for _, v := range [...]struct {
+		name string
+		x    float64
+	}{{colReward, s.Reward}, {colRegret, s.Regret}} {
+		if math.IsNaN(v.x) || math.IsInf(v.x, 0) {
+			return Step{}, fmt.Errorf("simulate: trajectories Parquet: row %d: column %q is %g, want a finite number", row, v.name, v.x)
+		}
+	}
+	return s, nil
+}
+
+// floatList returns entry i of the list column name, the file's row row,
+// which must hold want non-null values.
+func floatList(l *array.List, i, row int, name string, want int) ([]float64, error) {
+	if l.IsNull(i) {
+		return nil, fmt.Errorf("simulate: trajectories Parquet: row %d: column %q is null", row, name)
+	}
+	lo, hi := l.ValueOffsets(i)
+	if int(hi-lo) != want {
+		return nil, fmt.Errorf("simulate: trajectories Parquet: row %d: column %q has %d values, want %d", row, name, hi-lo, want)
+	}
+	vals := l.ListValues().(*array.Float64)
+	out := make([]float64, want)
+	for k := range out {
+		if vals.IsNull(int(lo) + k) {
+			return nil, fmt.Errorf("simulate: trajectories Parquet: row %d: column %q has a null at %d", row, name, k)
+		}
+		out[k] = vals.Value(int(lo) + k)
+	}
+	return out, nil
+}
+
+// maskList returns entry i of the mask column, the file's row row: nil
+// when null, otherwise want entries.
+func maskList(l *array.List, i, row, want int) ([]bool, error) {
+	if l.IsNull(i) {
+		return nil, nil
+	}
+	lo, hi := l.ValueOffsets(i)
+	if int(hi-lo) != want {
+		return nil, fmt.Errorf("simulate: trajectories Parquet: row %d: column %q has %d entries, want %d", row, colMask, hi-lo, want)
+	}
+	vals := l.ListValues().(*array.Boolean)
+	mask := make([]bool, want)
+	for k := range mask {
+		mask[k] = vals.Value(int(lo) + k)
+	}
+	return mask, nil
 }

@@ -270,10 +270,7 @@ func readAllLimited(r io.Reader, limit int64) ([]byte, error) {
 // returned *file.Reader when done. It is for readers of other Parquet
 // files of the module (transcripts, trajectories).
 func OpenParquet(r parquet.ReaderAtSeeker, props pqarrow.ArrowReadProperties) (*pqarrow.FileReader, *file.Reader, error) {
-	n, err := r.Seek(0, io.SeekEnd)
-	if err == nil {
-		_, err = r.Seek(0, io.SeekStart)
-	}
+	n, err := size(r)
 	if err != nil {
 		return nil, nil, err
 	}
