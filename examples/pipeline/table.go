@@ -372,19 +372,11 @@ func writeResults(dir, base string, res *eval.Result) error {
 		{base + ".md", res.WriteMarkdown},
 	}
 	for _, f := range files {
-		if err := writeFile(filepath.Join(dir, f.name), f.write); err != nil {
-			return err
+		path := filepath.Join(dir, f.name)
+		if err := atomicfile.Write(path, f.write); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
 		}
 	}
 	_, err := res.Plot(dir, base)
 	return err
-}
-
-// writeFile replaces path with what write writes, atomically: a failed
-// write leaves the previous file as it was.
-func writeFile(path string, write func(io.Writer) error) error {
-	if err := atomicfile.Write(path, write); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
 }
