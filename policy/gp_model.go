@@ -516,98 +516,122 @@ func (g *gpData) search(s gpSearch) (*gpModel, error) {
 	if err := s.validate(g.d); err != nil {
 		return nil, err
 	}
-	var best *gpModel
-	bestObj := math.Inf(-1)
-	var firstErr error
-	note := func(err error) {
-		if firstErr == nil {
-			firstErr = err
+	r := &searcher{g: g, s: s, bestObj: math.Inf(-1), tried: make(map[string]bool)}
+	r.grid()
+	if r.best == nil {
+		return nil, fmt.Errorf("gp: no hyperparameter setting of the grid fits: %w", r.firstErr)
+	}
+	for range s.sweeps {
+		if !r.sweep() {
+			break
 		}
 	}
-	// try fits every noise ratio of noises under lengths and reports
-	// whether one of them improved on the best so far. The correlation
-	// matrix is computed once for all of them.
-	// tried records every setting fitted, so that the coordinate search
-	// does not fit one again: a setting fitted before cannot improve on
-	// the best, which is at least as good as it.
-	tried := make(map[string]bool)
-	key := func(lengths []float64, noise float64) string {
-		b := make([]byte, 0, 8*(len(lengths)+1))
-		for _, v := range lengths {
-			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
-		}
-		return string(binary.LittleEndian.AppendUint64(b, math.Float64bits(noise)))
+	return r.best, nil
+}
+
+// searcher is the state of one hyperparameter search: the best model so
+// far, the first fit that failed, and every setting fitted, so that the
+// coordinate search does not fit one again (a setting fitted before cannot
+// improve on the best, which is at least as good as it).
+type searcher struct {
+	g        *gpData
+	s        gpSearch
+	best     *gpModel
+	bestObj  float64
+	firstErr error
+	tried    map[string]bool
+}
+
+// key identifies a setting exactly.
+func (r *searcher) key(lengths []float64, noise float64) string {
+	b := make([]byte, 0, 8*(len(lengths)+1))
+	for _, v := range lengths {
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
 	}
-	try := func(lengths, noises []float64) bool {
-		var fresh []float64
-		for _, noise := range noises {
-			if k := key(lengths, noise); !tried[k] {
-				tried[k] = true
-				fresh = append(fresh, noise)
-			}
+	return string(binary.LittleEndian.AppendUint64(b, math.Float64bits(noise)))
+}
+
+// note keeps the first error.
+func (r *searcher) note(err error) {
+	if r.firstErr == nil {
+		r.firstErr = err
+	}
+}
+
+// try fits every noise ratio of noises not tried before under lengths and
+// reports whether one of them improved on the best so far. The
+// correlation matrix is computed once for all of them.
+func (r *searcher) try(lengths, noises []float64) bool {
+	var fresh []float64
+	for _, noise := range noises {
+		if k := r.key(lengths, noise); !r.tried[k] {
+			r.tried[k] = true
+			fresh = append(fresh, noise)
 		}
-		if noises = fresh; len(noises) == 0 {
-			return false
-		}
-		invL2, err := g.correlate(lengths)
+	}
+	if len(fresh) == 0 {
+		return false
+	}
+	invL2, err := r.g.correlate(lengths)
+	if err != nil {
+		r.note(err)
+		return false
+	}
+	improved := false
+	for _, noise := range fresh {
+		h := gpHyper{lengths: lengths, noise: noise}
+		m, err := r.g.factor(h, invL2)
 		if err != nil {
-			note(err)
-			return false
+			r.note(err)
+			continue
 		}
-		improved := false
-		for _, noise := range noises {
-			h := gpHyper{lengths: lengths, noise: noise}
-			m, err := g.factor(h, invL2)
-			if err != nil {
-				note(err)
-				continue
-			}
-			if obj := m.lml + s.logPrior(h); obj > bestObj {
-				g.release(best)
-				best, bestObj, improved = m, obj, true
-			} else {
-				g.release(m)
-			}
+		if obj := m.lml + r.s.logPrior(h); obj > r.bestObj {
+			r.g.release(r.best)
+			r.best, r.bestObj, improved = m, obj, true
+		} else {
+			r.g.release(m)
 		}
-		return improved
 	}
-	lengths := make([]float64, g.d)
-	idx := make([]int, len(s.grids)) // odometer over the groups' grids
+	return improved
+}
+
+// grid tries every combination of one lengthscale per group and every
+// noise ratio, counting the groups' grids like an odometer.
+func (r *searcher) grid() {
+	lengths := make([]float64, r.g.d)
+	idx := make([]int, len(r.s.grids))
 	for {
-		for j, grp := range s.groups {
-			lengths[j] = s.grids[grp][idx[grp]]
+		for j, grp := range r.s.groups {
+			lengths[j] = r.s.grids[grp][idx[grp]]
 		}
-		try(lengths, s.noises)
+		r.try(lengths, r.s.noises)
 		k := 0
 		for ; k < len(idx); k++ {
-			if idx[k]++; idx[k] < len(s.grids[k]) {
+			if idx[k]++; idx[k] < len(r.s.grids[k]) {
 				break
 			}
 			idx[k] = 0
 		}
 		if k == len(idx) {
-			break
+			return
 		}
 	}
-	if best == nil {
-		return nil, fmt.Errorf("gp: no hyperparameter setting of the grid fits: %w", firstErr)
-	}
-	for range s.sweeps {
-		moved := false
-		for j := range g.d {
-			for _, f := range [...]float64{0.5, 2} {
-				h := best.hyper.clone()
-				h.lengths[j] *= f
-				if try(h.lengths, []float64{h.noise}) {
-					moved = true
-				}
+}
+
+// sweep halves and doubles each lengthscale of the best setting in turn,
+// and reports whether that improved the best.
+func (r *searcher) sweep() bool {
+	moved := false
+	for j := range r.g.d {
+		for _, f := range [...]float64{0.5, 2} {
+			h := r.best.hyper.clone()
+			h.lengths[j] *= f
+			if r.try(h.lengths, []float64{h.noise}) {
+				moved = true
 			}
 		}
-		if !moved {
-			break
-		}
 	}
-	return best, nil
+	return moved
 }
 
 // predict writes to mean and sd the posterior mean and standard deviation
