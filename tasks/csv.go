@@ -190,6 +190,32 @@ func readCSVBody(r io.Reader, commentLines int, meta Meta) (*Table, error) {
 		return nil, csvError(err, commentLines)
 	}
 	cols := meta.columns()
+	colOf := matchCSVHeader(meta, cols, header, commentLines+1, &ps)
+	if ps.len() > 0 {
+		return nil, ps.err()
+	}
+
+	schema, _ := meta.Schema() // meta was validated
+	rb := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer rb.Release()
+	recRow, recLine, err := readCSVRows(cr, rb, cols, colOf, len(header), commentLines, &ps)
+	if err != nil {
+		return nil, err
+	}
+	rec := rb.NewRecordBatch()
+	defer rec.Release()
+	t, ok := indexCSV(meta, rec, recRow, recLine, &ps)
+	if !ok {
+		return nil, ps.err()
+	}
+	rec.Retain() // the table's reference
+	return t, nil
+}
+
+// matchCSVHeader maps each field of header, the CSV's header row (on line
+// headerLine), to its canonical column of cols (-1 for none), reporting
+// unexpected, repeated and missing columns.
+func matchCSVHeader(meta Meta, cols []column, header []string, headerLine int, ps *problems) []int {
 	want := make(map[string]int, len(cols))
 	for i, c := range cols {
 		want[c.name] = i
@@ -199,7 +225,6 @@ func readCSVBody(r io.Reader, commentLines int, meta Meta) (*Table, error) {
 	for i := range have {
 		have[i] = -1
 	}
-	headerLine := commentLines + 1
 	for i, name := range header {
 		j, ok := want[name]
 		switch {
@@ -223,35 +248,35 @@ func readCSVBody(r io.Reader, commentLines int, meta Meta) (*Table, error) {
 			ps.add(Problem{Column: c.name, Line: headerLine, Msg: fmt.Sprintf("missing column (want %s)", typeWant(c.typ))})
 		}
 	}
-	if ps.len() > 0 {
-		return nil, ps.err()
-	}
+	return colOf
+}
 
-	schema, _ := meta.Schema() // meta was validated
-	rb := array.NewRecordBuilder(memory.DefaultAllocator, schema)
-	defer rb.Release()
-	// Rows with the wrong number of fields are left out of the record, so
-	// each record row keeps its data row number and line.
-	var recRow, recLine []int
+// readCSVRows reads the data rows of cr into rb, field i into canonical
+// column colOf[i] of cols, reporting fields that do not parse (appended as
+// nulls) and rows whose number of fields differs from the header's
+// (nfields; left out of the record, so that each record row keeps its data
+// row number and line). It returns the data row and line of each record
+// row; a malformed CSV ends the reading with an error.
+func readCSVRows(cr *csv.Reader, rb *array.RecordBuilder, cols []column, colOf []int, nfields, commentLines int, ps *problems) (recRow, recLine []int, err error) {
 	row := 0
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
-			break
+			return recRow, recLine, nil
 		}
 		if err != nil {
 			var pe *csv.ParseError
 			if !errors.As(err, &pe) {
-				return nil, fmt.Errorf("tasks: reading CSV: %w", err)
+				return nil, nil, fmt.Errorf("tasks: reading CSV: %w", err)
 			}
 			ps.add(Problem{Row: row + 1, Line: commentLines + pe.StartLine, Msg: fmt.Sprintf("malformed CSV: %v", pe.Err)})
-			return nil, ps.err()
+			return nil, nil, ps.err()
 		}
 		row++
 		line, _ := cr.FieldPos(0)
 		line += commentLines
-		if len(rec) != len(header) {
-			ps.add(Problem{Row: row, Line: line, Msg: fmt.Sprintf("row has %d fields, the header %d", len(rec), len(header))})
+		if len(rec) != nfields {
+			ps.add(Problem{Row: row, Line: line, Msg: fmt.Sprintf("row has %d fields, the header %d", len(rec), nfields)})
 			continue
 		}
 		recRow = append(recRow, row)
@@ -264,10 +289,13 @@ func readCSVBody(r io.Reader, commentLines int, meta Meta) (*Table, error) {
 			}
 		}
 	}
-	rec := rb.NewRecordBatch()
-	defer rec.Release()
-	// Data rows as read; rows with the wrong number of fields were left out
-	// of rec, so its rows map to data rows through rowLines.
+}
+
+// indexCSV validates and indexes rec, the record read from a CSV, adding
+// index's problems to ps with record row r mapped to data row recRow[r-1]
+// and line recLine[r-1] (rows with the wrong number of fields were left out
+// of rec). It returns false when ps holds any problem.
+func indexCSV(meta Meta, rec arrow.RecordBatch, recRow, recLine []int, ps *problems) (*Table, bool) {
 	var vs problems
 	t, ok := index(meta, rec, &vs, false)
 	for _, p := range vs.list {
@@ -278,10 +306,9 @@ func readCSVBody(r io.Reader, commentLines int, meta Meta) (*Table, error) {
 	}
 	ps.omitted += vs.omitted
 	if !ok || ps.len() > 0 {
-		return nil, ps.err()
+		return nil, false
 	}
-	rec.Retain() // the table's reference
-	return t, nil
+	return t, true
 }
 
 // appendCSVField parses one field into b, returning a problem description

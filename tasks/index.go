@@ -45,18 +45,57 @@ func FromRecords(meta Meta, recs ...arrow.RecordBatch) (*Table, error) {
 // with the canonical column order. It returns false when a problem rules
 // out indexing.
 func canonicalRecord(meta Meta, recs []arrow.RecordBatch, ps *problems) (arrow.RecordBatch, bool) {
+	if !sameSchemas(recs, ps) {
+		return nil, false
+	}
+	first := recs[0].Schema()
+	cols := meta.columns()
+	found, ok := matchFields(meta, cols, first, ps)
+	if !ok {
+		return nil, false
+	}
+	fields, arrs, ok := joinColumns(cols, first, found, recs, ps)
+	if !ok {
+		return nil, false
+	}
+	var nrows int64
+	for _, r := range recs {
+		nrows += r.NumRows()
+	}
+	md, err := meta.Metadata()
+	if err != nil { // meta was validated
+		ps.addf("", 0, "%v", err)
+		return nil, false
+	}
+	rec := array.NewRecordBatch(arrow.NewSchema(fields, &md), arrs, nrows)
+	for _, a := range arrs {
+		a.Release()
+	}
+	return rec, true
+}
+
+// sameSchemas reports whether there is a first record batch and every
+// other batch has its schema.
+func sameSchemas(recs []arrow.RecordBatch, ps *problems) bool {
 	if len(recs) == 0 || recs[0] == nil {
 		ps.addf("", 0, "no record batches")
-		return nil, false
+		return false
 	}
 	first := recs[0].Schema()
 	for i, r := range recs[1:] {
 		if r == nil || !r.Schema().Equal(first) {
 			ps.addf("", 0, "record batch %d has a schema different from the first batch's", i+2)
-			return nil, false
+			return false
 		}
 	}
-	cols := meta.columns()
+	return true
+}
+
+// matchFields finds the field of schema holding each canonical column of
+// cols, reporting unexpected, repeated, mistyped and missing columns. It
+// returns the field index per canonical column, and false when a column
+// was wrong.
+func matchFields(meta Meta, cols []column, schema *arrow.Schema, ps *problems) ([]int, bool) {
 	want := make(map[string]int, len(cols))
 	for i, c := range cols {
 		want[c.name] = i
@@ -66,7 +105,7 @@ func canonicalRecord(meta Meta, recs []arrow.RecordBatch, ps *problems) (arrow.R
 		found[i] = -1
 	}
 	bad := false
-	for i, f := range first.Fields() {
+	for i, f := range schema.Fields() {
 		j, ok := want[f.Name]
 		if !ok {
 			ps.add(Problem{Column: f.Name, Msg: unexpectedColumn(meta, f.Name)})
@@ -90,15 +129,17 @@ func canonicalRecord(meta Meta, recs []arrow.RecordBatch, ps *problems) (arrow.R
 			bad = true
 		}
 	}
-	if bad {
-		return nil, false
-	}
+	return found, !bad
+}
+
+// joinColumns gathers each canonical column of cols, field found[j] of
+// every batch of recs (of schema first), into one array, concatenating the
+// batches when there are several. It returns the columns' fields and
+// arrays, which the caller releases, and false when the batches cannot be
+// joined (nothing is then left to release).
+func joinColumns(cols []column, first *arrow.Schema, found []int, recs []arrow.RecordBatch, ps *problems) ([]arrow.Field, []arrow.Array, bool) {
 	fields := make([]arrow.Field, len(cols))
 	arrs := make([]arrow.Array, len(cols))
-	var nrows int64
-	for _, r := range recs {
-		nrows += r.NumRows()
-	}
 	for j := range cols {
 		f := first.Field(found[j])
 		fields[j] = arrow.Field{Name: f.Name, Type: f.Type, Nullable: f.Nullable}
@@ -117,20 +158,11 @@ func canonicalRecord(meta Meta, recs []arrow.RecordBatch, ps *problems) (arrow.R
 				prev.Release()
 			}
 			ps.addf(cols[j].name, 0, "cannot join the record batches: %v", err)
-			return nil, false
+			return nil, nil, false
 		}
 		arrs[j] = a
 	}
-	md, err := meta.Metadata()
-	if err != nil { // meta was validated
-		ps.addf("", 0, "%v", err)
-		return nil, false
-	}
-	rec := array.NewRecordBatch(arrow.NewSchema(fields, &md), arrs, nrows)
-	for _, a := range arrs {
-		a.Release()
-	}
-	return rec, true
+	return fields, arrs, true
 }
 
 func unexpectedColumn(meta Meta, name string) string {
@@ -251,10 +283,14 @@ type expInfo struct {
 // builds the table's index. It returns false when problems were found.
 // With reportNulls unset, nulls are taken to stand for problems reported
 // already.
+//
+// The checks run in a fixed order, which is the order of the problems
+// reported within one data row: nulls, experiment ids, fidelity
+// coordinates, configs, metrics and costs, duplicate seeds; experiments
+// without a usable config come last.
 func index(meta Meta, rec arrow.RecordBatch, ps *problems, reportNulls bool) (*Table, bool) {
-	n := int(rec.NumRows())
 	cols := meta.columns()
-	if n == 0 {
+	if rec.NumRows() == 0 {
 		ps.addf("", 0, "table has no data rows")
 		return nil, false
 	}
@@ -263,12 +299,31 @@ func index(meta Meta, rec arrow.RecordBatch, ps *problems, reportNulls bool) (*T
 			checkNulls(rec.Column(j), c.name, ps)
 		}
 	}
+	exps, expOf := internExperiments(rec.Column(0), ps)
+	readFidelities(meta, rec, cols, exps, expOf, ps)
+	exps = sortExperiments(exps, expOf, len(meta.Fidelity))
 
-	// Experiments, interned in order of first appearance.
+	t := &Table{meta: meta, rec: rec}
+	t.refs.Store(1)
+	t.initDims()
+	vals := t.configValues(cols, ps)
+	out := readOutcomes(meta, rec, cols, ps)
+	rowCfg := t.group(expOf, vals, len(exps))
+	t.summarizeConfigs(rowCfg, out, expOf, exps, ps)
+	t.indexExperiments(exps, ps)
+	if ps.len() > 0 {
+		return nil, false
+	}
+	return t, true
+}
+
+// internExperiments numbers the experiment ids of a in order of first
+// appearance, reporting empty ids. It returns the experiments, with their
+// first row and row count, and each row's experiment (-1 for a null).
+func internExperiments(a arrow.Array, ps *problems) ([]expInfo, []int32) {
 	var exps []expInfo
 	expIDs := make(map[string]int32)
-	expCol := rec.Column(0)
-	expOf := stringCodes(expCol, func(s string) int32 {
+	expOf := stringCodes(a, func(s string) int32 {
 		if k, ok := expIDs[s]; ok {
 			return k
 		}
@@ -289,46 +344,23 @@ func index(meta Meta, rec arrow.RecordBatch, ps *problems, reportNulls bool) (*T
 		}
 		exps[e].rows++
 	}
+	return exps, expOf
+}
 
-	// Fidelity coordinates: numeric value or level index, consistent within
-	// each experiment.
-	nfid := len(meta.Fidelity)
+// readFidelities sets each experiment's fidelity coordinates (numeric
+// value or level index) from its first row, reporting unknown levels,
+// values that are not finite, and rows whose fidelity differs from their
+// experiment's first row.
+func readFidelities(meta Meta, rec arrow.RecordBatch, cols []column, exps []expInfo, expOf []int32, ps *problems) {
 	for e := range exps {
-		exps[e].fid = make([]float64, nfid)
+		exps[e].fid = make([]float64, len(meta.Fidelity))
 	}
 	for j, c := range cols {
 		if c.kind != colFidelity {
 			continue
 		}
 		f := meta.Fidelity[c.fid]
-		a := rec.Column(j)
-		var get func(r int) float64
-		if f.Levels != nil {
-			levels := make(map[string]int32, len(f.Levels))
-			for i, l := range f.Levels {
-				levels[l] = int32(i)
-			}
-			codes := stringCodes(a, func(s string) int32 {
-				if i, ok := levels[s]; ok {
-					return i
-				}
-				return -2
-			})
-			for r, k := range codes {
-				if k == -2 {
-					ps.addf(c.name, r+1, "unknown level %q (want one of %q)", stringAt(a, r), f.Levels)
-				}
-			}
-			get = func(r int) float64 { return float64(codes[r]) }
-		} else {
-			vals := a.(*array.Float64).Float64Values()
-			for r, v := range vals {
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					ps.addf(c.name, r+1, "fidelity coordinate is %v, want a finite number", v)
-				}
-			}
-			get = func(r int) float64 { return vals[r] }
-		}
+		get := fidelityValues(f, c.name, rec.Column(j), ps)
 		for e := range exps {
 			if exps[e].firstRow >= 0 {
 				exps[e].fid[c.fid] = get(exps[e].firstRow)
@@ -344,8 +376,43 @@ func index(meta Meta, rec arrow.RecordBatch, ps *problems, reportNulls bool) (*T
 			}
 		}
 	}
+}
 
-	// Order experiments cheap to expensive.
+// fidelityValues reads the fidelity column a (named name) of coordinate
+// f, reporting unknown levels and values that are not finite, and returns
+// row r's numeric value or level index (-2 for an unknown level).
+func fidelityValues(f FidelityColumn, name string, a arrow.Array, ps *problems) func(r int) float64 {
+	if f.Levels == nil {
+		vals := a.(*array.Float64).Float64Values()
+		for r, v := range vals {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				ps.addf(name, r+1, "fidelity coordinate is %v, want a finite number", v)
+			}
+		}
+		return func(r int) float64 { return vals[r] }
+	}
+	levels := make(map[string]int32, len(f.Levels))
+	for i, l := range f.Levels {
+		levels[l] = int32(i)
+	}
+	codes := stringCodes(a, func(s string) int32 {
+		if i, ok := levels[s]; ok {
+			return i
+		}
+		return -2
+	})
+	for r, k := range codes {
+		if k == -2 {
+			ps.addf(name, r+1, "unknown level %q (want one of %q)", stringAt(a, r), f.Levels)
+		}
+	}
+	return func(r int) float64 { return float64(codes[r]) }
+}
+
+// sortExperiments orders experiments cheap to expensive (by fidelity
+// coordinates, then id) and renumbers expOf, in place, to match. It
+// returns the experiments in their new order.
+func sortExperiments(exps []expInfo, expOf []int32, nfid int) []expInfo {
 	order := make([]int, len(exps))
 	for i := range order {
 		order[i] = i
@@ -371,68 +438,81 @@ func index(meta Meta, rec arrow.RecordBatch, ps *problems, reportNulls bool) (*T
 	for i, e := range order {
 		sorted[i] = exps[e]
 	}
-	exps = sorted
+	return sorted
+}
 
-	t := &Table{meta: meta, rec: rec}
-	t.refs.Store(1)
-	t.initDims()
-
-	// Config values, row-major, and their checks.
-	nv := t.nvals
-	vals := make([]float64, n*nv)
+// configValues returns every row's config values, row-major (t.nvals per
+// row), and reports the configs outside the space.
+func (t *Table) configValues(cols []column, ps *problems) []float64 {
+	n := int(t.rec.NumRows())
+	vals := make([]float64, n*t.nvals)
 	badCfg := make([]bool, n) // rows whose config needs a closer look
 	for j, c := range cols {
-		if c.kind != colConfig {
-			continue
-		}
-		d := t.dims[c.dim]
-		off := d.off + c.part
-		a := rec.Column(j)
-		switch d.kind {
-		case spaces.Log, spaces.Linear:
-			dim, _ := meta.Space.Dim(d.name)
-			for r, v := range a.(*array.Float64).Float64Values() {
-				if !(v >= dim.Low && v <= dim.High) { // also catches NaN
-					badCfg[r] = true
-				}
-				vals[r*nv+off] = v + 0 // -0 becomes +0
-			}
-		case spaces.Int:
-			dim, _ := meta.Space.Dim(d.name)
-			for r, v := range a.(*array.Int64).Int64Values() {
-				f := float64(v)
-				if !(f >= dim.Low && f <= dim.High) {
-					badCfg[r] = true
-				}
-				vals[r*nv+off] = f
-			}
-		case spaces.Categorical:
-			codes := stringCodes(a, func(s string) int32 {
-				if i, ok := d.choice[s]; ok {
-					return int32(i)
-				}
-				return -2
-			})
-			for r, k := range codes {
-				if k == -2 {
-					badCfg[r] = true
-				}
-				vals[r*nv+off] = float64(k)
-			}
-		case spaces.Simplex:
-			for r, v := range a.(*array.Float64).Float64Values() {
-				if !(v >= 0 && v <= 1) {
-					badCfg[r] = true
-				}
-				vals[r*nv+off] = v + 0
-			}
+		if c.kind == colConfig {
+			t.readConfigColumn(c, t.rec.Column(j), vals, badCfg)
 		}
 	}
+	t.checkSimplexSums(vals, badCfg)
+	checkConfigs(t.meta, t.rec, cols, badCfg, ps)
+	return vals
+}
+
+// readConfigColumn writes config column c, array a, into vals (-0 as +0,
+// a categorical choice as its index) and marks in badCfg the rows whose
+// value is outside its dimension's range.
+func (t *Table) readConfigColumn(c column, a arrow.Array, vals []float64, badCfg []bool) {
+	d := t.dims[c.dim]
+	nv, off := t.nvals, d.off+c.part
+	switch d.kind {
+	case spaces.Log, spaces.Linear:
+		dim, _ := t.meta.Space.Dim(d.name)
+		for r, v := range a.(*array.Float64).Float64Values() {
+			if !(v >= dim.Low && v <= dim.High) { // also catches NaN
+				badCfg[r] = true
+			}
+			vals[r*nv+off] = v + 0 // -0 becomes +0
+		}
+	case spaces.Int:
+		dim, _ := t.meta.Space.Dim(d.name)
+		for r, v := range a.(*array.Int64).Int64Values() {
+			f := float64(v)
+			if !(f >= dim.Low && f <= dim.High) {
+				badCfg[r] = true
+			}
+			vals[r*nv+off] = f
+		}
+	case spaces.Categorical:
+		codes := stringCodes(a, func(s string) int32 {
+			if i, ok := d.choice[s]; ok {
+				return int32(i)
+			}
+			return -2
+		})
+		for r, k := range codes {
+			if k == -2 {
+				badCfg[r] = true
+			}
+			vals[r*nv+off] = float64(k)
+		}
+	case spaces.Simplex:
+		for r, v := range a.(*array.Float64).Float64Values() {
+			if !(v >= 0 && v <= 1) {
+				badCfg[r] = true
+			}
+			vals[r*nv+off] = v + 0
+		}
+	}
+}
+
+// checkSimplexSums marks in badCfg the rows with a simplex whose parts do
+// not sum to 1 within spaces.SimplexTolerance.
+func (t *Table) checkSimplexSums(vals []float64, badCfg []bool) {
+	nv := t.nvals
 	for _, d := range t.dims {
 		if d.kind != spaces.Simplex {
 			continue
 		}
-		for r := range n {
+		for r := range badCfg {
 			var sum float64
 			for _, v := range vals[r*nv+d.off : r*nv+d.off+d.width] {
 				sum += v
@@ -442,6 +522,12 @@ func index(meta Meta, rec arrow.RecordBatch, ps *problems, reportNulls bool) (*T
 			}
 		}
 	}
+}
+
+// checkConfigs reports, for each row marked in badCfg without a null
+// config value (a null was reported already), why the space rejects its
+// config.
+func checkConfigs(meta Meta, rec arrow.RecordBatch, cols []column, badCfg []bool, ps *problems) {
 	var cfgArrs []arrow.Array
 	for j, c := range cols {
 		if c.kind == colConfig && rec.Column(j).NullN() > 0 {
@@ -456,70 +542,99 @@ func index(meta Meta, rec arrow.RecordBatch, ps *problems, reportNulls bool) (*T
 			configProblems(meta, err, r+1, ps)
 		}
 	}
+}
 
-	// Metrics, cost, diverged, seed.
-	nm := len(meta.Metrics)
-	metricVals := make([][]float64, nm)
-	var cost []float64
-	var seeds []int64
-	var diverged *array.Boolean
+// outcomes are the outcome columns of a record: metric values (by metric
+// index), cost, diverged and seed.
+type outcomes struct {
+	metrics  [][]float64
+	cost     []float64
+	diverged *array.Boolean
+	seeds    []int64
+}
+
+// readOutcomes gathers the outcome columns of rec, reporting metrics and
+// costs that are not finite or out of range.
+func readOutcomes(meta Meta, rec arrow.RecordBatch, cols []column, ps *problems) outcomes {
+	out := outcomes{metrics: make([][]float64, len(meta.Metrics))}
 	for j, c := range cols {
 		a := rec.Column(j)
 		switch c.kind {
 		case colMetric:
-			metricVals[c.metric] = a.(*array.Float64).Float64Values()
-			for r, v := range metricVals[c.metric] {
-				switch {
-				case math.IsNaN(v) || math.IsInf(v, 0):
-					ps.addf(c.name, r+1, "metric is %v, want a finite number", v)
-				case math.Abs(v) > MaxMagnitude:
-					ps.addf(c.name, r+1, "metric is %v, want a magnitude of at most %g", v, float64(MaxMagnitude))
-				}
-			}
+			out.metrics[c.metric] = a.(*array.Float64).Float64Values()
+			checkMetric(c.name, out.metrics[c.metric], ps)
 		case colCost:
-			cost = a.(*array.Float64).Float64Values()
-			for r, v := range cost {
-				switch {
-				case math.IsNaN(v) || math.IsInf(v, 0):
-					ps.addf(c.name, r+1, "cost is %v, want a finite number of GPU hours", v)
-				case v < 0:
-					ps.addf(c.name, r+1, "cost is negative (%v), want >= 0 GPU hours", v)
-				case v > MaxMagnitude:
-					ps.addf(c.name, r+1, "cost is %v, want at most %g GPU hours", v, float64(MaxMagnitude))
-				}
-			}
+			out.cost = a.(*array.Float64).Float64Values()
+			checkCost(c.name, out.cost, ps)
 		case colDiverged:
-			diverged = a.(*array.Boolean)
+			out.diverged = a.(*array.Boolean)
 		case colSeed:
-			seeds = a.(*array.Int64).Int64Values()
+			out.seeds = a.(*array.Int64).Int64Values()
 		}
 	}
+	return out
+}
 
-	// Group rows into distinct configs per experiment.
-	rowCfg := t.group(expOf, vals, len(exps))
+// checkMetric reports the values of metric column name that are not
+// finite or exceed MaxMagnitude.
+func checkMetric(name string, vals []float64, ps *problems) {
+	for r, v := range vals {
+		switch {
+		case math.IsNaN(v) || math.IsInf(v, 0):
+			ps.addf(name, r+1, "metric is %v, want a finite number", v)
+		case math.Abs(v) > MaxMagnitude:
+			ps.addf(name, r+1, "metric is %v, want a magnitude of at most %g", v, float64(MaxMagnitude))
+		}
+	}
+}
 
-	// Rows of each config, in row order.
-	ncfg := len(t.hashes)
-	cfgRowStart := make([]int32, ncfg+1)
+// checkCost reports the costs of column name that are not finite,
+// negative or above MaxMagnitude.
+func checkCost(name string, cost []float64, ps *problems) {
+	for r, v := range cost {
+		switch {
+		case math.IsNaN(v) || math.IsInf(v, 0):
+			ps.addf(name, r+1, "cost is %v, want a finite number of GPU hours", v)
+		case v < 0:
+			ps.addf(name, r+1, "cost is negative (%v), want >= 0 GPU hours", v)
+		case v > MaxMagnitude:
+			ps.addf(name, r+1, "cost is %v, want at most %g GPU hours", v, float64(MaxMagnitude))
+		}
+	}
+}
+
+// rowsByConfig lists the rows of each of ncfg configs, in row order: the
+// rows of config g are rows[start[g]:start[g+1]]. Rows with rowCfg -1 are
+// left out.
+func rowsByConfig(rowCfg []int32, ncfg int) (start, rows []int32) {
+	start = make([]int32, ncfg+1)
 	for _, g := range rowCfg {
 		if g >= 0 {
-			cfgRowStart[g+1]++
+			start[g+1]++
 		}
 	}
 	for g := range ncfg {
-		cfgRowStart[g+1] += cfgRowStart[g]
+		start[g+1] += start[g]
 	}
-	cfgRows := make([]int32, cfgRowStart[ncfg])
-	fill := slices.Clone(cfgRowStart[:ncfg])
+	rows = make([]int32, start[ncfg])
+	fill := slices.Clone(start[:ncfg])
 	for r, g := range rowCfg {
 		if g >= 0 {
-			cfgRows[fill[g]] = int32(r)
+			rows[fill[g]] = int32(r)
 			fill[g]++
 		}
 	}
+	return start, rows
+}
 
-	// Duplicate seeds, outcomes.
-	objIdx := meta.metricIndex(meta.Objective)
+// summarizeConfigs reports the rows that repeat a config's seed and fills
+// each config's outcomes (t.objective, t.cost, t.seeds, t.diverged,
+// t.metrics) from its rows, given by rowCfg.
+func (t *Table) summarizeConfigs(rowCfg []int32, out outcomes, expOf []int32, exps []expInfo, ps *problems) {
+	ncfg := len(t.hashes)
+	cfgRowStart, cfgRows := rowsByConfig(rowCfg, ncfg)
+	nm := len(t.meta.Metrics)
+	objIdx := t.meta.metricIndex(t.meta.Objective)
 	t.objective = make([]float64, ncfg)
 	t.cost = make([]float64, ncfg)
 	t.seeds = make([]int32, ncfg)
@@ -527,37 +642,50 @@ func index(meta Meta, rec arrow.RecordBatch, ps *problems, reportNulls bool) (*T
 	t.metrics = make([]float64, ncfg*nm)
 	for g := range ncfg {
 		rows := cfgRows[cfgRowStart[g]:cfgRowStart[g+1]]
-		checkSeeds(rows, seeds, expOf, exps, ps)
-		var ndiv int
-		var costSum float64
-		for _, r := range rows {
-			if diverged.Value(int(r)) {
-				ndiv++
-			}
-			costSum += cost[r]
-		}
-		keepDiverged := ndiv == len(rows)
-		m := t.metrics[g*nm : (g+1)*nm]
-		var used int
-		for _, r := range rows {
-			if diverged.Value(int(r)) != keepDiverged {
-				continue
-			}
-			used++
-			for k := range nm {
-				m[k] += metricVals[k][r]
-			}
-		}
-		for k := range m {
-			m[k] /= float64(used)
-		}
-		t.objective[g] = m[objIdx]
-		t.cost[g] = costSum / float64(len(rows))
-		t.seeds[g] = int32(len(rows))
-		t.diverged[g] = 2*ndiv > len(rows)
+		checkSeeds(rows, out.seeds, expOf, exps, ps)
+		t.summarizeConfig(g, rows, out, objIdx)
 	}
+}
 
-	// Experiments and their stats.
+// summarizeConfig sets config g's outcomes from its rows: the metrics
+// averaged over the seeds that did not diverge (over all seeds when every
+// one diverged), the mean cost, the number of seeds, and whether most
+// seeds diverged.
+func (t *Table) summarizeConfig(g int, rows []int32, out outcomes, objIdx int) {
+	nm := len(t.meta.Metrics)
+	var ndiv int
+	var costSum float64
+	for _, r := range rows {
+		if out.diverged.Value(int(r)) {
+			ndiv++
+		}
+		costSum += out.cost[r]
+	}
+	keepDiverged := ndiv == len(rows)
+	m := t.metrics[g*nm : (g+1)*nm]
+	var used int
+	for _, r := range rows {
+		if out.diverged.Value(int(r)) != keepDiverged {
+			continue
+		}
+		used++
+		for k := range nm {
+			m[k] += out.metrics[k][r]
+		}
+	}
+	for k := range m {
+		m[k] /= float64(used)
+	}
+	t.objective[g] = m[objIdx]
+	t.cost[g] = costSum / float64(len(rows))
+	t.seeds[g] = int32(len(rows))
+	t.diverged[g] = 2*ndiv > len(rows)
+}
+
+// indexExperiments fills t.exps, t.byID, t.stats and t.lazy from exps,
+// in order cheap to expensive, ranking equal fidelities together, and
+// reports experiments in which every config diverged.
+func (t *Table) indexExperiments(exps []expInfo, ps *problems) {
 	t.exps = make([]Experiment, len(exps))
 	t.byID = make(map[string]int, len(exps))
 	t.stats = make([]Stats, len(exps))
@@ -568,18 +696,8 @@ func index(meta Meta, rec arrow.RecordBatch, ps *problems, reportNulls bool) (*T
 		if i == 0 || !slices.Equal(e.fid, exps[i-1].fid) {
 			rank++
 		}
-		fid := make(map[string]any, nfid)
-		for k, f := range meta.Fidelity {
-			if f.Levels != nil {
-				if li := int(e.fid[k]); li >= 0 && li < len(f.Levels) {
-					fid[f.Name] = f.Levels[li]
-				}
-			} else {
-				fid[f.Name] = e.fid[k]
-			}
-		}
 		t.exps[i] = Experiment{
-			ID: e.id, Index: i, Fidelity: fid, Rank: rank,
+			ID: e.id, Index: i, Fidelity: fidelityMap(t.meta, e.fid), Rank: rank,
 			NumConfigs: t.cfgStart[i+1] - t.cfgStart[i], NumRows: e.rows,
 		}
 		t.byID[e.id] = i
@@ -589,10 +707,22 @@ func index(meta Meta, rec arrow.RecordBatch, ps *problems, reportNulls bool) (*T
 				e.id, t.stats[i].Diverged)
 		}
 	}
-	if ps.len() > 0 {
-		return nil, false
+}
+
+// fidelityMap returns an experiment's fidelity coordinates, fid, by name:
+// a level's name or a number. An unknown level is left out.
+func fidelityMap(meta Meta, fid []float64) map[string]any {
+	m := make(map[string]any, len(meta.Fidelity))
+	for k, f := range meta.Fidelity {
+		if f.Levels != nil {
+			if li := int(fid[k]); li >= 0 && li < len(f.Levels) {
+				m[f.Name] = f.Levels[li]
+			}
+		} else {
+			m[f.Name] = fid[k]
+		}
 	}
-	return t, true
+	return m
 }
 
 // configProblems reports a Normalize error, one problem per faulty

@@ -47,9 +47,31 @@ func tableSize(n int) int {
 // stays small enough to live in cache.
 func (t *Table) group(expOf []int32, vals []float64, nexp int) []int32 {
 	n, nv := len(expOf), t.nvals
-	rowCfg := make([]int32, n)
-	// Bucket rows by experiment, keeping row order.
-	start := make([]int32, nexp+1)
+	rowCfg, start, byExp := bucketByExperiment(expOf, nexp)
+	t.cfgStart = make([]int, nexp+1)
+	t.slotStart = make([]int, nexp+1)
+	g := configGrouper{
+		nv: nv, vals: vals, rowCfg: rowCfg,
+		hashes: make([]uint64, 0, n), cfgVals: make([]float64, 0, n*nv),
+	}
+	for e := range nexp {
+		base := len(g.hashes)
+		g.add(byExp[start[e]:start[e+1]])
+		t.cfgStart[e+1] = len(g.hashes)
+		t.addSlots(g.hashes[base:])
+		t.slotStart[e+1] = len(t.slots)
+	}
+	t.hashes = slices.Clip(g.hashes)
+	t.cfgVals = slices.Clip(g.cfgVals)
+	return rowCfg
+}
+
+// bucketByExperiment lists the rows of each of nexp experiments, in row
+// order: the rows of experiment e are byExp[start[e]:start[e+1]]. It also
+// returns a row-config slice with -1 for the rows without an experiment.
+func bucketByExperiment(expOf []int32, nexp int) (rowCfg, start, byExp []int32) {
+	rowCfg = make([]int32, len(expOf))
+	start = make([]int32, nexp+1)
 	for r, e := range expOf {
 		if e < 0 {
 			rowCfg[r] = -1
@@ -60,7 +82,7 @@ func (t *Table) group(expOf []int32, vals []float64, nexp int) []int32 {
 	for e := range nexp {
 		start[e+1] += start[e]
 	}
-	byExp := make([]int32, start[nexp])
+	byExp = make([]int32, start[nexp])
 	next := slices.Clone(start[:nexp])
 	for r, e := range expOf {
 		if e >= 0 {
@@ -68,61 +90,70 @@ func (t *Table) group(expOf []int32, vals []float64, nexp int) []int32 {
 			next[e]++
 		}
 	}
+	return rowCfg, start, byExp
+}
 
-	t.cfgStart = make([]int, nexp+1)
-	t.slotStart = make([]int, nexp+1)
-	hashes := make([]uint64, 0, n)
-	cfgVals := make([]float64, 0, n*nv)
-	var scratch []int32
-	for e := range nexp {
-		rows := byExp[start[e]:start[e+1]]
-		size := tableSize(len(rows))
-		if cap(scratch) < size {
-			scratch = make([]int32, size)
-		}
-		scratch = scratch[:size]
-		clear(scratch)
-		mask := uint64(size - 1)
-		base := len(hashes)
-		for _, r := range rows {
-			v := vals[int(r)*nv : int(r+1)*nv]
-			h := hashValues(v)
-			for i := h & mask; ; i = (i + 1) & mask {
-				s := scratch[i]
-				if s == 0 {
-					g := len(hashes)
-					scratch[i] = int32(g-base) + 1
-					hashes = append(hashes, h)
-					cfgVals = append(cfgVals, v...)
-					rowCfg[r] = int32(g)
-					break
-				}
-				g := base + int(s) - 1
-				if hashes[g] == h && slices.Equal(cfgVals[g*nv:(g+1)*nv], v) {
-					rowCfg[r] = int32(g)
-					break
-				}
+// configGrouper numbers the distinct configs of a table's rows.
+type configGrouper struct {
+	nv      int       // values per config
+	vals    []float64 // every row's config values, row-major
+	rowCfg  []int32   // each row's global config, filled in
+	hashes  []uint64  // each config's hash
+	cfgVals []float64 // each config's values, row-major
+	scratch []int32   // the open-addressing table, reused
+}
+
+// add numbers the configs of rows, the rows of one experiment, after those
+// numbered already, in order of first appearance, and sets each row's
+// config.
+func (g *configGrouper) add(rows []int32) {
+	nv, hashes, cfgVals := g.nv, g.hashes, g.cfgVals
+	size := tableSize(len(rows))
+	if cap(g.scratch) < size {
+		g.scratch = make([]int32, size)
+	}
+	scratch := g.scratch[:size]
+	clear(scratch)
+	mask := uint64(size - 1)
+	base := len(hashes)
+	for _, r := range rows {
+		v := g.vals[int(r)*nv : int(r+1)*nv]
+		h := hashValues(v)
+		for i := h & mask; ; i = (i + 1) & mask {
+			s := scratch[i]
+			if s == 0 {
+				k := len(hashes)
+				scratch[i] = int32(k-base) + 1
+				hashes = append(hashes, h)
+				cfgVals = append(cfgVals, v...)
+				g.rowCfg[r] = int32(k)
+				break
 			}
-		}
-		t.cfgStart[e+1] = len(hashes)
-		// The experiment's lookup table, sized for its configs.
-		ncfg := len(hashes) - base
-		off := len(t.slots)
-		size = tableSize(ncfg)
-		t.slots = append(t.slots, make([]int32, size)...)
-		t.slotStart[e+1] = len(t.slots)
-		region, mask := t.slots[off:], uint64(size-1)
-		for k, h := range hashes[base:] {
-			i := h & mask
-			for region[i] != 0 {
-				i = (i + 1) & mask
+			k := base + int(s) - 1
+			if hashes[k] == h && slices.Equal(cfgVals[k*nv:(k+1)*nv], v) {
+				g.rowCfg[r] = int32(k)
+				break
 			}
-			region[i] = int32(k) + 1
 		}
 	}
-	t.hashes = slices.Clip(hashes)
-	t.cfgVals = slices.Clip(cfgVals)
-	return rowCfg
+	g.scratch, g.hashes, g.cfgVals = scratch, hashes, cfgVals
+}
+
+// addSlots appends to t.slots the lookup table of one experiment's
+// configs, given by their hashes, sized for them: slot values are 1 + the
+// config's index within the experiment, 0 for an empty slot.
+func (t *Table) addSlots(hashes []uint64) {
+	off := len(t.slots)
+	size := tableSize(len(hashes))
+	t.slots = append(t.slots, make([]int32, size)...)
+	region, mask := t.slots[off:], uint64(size-1)
+	for k, h := range hashes {
+		i := h & mask
+		for region[i] != 0 {
+			i = (i + 1) & mask
+		}
+		region[i] = int32(k) + 1
+	}
 }
 
 // Lookup returns the index, within experiment exp, of the config equal to

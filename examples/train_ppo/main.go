@@ -169,23 +169,15 @@ func maskers[A any](envs []env.Env[[]float64, A]) []rl.ActionMasker {
 	return out
 }
 
+// train trains PPO on o.envs envs of o.envID, whose actions are of type
+// A, then evaluates the policy and plots the learning curve. An
+// interrupted run saves a checkpoint and stops there.
 func train[A any](ctx context.Context, o options, stdout io.Writer) error {
 	cfg, err := config(o)
 	if err != nil {
 		return err
 	}
-	envs := make([]env.Env[[]float64, A], o.envs)
-	for i := range envs {
-		e, err := env.Make[[]float64, A](o.envID, nil)
-		if err != nil {
-			for _, made := range envs[:i] {
-				_ = made.Close() // reporting the Make error
-			}
-			return err
-		}
-		envs[i] = e
-	}
-	vec, err := env.NewVector(envs, env.VectorOptions{Parallel: o.parallel, Autoreset: env.NextStep})
+	envs, vec, err := makeVector[A](o)
 	if err != nil {
 		return err
 	}
@@ -200,6 +192,48 @@ func train[A any](ctx context.Context, o options, stdout io.Writer) error {
 	}
 	defer logger.Close()
 	ckptPath := filepath.Join(o.out, "checkpoint.bin")
+	ppo, err := newPPO(o, cfg, envs, vec, logger, ckptPath, stdout)
+	if err != nil {
+		return err
+	}
+	if finished, err := runPPO(ctx, ppo, ckptPath, stdout); err != nil || !finished {
+		return err
+	}
+	if err := logger.Close(); err != nil { // puts the logs in place
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s, %s.{csv,jsonl}\n", ckptPath, filepath.Join(o.out, "metrics"))
+	return evaluateAndPlot(ppo, o, stdout)
+}
+
+// makeVector makes o.envs envs of o.envID and the vector env that steps
+// them together. When an env cannot be made, those made before it are
+// closed.
+func makeVector[A any](o options) ([]env.Env[[]float64, A], *env.Vector[[]float64, A], error) {
+	envs := make([]env.Env[[]float64, A], o.envs)
+	for i := range envs {
+		e, err := env.Make[[]float64, A](o.envID, nil)
+		if err != nil {
+			for _, made := range envs[:i] {
+				_ = made.Close() // reporting the Make error
+			}
+			return nil, nil, err
+		}
+		envs[i] = e
+	}
+	vec, err := env.NewVector(envs, env.VectorOptions{Parallel: o.parallel, Autoreset: env.NextStep})
+	if err != nil {
+		return nil, nil, err
+	}
+	return envs, vec, nil
+}
+
+// newPPO builds the PPO learner over vec: it logs the final regret of
+// every episode to logger, prints progress to stdout, saves checkpoints to
+// ckptPath and, for discrete actions when every env reports an action
+// mask, masks the actions. When resuming, it loads the checkpoint
+// o.resume. It prints a line describing the run.
+func newPPO[A any](o options, cfg rl.PPOConfig, envs []env.Env[[]float64, A], vec *env.Vector[[]float64, A], logger *rl.Logger, ckptPath string, stdout io.Writer) (*rl.PPO[A], error) {
 	ropts := rl.Options{
 		EpisodeMetrics: []rl.EpisodeMetric{rl.InfoMetric("final_regret", "regret")},
 		Logger:         logger,
@@ -209,44 +243,54 @@ func train[A any](ctx context.Context, o options, stdout io.Writer) error {
 	masked := false
 	if _, discrete := any(vec.ActionSpace()).(*spaces.Discrete); discrete {
 		if ms := maskers(envs); ms != nil {
+			var err error
 			if ropts.ActionMask, err = rl.EnvMasks(envs); err != nil {
-				return err
+				return nil, err
 			}
 			masked = true
 		}
 	}
 	ppo, err := rl.NewPPO(vec, cfg, ropts)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if o.resume != "" {
 		if err := ppo.Resume(o.resume); err != nil {
-			return err
+			return nil, err
 		}
 		fmt.Fprintf(stdout, "resumed %s at update %d of %d\n", o.resume, ppo.UpdatesDone(), cfg.Updates)
 	}
 	fmt.Fprintf(stdout, "PPO on %s: %d envs × %d steps, %d updates, actor %v, masked actions: %v\n",
 		o.envID, o.envs, cfg.NumSteps, cfg.Updates, ppo.Actor().Config().Sizes, masked)
+	return ppo, nil
+}
 
+// runPPO trains ppo and reports whether training finished. When ctx is
+// cancelled (Ctrl-C), it saves a checkpoint to ckptPath, says how to
+// resume from it, and returns false and no error.
+func runPPO[A any](ctx context.Context, ppo *rl.PPO[A], ckptPath string, stdout io.Writer) (finished bool, err error) {
 	_, err = ppo.Train(ctx)
 	if errors.Is(err, context.Canceled) {
 		if serr := ppo.Save(ckptPath); serr != nil {
-			return errors.Join(err, serr)
+			return false, errors.Join(err, serr)
 		}
 		fmt.Fprintf(stdout, "interrupted after update %d; resume with -resume %s\n", ppo.UpdatesDone(), ckptPath)
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
-	if err := logger.Close(); err != nil { // puts the logs in place
-		return err
-	}
-	fmt.Fprintf(stdout, "wrote %s, %s.{csv,jsonl}\n", ckptPath, filepath.Join(o.out, "metrics"))
+	return true, nil
+}
 
+// evaluateAndPlot evaluates the trained policy against random actions
+// over o.eval fresh episodes (none when 0), printing the mean returns, and
+// plots the learning curve.
+func evaluateAndPlot[A any](ppo *rl.PPO[A], o options, stdout io.Writer) error {
 	random := math.NaN()
 	if o.eval > 0 {
 		var policy, greedy float64
+		var err error
 		if random, policy, greedy, err = evaluate(ppo, o); err != nil {
 			return err
 		}

@@ -127,133 +127,211 @@ type EpisodeResult struct {
 // episode up to the failure.
 func (a *Agent) RunEpisode(ctx context.Context, e env.Env[string, string], seed env.Seed) (EpisodeResult, error) {
 	start := time.Now()
-	res := EpisodeResult{Seed: seed, FinalRegret: math.NaN()}
-	fail := func(err error) (EpisodeResult, error) {
-		res.Wall = time.Since(start)
-		return res, err
+	p := &episode{agent: a, ctx: ctx, env: e, res: EpisodeResult{Seed: seed, FinalRegret: math.NaN()}}
+	err := p.play(seed)
+	p.res.Wall = time.Since(start)
+	return p.res, err
+}
+
+// episode is the state of one episode played by an Agent.
+type episode struct {
+	agent   *Agent
+	ctx     context.Context
+	env     env.Env[string, string]
+	system  string        // the system prompt
+	checker replyChecker  // reads answers from the replies
+	kept    []Message     // earlier exchanges, oldest first
+	prompt  string        // the env's current prompt
+	res     EpisodeResult // the episode so far
+}
+
+// play checks the settings, resets the env with seed and plays steps until
+// the episode ends, MaxSteps cuts it off or something fails.
+func (p *episode) play(seed env.Seed) error {
+	maxSteps, err := p.settings()
+	if err != nil {
+		return err
 	}
+	if err := p.reset(seed); err != nil {
+		return err
+	}
+	for {
+		if err := p.ctx.Err(); err != nil {
+			return fmt.Errorf("llm: RunEpisode: %w", err)
+		}
+		if p.res.Steps >= maxSteps {
+			p.res.Truncated = true
+			return nil
+		}
+		if done, err := p.step(); err != nil || done {
+			return err
+		}
+	}
+}
+
+// settings checks the Agent, the env and the context, sets the system
+// prompt and returns the step limit.
+func (p *episode) settings() (maxSteps int, err error) {
+	a := p.agent
 	if a.Client == nil {
-		return fail(errors.New("llm: Agent.Client is nil"))
+		return 0, errors.New("llm: Agent.Client is nil")
 	}
-	if e == nil {
-		return fail(errors.New("llm: RunEpisode: the env is nil"))
+	if p.env == nil {
+		return 0, errors.New("llm: RunEpisode: the env is nil")
 	}
 	if a.KeepTurns < 0 || a.MaxSteps < 0 {
-		return fail(fmt.Errorf("llm: Agent.KeepTurns %d and MaxSteps %d must not be negative", a.KeepTurns, a.MaxSteps))
+		return 0, fmt.Errorf("llm: Agent.KeepTurns %d and MaxSteps %d must not be negative", a.KeepTurns, a.MaxSteps)
 	}
-	if err := ctx.Err(); err != nil {
-		return fail(fmt.Errorf("llm: RunEpisode: %w", err))
+	if err := p.ctx.Err(); err != nil {
+		return 0, fmt.Errorf("llm: RunEpisode: %w", err)
 	}
-	system := a.System
-	if system == "" {
-		system = DefaultSystemPrompt
+	p.system = a.System
+	if p.system == "" {
+		p.system = DefaultSystemPrompt
 	}
-	maxSteps := a.MaxSteps
+	maxSteps = a.MaxSteps
 	if maxSteps == 0 {
 		maxSteps = DefaultMaxSteps
 	}
+	return maxSteps, nil
+}
 
-	prompt, info, err := e.Reset(seed, nil)
+// reset resets the env with seed, records the target and the regret it
+// reports, builds the episode's reply checker and starts the transcript
+// with the system prompt and the first prompt.
+func (p *episode) reset(seed env.Seed) error {
+	prompt, info, err := p.env.Reset(seed, nil)
 	if err != nil {
-		return fail(fmt.Errorf("llm: RunEpisode: Reset: %w", err))
+		return fmt.Errorf("llm: RunEpisode: Reset: %w", err)
 	}
 	if v, ok := info.Get("target"); ok {
-		res.Target, _ = v.(string)
+		p.res.Target, _ = v.(string)
 	}
 	if r, ok := info.Num("regret"); ok {
-		res.FinalRegret = r
+		p.res.FinalRegret = r
 	}
-	checker := newReplyChecker(e, info)
-	res.Turns = append(res.Turns, Turn{Role: RoleSystem, Content: system}, Turn{Role: RoleUser, Content: prompt})
-	var kept []Message // earlier exchanges, oldest first
+	p.checker = newReplyChecker(p.env, info)
+	p.prompt = prompt
+	p.res.Turns = append(p.res.Turns, Turn{Role: RoleSystem, Content: p.system}, Turn{Role: RoleUser, Content: prompt})
+	return nil
+}
 
-	ask := func(msgs []Message) (string, error) {
-		c, err := a.Client.Complete(ctx, msgs)
-		res.Retries += c.Retries
-		res.Usage.Add(c.Usage)
-		if err != nil {
-			return "", fmt.Errorf("llm: step %d: %w", res.Steps+1, err)
-		}
-		res.Requests++
-		return c.Content, nil
+// step gets the model's reply to the current prompt, passes it to the env
+// and records the step; on an episode that goes on, it keeps the exchange
+// and moves to the env's next prompt. It reports whether the episode
+// ended.
+func (p *episode) step() (done bool, err error) {
+	reply, answer, perr, err := p.reply()
+	if err != nil {
+		return false, err
 	}
+	sr, err := p.env.Step(p.action(reply, answer))
+	if err != nil {
+		return false, fmt.Errorf("llm: step %d: %w", p.res.Steps+1, err)
+	}
+	p.record(sr, reply, answer, perr)
+	if sr.Done() {
+		return true, nil
+	}
+	p.keep(reply)
+	p.prompt = sr.Obs
+	p.res.Turns = append(p.res.Turns, Turn{Role: RoleUser, Content: p.prompt})
+	return false, nil
+}
 
-	for {
-		if err := ctx.Err(); err != nil {
-			return fail(fmt.Errorf("llm: RunEpisode: %w", err))
-		}
-		if res.Steps >= maxSteps {
-			res.Truncated = true
-			break
-		}
-		msgs := make([]Message, 0, 2+len(kept)+3)
-		msgs = append(msgs, Message{RoleSystem, system})
-		msgs = append(msgs, kept...)
-		msgs = append(msgs, Message{RoleUser, prompt})
-		reply, err := ask(msgs)
-		if err != nil {
-			return fail(err)
-		}
-		answer, perr := checker.check(reply)
-		if perr != nil {
-			res.Turns = append(res.Turns, Turn{Role: RoleAssistant, Content: reply, Problem: problem(perr)})
-			res.Corrections++
-			fix := correction(perr)
-			res.Turns = append(res.Turns, Turn{Role: RoleUser, Content: fix, Correction: true})
-			msgs = append(msgs, Message{RoleAssistant, reply}, Message{RoleUser, fix})
-			if reply, err = ask(msgs); err != nil {
-				return fail(err)
-			}
-			answer, perr = checker.check(reply)
-		}
-		action := reply
-		if !e.ActionSpace().Contains(action) {
-			action = strings.ToValidUTF8(action, "\uFFFD")
-			if !e.ActionSpace().Contains(action) {
-				action = answer // "" when there is none: an invalid step
-			}
-		}
-		sr, err := e.Step(action)
-		if err != nil {
-			return fail(fmt.Errorf("llm: step %d: %w", res.Steps+1, err))
-		}
-		res.Steps++
-		res.Return += sr.Reward
-		res.Terminated, res.Truncated = sr.Terminated, sr.Truncated
-		t := Turn{Role: RoleAssistant, Content: reply, Answer: answer, Scored: true, Step: res.Steps, Reward: sr.Reward, Regret: math.NaN()}
-		if r, ok := sr.Info.Num("regret"); ok {
-			t.Regret = r
-			res.FinalRegret = r
-		}
-		if perr != nil {
-			t.Problem = problem(perr)
-		}
-		if v, ok := sr.Info.Num("invalid"); ok && v == 1 {
-			t.Invalid = true
-			t.Answer = ""
-			res.InvalidSteps++
-			if msg, ok := sr.Info.Get("error"); ok && fmt.Sprint(msg) != "" {
-				t.Problem = fmt.Sprint(msg)
-			}
-			if t.Problem == "" {
-				t.Problem = "the env counted the step invalid"
-			}
-		}
-		res.Turns = append(res.Turns, t)
-		if sr.Done() {
-			break
-		}
-		if a.KeepTurns > 0 {
-			kept = append(kept, Message{RoleUser, prompt}, Message{RoleAssistant, reply})
-			if n := 2 * a.KeepTurns; len(kept) > n {
-				kept = kept[len(kept)-n:]
-			}
-		}
-		prompt = sr.Obs
-		res.Turns = append(res.Turns, Turn{Role: RoleUser, Content: prompt})
+// reply asks the model to answer the current prompt and reads the answer
+// from its reply. A reply without a usable answer is recorded, answered
+// with a correction message, and the model is asked again, once. It
+// returns the last reply, its answer ("" when none) and, when the answer
+// is not usable, why (perr).
+func (p *episode) reply() (reply, answer string, perr, err error) {
+	msgs := make([]Message, 0, 2+len(p.kept)+3)
+	msgs = append(msgs, Message{RoleSystem, p.system})
+	msgs = append(msgs, p.kept...)
+	msgs = append(msgs, Message{RoleUser, p.prompt})
+	if reply, err = p.ask(msgs); err != nil {
+		return "", "", nil, err
 	}
-	res.Wall = time.Since(start)
-	return res, nil
+	answer, perr = p.checker.check(reply)
+	if perr == nil {
+		return reply, answer, nil, nil
+	}
+	p.res.Turns = append(p.res.Turns, Turn{Role: RoleAssistant, Content: reply, Problem: problem(perr)})
+	p.res.Corrections++
+	fix := correction(perr)
+	p.res.Turns = append(p.res.Turns, Turn{Role: RoleUser, Content: fix, Correction: true})
+	msgs = append(msgs, Message{RoleAssistant, reply}, Message{RoleUser, fix})
+	if reply, err = p.ask(msgs); err != nil {
+		return "", "", nil, err
+	}
+	answer, perr = p.checker.check(reply)
+	return reply, answer, perr, nil
+}
+
+// ask sends one chat request, counting its retries, usage and success.
+func (p *episode) ask(msgs []Message) (string, error) {
+	c, err := p.agent.Client.Complete(p.ctx, msgs)
+	p.res.Retries += c.Retries
+	p.res.Usage.Add(c.Usage)
+	if err != nil {
+		return "", fmt.Errorf("llm: step %d: %w", p.res.Steps+1, err)
+	}
+	p.res.Requests++
+	return c.Content, nil
+}
+
+// action returns what is passed to the env for reply: the reply itself
+// when it is in the env's action space, else the reply with invalid UTF-8
+// replaced, else its answer ("" when there is none: an invalid step).
+func (p *episode) action(reply, answer string) string {
+	action := reply
+	if !p.env.ActionSpace().Contains(action) {
+		action = strings.ToValidUTF8(action, "\uFFFD")
+		if !p.env.ActionSpace().Contains(action) {
+			action = answer
+		}
+	}
+	return action
+}
+
+// record counts the step sr of reply and adds the reply's scored turn,
+// with its answer, its problem perr or, for a step the env counted
+// invalid, the env's reason.
+func (p *episode) record(sr env.StepResult[string], reply, answer string, perr error) {
+	p.res.Steps++
+	p.res.Return += sr.Reward
+	p.res.Terminated, p.res.Truncated = sr.Terminated, sr.Truncated
+	t := Turn{Role: RoleAssistant, Content: reply, Answer: answer, Scored: true, Step: p.res.Steps, Reward: sr.Reward, Regret: math.NaN()}
+	if r, ok := sr.Info.Num("regret"); ok {
+		t.Regret = r
+		p.res.FinalRegret = r
+	}
+	if perr != nil {
+		t.Problem = problem(perr)
+	}
+	if v, ok := sr.Info.Num("invalid"); ok && v == 1 {
+		t.Invalid = true
+		t.Answer = ""
+		p.res.InvalidSteps++
+		if msg, ok := sr.Info.Get("error"); ok && fmt.Sprint(msg) != "" {
+			t.Problem = fmt.Sprint(msg)
+		}
+		if t.Problem == "" {
+			t.Problem = "the env counted the step invalid"
+		}
+	}
+	p.res.Turns = append(p.res.Turns, t)
+}
+
+// keep adds the exchange of the current prompt and reply to the ones sent
+// with later requests, keeping the KeepTurns most recent.
+func (p *episode) keep(reply string) {
+	if p.agent.KeepTurns > 0 {
+		p.kept = append(p.kept, Message{RoleUser, p.prompt}, Message{RoleAssistant, reply})
+		if n := 2 * p.agent.KeepTurns; len(p.kept) > n {
+			p.kept = p.kept[len(p.kept)-n:]
+		}
+	}
 }
 
 // Failure says why the episode gave nothing to learn from: "" when a step
