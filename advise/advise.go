@@ -137,45 +137,18 @@ func Advise(ctx context.Context, req Request) (*Advice, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := len(sel.cands)
-	objective, diverged := make([]float64, n), make([]bool, n)
-	// First pass: placeholder outcomes at the target, to learn the context.
-	e, t, err := sel.adviceEnv(meta, objective, diverged, len(req.Observed)+req.K)
+	objective, diverged := make([]float64, len(sel.cands)), make([]bool, len(sel.cands))
+	m, target, err := learnContext(req, meta, sel, objective, diverged)
 	if err != nil {
 		return nil, err
 	}
-	obs, _, err := e.Reset(env.SeedOf(req.Seed), nil)
-	if err != nil {
-		e.Close()
-		t.Release()
-		return nil, err
-	}
-	m, err := fitModel(meta, obs)
-	target := obs.Target
-	e.Close()
-	t.Release()
+	preds, err := predictTarget(req, meta, sel, m, objective, diverged)
 	if err != nil {
 		return nil, err
-	}
-	preds := make([]Prediction, n)
-	for i, c := range sel.cands {
-		if preds[i], err = m.predict(c); err != nil {
-			return nil, fmt.Errorf("advise: predicting %s: %w", meta.Space.Format(c), err)
-		}
-		objective[i], diverged[i] = float64(preds[i].Objective), preds[i].Diverges
-		if diverged[i] {
-			objective[i] = 0
-		}
-	}
-	for k, i := range sel.observed {
-		objective[i], diverged[i] = req.Observed[k].Objective, req.Observed[k].Diverged
-		if diverged[i] && math.IsNaN(objective[i]) {
-			objective[i] = 0
-		}
 	}
 	// Second pass: the estimators play with the predicted outcomes at the
 	// untried configs and the observed ones at the tried.
-	e, t, err = sel.adviceEnv(meta, objective, diverged, len(req.Observed)+req.K)
+	e, t, err := sel.adviceEnv(meta, objective, diverged, len(req.Observed)+req.K)
 	if err != nil {
 		return nil, err
 	}
@@ -197,13 +170,71 @@ func Advise(ctx context.Context, req Request) (*Advice, error) {
 	for i, c := range sel.cands {
 		index[meta.Space.Format(c)] = i
 	}
+	if err := a.estimate(ctx, e, ests, observed, bt, preds, index, req); err != nil {
+		return nil, err
+	}
+	a.recommend(bt, preds, index, meta.Space)
+	return a, nil
+}
+
+// learnContext is Advise's first pass: it plays the target with the
+// placeholder outcomes objective and diverged, to read the context the
+// env gives, and fits the model of the context. It returns the model and
+// the target's fidelity.
+func learnContext(req Request, meta tasks.Meta, sel *selection, objective []float64, diverged []bool) (*model, research.Fidelity, error) {
+	e, t, err := sel.adviceEnv(meta, objective, diverged, len(req.Observed)+req.K)
+	if err != nil {
+		return nil, research.Fidelity{}, err
+	}
+	defer t.Release()
+	defer e.Close()
+	obs, _, err := e.Reset(env.SeedOf(req.Seed), nil)
+	if err != nil {
+		return nil, research.Fidelity{}, err
+	}
+	m, err := fitModel(meta, obs)
+	if err != nil {
+		return nil, research.Fidelity{}, err
+	}
+	return m, obs.Target, nil
+}
+
+// predictTarget predicts every candidate's outcome from the model and
+// writes into objective and diverged the outcomes the estimators will
+// play: the predictions at the untried configs, the observed outcomes at
+// the tried ones.
+func predictTarget(req Request, meta tasks.Meta, sel *selection, m *model, objective []float64, diverged []bool) ([]Prediction, error) {
+	preds := make([]Prediction, len(sel.cands))
+	for i, c := range sel.cands {
+		var err error
+		if preds[i], err = m.predict(c); err != nil {
+			return nil, fmt.Errorf("advise: predicting %s: %w", meta.Space.Format(c), err)
+		}
+		objective[i], diverged[i] = float64(preds[i].Objective), preds[i].Diverges
+		if diverged[i] {
+			objective[i] = 0
+		}
+	}
+	for k, i := range sel.observed {
+		objective[i], diverged[i] = req.Observed[k].Objective, req.Observed[k].Diverged
+		if diverged[i] && math.IsNaN(objective[i]) {
+			objective[i] = 0
+		}
+	}
+	return preds, nil
+}
+
+// estimate plays every estimator on e after the observed runs and records
+// its picks, their predictions and its backtest in a.
+func (a *Advice) estimate(ctx context.Context, e *research.Env, ests []estimator, observed []spaces.Config, bt []Backtest, preds []Prediction, index map[string]int, req Request) error {
+	meta := e.Table().Meta()
 	for i, est := range ests {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		picks, err := play(e, est, observed, req.K, req.Seed)
 		if err != nil {
-			return nil, fmt.Errorf("advise: %w", err)
+			return fmt.Errorf("advise: %w", err)
 		}
 		es := Estimate{Name: est.name, Picks: picks, Backtest: bt[i], First: Prediction{Objective: Number(math.NaN()), Lo: Number(math.NaN()), Hi: Number(math.NaN())}}
 		if len(picks) > 0 {
@@ -211,8 +242,7 @@ func Advise(ctx context.Context, req Request) (*Advice, error) {
 		}
 		a.Estimators = append(a.Estimators, es)
 	}
-	a.recommend(bt, preds, index, meta.Space)
-	return a, nil
+	return nil
 }
 
 // newAdvice fills what the advice says about the table, the target and the

@@ -362,59 +362,7 @@ func newEncoder(core *Env) (*encoder, error) {
 		return nil, fmt.Errorf("research: options Trials %d, ContextSlots %d, HistorySlots %d: want Trials >= 1 and no negative slot count",
 			en.trials, en.nCtx, en.nHist)
 	}
-	add := func(name string, n int, lo, hi float64) int {
-		off := 0
-		if k := len(en.layout); k > 0 {
-			off = en.layout[k-1].Offset + en.layout[k-1].Len
-		}
-		en.layout = append(en.layout, Segment{Name: name, Offset: off, Len: n, Low: lo, High: hi})
-		return off
-	}
-	en.offTarget = add("target_fidelity", en.nf, 0, 1)
-	en.offTrials = add("trials_left", 1, 0, 1)
-	en.offBudget = add("budget_left", 1, 0, 1)
-	en.offBest = add("best_target_outcome", 1, OutcomeLow, OutcomeHigh)
-	en.offHasBest = add("has_target_trial", 1, 0, 1)
-	en.ctxStride = 1 + en.nf + en.d + 3
-	for i := range en.nCtx {
-		p := "context[" + strconv.Itoa(i) + "]."
-		off := add(p+"present", 1, 0, 1)
-		if i == 0 {
-			en.offCtx = off
-		}
-		add(p+"fidelity", en.nf, 0, 1)
-		add(p+"best_config", en.d, 0, 1)
-		add(p+"diverged_rate", 1, 0, 1)
-		add(p+"median_regret", 1, 0, 1)
-		add(p+"best_outcome", 1, OutcomeLow, OutcomeHigh)
-	}
-	en.histStride = 1 + en.d + en.nf + 3
-	for i := range en.nHist {
-		p := "history[" + strconv.Itoa(i) + "]."
-		off := add(p+"present", 1, 0, 1)
-		if i == 0 {
-			en.offHist = off
-		}
-		add(p+"config", en.d, 0, 1)
-		add(p+"fidelity", en.nf, 0, 1)
-		add(p+"target", 1, 0, 1)
-		add(p+"outcome", 1, OutcomeLow, OutcomeHigh)
-		add(p+"diverged", 1, 0, 1)
-	}
-	if en.nCtx == 0 {
-		en.offCtx = en.offHasBest + 1
-	}
-	if en.nHist == 0 {
-		en.offHist = en.offCtx + en.nCtx*en.ctxStride
-	}
-	// Drop empty segments (F = 0 fidelity coordinates) from the layout.
-	kept := en.layout[:0]
-	for _, s := range en.layout {
-		if s.Len > 0 {
-			kept = append(kept, s)
-		}
-	}
-	en.layout = kept
+	en.lay()
 	dim := en.offHist + en.nHist*en.histStride
 	low, high := make([]float64, dim), make([]float64, dim)
 	for _, s := range en.layout {
@@ -429,6 +377,77 @@ func newEncoder(core *Env) (*encoder, error) {
 	en.obsSp = sp
 	en.buf = make([]float64, dim)
 	return en, nil
+}
+
+// add appends a segment of n values in [lo, hi] to the layout and returns
+// its offset.
+func (en *encoder) add(name string, n int, lo, hi float64) int {
+	off := 0
+	if k := len(en.layout); k > 0 {
+		off = en.layout[k-1].Offset + en.layout[k-1].Len
+	}
+	en.layout = append(en.layout, Segment{Name: name, Offset: off, Len: n, Low: lo, High: hi})
+	return off
+}
+
+// lay lays out the observation vector: the target and budget segments,
+// then the context slots, then the history slots, and drops the empty
+// segments (no fidelity coordinates) from the layout.
+func (en *encoder) lay() {
+	en.offTarget = en.add("target_fidelity", en.nf, 0, 1)
+	en.offTrials = en.add("trials_left", 1, 0, 1)
+	en.offBudget = en.add("budget_left", 1, 0, 1)
+	en.offBest = en.add("best_target_outcome", 1, OutcomeLow, OutcomeHigh)
+	en.offHasBest = en.add("has_target_trial", 1, 0, 1)
+	en.layContext()
+	en.layHistory()
+	kept := en.layout[:0]
+	for _, s := range en.layout {
+		if s.Len > 0 {
+			kept = append(kept, s)
+		}
+	}
+	en.layout = kept
+}
+
+// layContext lays out the context slots.
+func (en *encoder) layContext() {
+	en.ctxStride = 1 + en.nf + en.d + 3
+	for i := range en.nCtx {
+		p := "context[" + strconv.Itoa(i) + "]."
+		off := en.add(p+"present", 1, 0, 1)
+		if i == 0 {
+			en.offCtx = off
+		}
+		en.add(p+"fidelity", en.nf, 0, 1)
+		en.add(p+"best_config", en.d, 0, 1)
+		en.add(p+"diverged_rate", 1, 0, 1)
+		en.add(p+"median_regret", 1, 0, 1)
+		en.add(p+"best_outcome", 1, OutcomeLow, OutcomeHigh)
+	}
+	if en.nCtx == 0 {
+		en.offCtx = en.offHasBest + 1
+	}
+}
+
+// layHistory lays out the history slots.
+func (en *encoder) layHistory() {
+	en.histStride = 1 + en.d + en.nf + 3
+	for i := range en.nHist {
+		p := "history[" + strconv.Itoa(i) + "]."
+		off := en.add(p+"present", 1, 0, 1)
+		if i == 0 {
+			en.offHist = off
+		}
+		en.add(p+"config", en.d, 0, 1)
+		en.add(p+"fidelity", en.nf, 0, 1)
+		en.add(p+"target", 1, 0, 1)
+		en.add(p+"outcome", 1, OutcomeLow, OutcomeHigh)
+		en.add(p+"diverged", 1, 0, 1)
+	}
+	if en.nHist == 0 {
+		en.offHist = en.offCtx + en.nCtx*en.ctxStride
+	}
 }
 
 // reset starts encoding a new episode: it resolves the candidates of the
