@@ -25,16 +25,17 @@
 // # Layout
 //
 // Each concern has one place, and dependencies point one way. spaces (the
-// configuration space) and env (the Env contract, wrappers, vectors,
-// registry, checker; env/toy) are the core. tasks is the outcome table in
+// configuration space), env (the Env contract, wrappers, vectors,
+// registry, checker; env/toy) and nn (networks, heads, Adam,
+// checkpoints) are the core. tasks is the outcome table in
 // memory with CSV; tasks/tablefile its Arrow and Parquet files;
 // tasks/pretrain, arch, mixture and grpo the four tasks with their defaults
 // and importers; tasks/builtin their list. fidelity fits and curates across
 // scales; research is the decision process over any table and its views;
 // prior draws whole worlds of a task. policy holds the Policy contract, the
 // baselines, the oracle teacher and the adapter of trained networks;
-// policy/nn the networks; policy/agent the meta-trained agent; policy/llm
-// the language-model agent. rl holds the learners (PPO, GRPO, behaviour
+// policy/agent the meta-trained agent; policy/llm the language-model
+// agent. rl holds the learners (PPO, GRPO, behaviour
 // cloning) for any vector env, rl/simulate teacher trajectories and DAgger
 // on the research env. eval scores policies, advise turns it all into a
 // recommendation for a practitioner's own runs, transcript and server

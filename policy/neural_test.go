@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/autollmresearch/gym/env"
-	"github.com/autollmresearch/gym/policy/nn"
+	"github.com/autollmresearch/gym/nn"
 	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/spaces"
 )

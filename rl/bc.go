@@ -9,7 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/autollmresearch/gym/policy/nn"
+	"github.com/autollmresearch/gym/nn"
 )
 
 // bcStream is the second word of the PCG source of behaviour cloning.

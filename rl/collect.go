@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/autollmresearch/gym/env"
-	"github.com/autollmresearch/gym/policy/nn"
+	"github.com/autollmresearch/gym/nn"
 )
 
 // MaskFunc fills mask (one entry per discrete action) with the actions

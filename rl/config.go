@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/autollmresearch/gym/policy/nn"
+	"github.com/autollmresearch/gym/nn"
 )
 
 // PPOConfig holds every hyperparameter of a [PPO] run. Start from

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/autollmresearch/gym/env"
-	"github.com/autollmresearch/gym/policy/nn"
+	"github.com/autollmresearch/gym/nn"
 )
 
 // Second words of the PCG sources of a GRPO run: episodes' action

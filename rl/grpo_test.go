@@ -16,7 +16,7 @@ import (
 
 	"github.com/autollmresearch/gym/env"
 	"github.com/autollmresearch/gym/env/toy"
-	"github.com/autollmresearch/gym/policy/nn"
+	"github.com/autollmresearch/gym/nn"
 	"github.com/autollmresearch/gym/spaces"
 )
 

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/autollmresearch/gym/env"
-	"github.com/autollmresearch/gym/policy/nn"
+	"github.com/autollmresearch/gym/nn"
 )
 
 // rngStream is the second word of the PCG source of a run; the first is

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/autollmresearch/gym/policy/nn"
+	"github.com/autollmresearch/gym/nn"
 )
 
 // quick are flags for a short run.

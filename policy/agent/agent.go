@@ -10,8 +10,8 @@ import (
 	"os"
 	"slices"
 
+	"github.com/autollmresearch/gym/nn"
 	"github.com/autollmresearch/gym/policy"
-	"github.com/autollmresearch/gym/policy/nn"
 	"github.com/autollmresearch/gym/research"
 )
 

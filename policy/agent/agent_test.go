@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/autollmresearch/gym/env"
-	"github.com/autollmresearch/gym/policy/nn"
+	"github.com/autollmresearch/gym/nn"
 	"github.com/autollmresearch/gym/prior"
 	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/spaces"

@@ -14,8 +14,8 @@ import (
 
 	"github.com/autollmresearch/gym/env"
 	"github.com/autollmresearch/gym/internal/parallel"
+	"github.com/autollmresearch/gym/nn"
 	"github.com/autollmresearch/gym/policy"
-	"github.com/autollmresearch/gym/policy/nn"
 	"github.com/autollmresearch/gym/prior"
 	"github.com/autollmresearch/gym/research"
 )

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/autollmresearch/gym/nn"
 	"github.com/autollmresearch/gym/policy"
-	"github.com/autollmresearch/gym/policy/nn"
 	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/rl"
 )

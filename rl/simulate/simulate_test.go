@@ -18,8 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/autollmresearch/gym/env"
+	"github.com/autollmresearch/gym/nn"
 	"github.com/autollmresearch/gym/policy"
-	"github.com/autollmresearch/gym/policy/nn"
 	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/rl"
 	"github.com/autollmresearch/gym/spaces"
