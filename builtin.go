@@ -2,8 +2,8 @@ package gym
 
 import (
 	"github.com/autollmresearch/gym/env"
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/env/toy"
-	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/tasks/builtin"
 )
 

@@ -26,13 +26,13 @@
 //
 // Each concern has one place, and dependencies point one way. spaces (the
 // configuration space), env (the Env contract, wrappers, vectors,
-// registry, checker; env/toy) and nn (networks, heads, Adam,
-// checkpoints) are the core. tasks is the outcome table in
+// registry, checker; the envs env/toy and env/research) and nn (networks,
+// heads, Adam, checkpoints) are the core. tasks is the outcome table in
 // memory with CSV; tasks/tablefile its Arrow and Parquet files;
 // tasks/pretrain, arch, mixture and grpo the four tasks with their defaults
 // and importers; tasks/builtin their list. fidelity fits and curates across
-// scales; research is the decision process over any table and its views;
-// prior draws whole worlds of a task. policy holds the Policy contract, the
+// scales; env/research is the decision process over any table and its
+// views; prior draws whole worlds of a task. policy holds the Policy contract, the
 // baselines, the oracle teacher and the adapter of trained networks;
 // policy/agent the meta-trained agent; policy/llm the language-model
 // agent. rl holds the learners (PPO, GRPO, behaviour

@@ -21,7 +21,7 @@ var readmeImports = map[string]string{
 	"rand":     "math/rand/v2",
 	"gym":      "github.com/autollmresearch/gym",
 	"env":      "github.com/autollmresearch/gym/env",
-	"research": "github.com/autollmresearch/gym/research",
+	"research": "github.com/autollmresearch/gym/env/research",
 	"prior":    "github.com/autollmresearch/gym/prior",
 	"agent":    "github.com/autollmresearch/gym/policy/agent",
 	"eval":     "github.com/autollmresearch/gym/eval",

@@ -8,7 +8,7 @@ import (
 	"math"
 	"strconv"
 
-	"github.com/autollmresearch/gym/research"
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/tasks"
 )
 

@@ -6,8 +6,8 @@ import (
 	"math"
 	"slices"
 
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/policy/agent"
-	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/spaces"
 	"github.com/autollmresearch/gym/tasks"
 	_ "github.com/autollmresearch/gym/tasks/tablefile" // reads and writes .arrow, .arrows and .parquet tables

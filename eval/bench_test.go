@@ -6,8 +6,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/policy"
-	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/tasks/pretrain"
 )
 

@@ -8,9 +8,9 @@ import (
 	"math/rand/v2"
 	"os"
 
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/eval"
 	"github.com/autollmresearch/gym/policy"
-	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/spaces"
 	"github.com/autollmresearch/gym/tasks"
 )

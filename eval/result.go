@@ -5,7 +5,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/autollmresearch/gym/research"
+	"github.com/autollmresearch/gym/env/research"
 )
 
 // EnvInfo describes an env of an evaluation.

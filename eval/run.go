@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/autollmresearch/gym/env"
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/policy"
-	"github.com/autollmresearch/gym/research"
 )
 
 // Defaults of the Spec fields.

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/autollmresearch/gym/env"
-	"github.com/autollmresearch/gym/research"
+	"github.com/autollmresearch/gym/env/research"
 )
 
 // benchSettings are the episodes the benchmarks act in: the pretrain

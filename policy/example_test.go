@@ -6,8 +6,8 @@ import (
 	"math/rand/v2"
 
 	"github.com/autollmresearch/gym/env"
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/policy"
-	"github.com/autollmresearch/gym/research"
 )
 
 // An episode of the Extrapolate setting: the scaling-law baseline predicts

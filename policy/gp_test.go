@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/lapack/lapack64"
 
 	"github.com/autollmresearch/gym/env"
-	"github.com/autollmresearch/gym/research"
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/spaces"
 	"github.com/autollmresearch/gym/tasks"
 	"github.com/autollmresearch/gym/tasks/pretrain"

@@ -7,8 +7,8 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/nn"
-	"github.com/autollmresearch/gym/research"
 )
 
 // NeuralOptions configure a [NeuralPolicy].

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/autollmresearch/gym/env"
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/nn"
-	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/spaces"
 )
 

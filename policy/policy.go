@@ -3,7 +3,7 @@ package policy
 import (
 	"math/rand/v2"
 
-	"github.com/autollmresearch/gym/research"
+	"github.com/autollmresearch/gym/env/research"
 )
 
 // Policy is an agent for the research env's programmatic view. It keeps

@@ -3,7 +3,7 @@ package policy
 import (
 	"math/rand/v2"
 
-	"github.com/autollmresearch/gym/research"
+	"github.com/autollmresearch/gym/env/research"
 )
 
 // Random is random search: every step it runs a config drawn uniformly from

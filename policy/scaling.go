@@ -10,8 +10,8 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/fidelity"
-	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/spaces"
 )
 

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/prior"
-	"github.com/autollmresearch/gym/research"
 )
 
 // A world is an ordinary table: the research env plays its held-out

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/autollmresearch/gym/env"
-	"github.com/autollmresearch/gym/research"
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/spaces"
 	"github.com/autollmresearch/gym/tasks/pretrain"
 )

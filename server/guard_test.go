@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/autollmresearch/gym/research"
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/server"
 	"github.com/autollmresearch/gym/tasks"
 	_ "github.com/autollmresearch/gym/tasks/tablefile" // the tests write .parquet and .arrow tables

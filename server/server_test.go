@@ -20,7 +20,7 @@ import (
 
 	"github.com/autollmresearch/gym"
 	"github.com/autollmresearch/gym/env"
-	"github.com/autollmresearch/gym/research"
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/server"
 	"github.com/autollmresearch/gym/spaces"
 )

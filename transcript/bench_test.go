@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/autollmresearch/gym/env"
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/policy"
-	"github.com/autollmresearch/gym/research"
 )
 
 func BenchmarkRecordPolicy(b *testing.B) {

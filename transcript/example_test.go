@@ -7,8 +7,8 @@ import (
 
 	gym "github.com/autollmresearch/gym"
 	"github.com/autollmresearch/gym/env"
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/policy"
-	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/transcript"
 )
 

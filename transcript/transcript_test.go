@@ -15,9 +15,9 @@ import (
 
 	gym "github.com/autollmresearch/gym"
 	"github.com/autollmresearch/gym/env"
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/policy"
 	"github.com/autollmresearch/gym/policy/llm"
-	"github.com/autollmresearch/gym/research"
 )
 
 const (

@@ -32,12 +32,12 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/internal/cli"
 	"github.com/autollmresearch/gym/internal/curves"
 	"github.com/autollmresearch/gym/internal/realtables"
 	"github.com/autollmresearch/gym/policy/agent"
 	"github.com/autollmresearch/gym/prior"
-	"github.com/autollmresearch/gym/research"
 	_ "github.com/autollmresearch/gym/tasks/tablefile" // reads and writes .arrow, .arrows and .parquet tables
 )
 

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/eval"
 	"github.com/autollmresearch/gym/prior"
-	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/tasks"
 )
 

@@ -28,12 +28,12 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/eval"
 	"github.com/autollmresearch/gym/internal/atomicfile"
 	"github.com/autollmresearch/gym/internal/cli"
 	"github.com/autollmresearch/gym/internal/realtables"
 	"github.com/autollmresearch/gym/policy/agent"
-	"github.com/autollmresearch/gym/research"
 	_ "github.com/autollmresearch/gym/tasks/tablefile" // reads and writes .arrow, .arrows and .parquet tables
 )
 

@@ -32,9 +32,9 @@ import (
 	"strings"
 
 	_ "github.com/autollmresearch/gym" // registers the built-in tasks with package research
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/eval"
 	"github.com/autollmresearch/gym/internal/atomicfile"
-	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/tasks"
 	"github.com/autollmresearch/gym/tasks/mixture"
 	"github.com/autollmresearch/gym/tasks/pretrain"

@@ -38,10 +38,10 @@ import (
 
 	gym "github.com/autollmresearch/gym"
 	"github.com/autollmresearch/gym/env"
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/internal/atomicfile"
 	"github.com/autollmresearch/gym/policy"
 	"github.com/autollmresearch/gym/policy/llm"
-	"github.com/autollmresearch/gym/research"
 	_ "github.com/autollmresearch/gym/tasks/tablefile" // reads and writes .arrow, .arrows and .parquet tables
 	"github.com/autollmresearch/gym/transcript"
 )

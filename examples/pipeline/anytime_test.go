@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/autollmresearch/gym/env"
-	"github.com/autollmresearch/gym/research"
+	"github.com/autollmresearch/gym/env/research"
 )
 
 // TestAnytimeReturn checks that an episode through the wrapper returns one

@@ -102,10 +102,10 @@ import (
 	"time"
 
 	_ "github.com/autollmresearch/gym" // registers the built-in tasks with package research
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/eval"
 	"github.com/autollmresearch/gym/internal/progress"
 	"github.com/autollmresearch/gym/policy/agent"
-	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/tasks"
 	"github.com/autollmresearch/gym/tasks/mixture"
 	"github.com/autollmresearch/gym/tasks/pretrain"

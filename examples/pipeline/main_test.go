@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/nn"
-	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/tasks"
 	"github.com/autollmresearch/gym/tasks/grpo"
 )

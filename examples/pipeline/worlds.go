@@ -9,11 +9,11 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/eval"
 	"github.com/autollmresearch/gym/internal/curves"
 	"github.com/autollmresearch/gym/policy/agent"
 	"github.com/autollmresearch/gym/prior"
-	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/tasks"
 )
 

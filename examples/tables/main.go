@@ -27,7 +27,7 @@ import (
 	"text/tabwriter"
 
 	_ "github.com/autollmresearch/gym" // registers the built-in tasks with package research
-	"github.com/autollmresearch/gym/research"
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/tasks"
 	_ "github.com/autollmresearch/gym/tasks/tablefile" // reads and writes .arrow, .arrows and .parquet tables
 )

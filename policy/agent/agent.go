@@ -10,9 +10,9 @@ import (
 	"os"
 	"slices"
 
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/nn"
 	"github.com/autollmresearch/gym/policy"
-	"github.com/autollmresearch/gym/research"
 )
 
 // Agent is a trained research agent for one task: a network that predicts,

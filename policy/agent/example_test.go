@@ -6,8 +6,8 @@ import (
 	"math/rand/v2"
 
 	"github.com/autollmresearch/gym/env"
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/policy/agent"
-	"github.com/autollmresearch/gym/research"
 )
 
 // The embedded pretrain agent, trained on generated worlds only, plays a

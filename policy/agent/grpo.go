@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/autollmresearch/gym/env"
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/internal/parallel"
 	"github.com/autollmresearch/gym/nn"
 	"github.com/autollmresearch/gym/prior"
-	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/tasks"
 )
 

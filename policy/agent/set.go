@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/policy"
-	"github.com/autollmresearch/gym/research"
 )
 
 // Set holds at most one agent per task, so that one policy can play the

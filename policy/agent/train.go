@@ -13,11 +13,11 @@ import (
 	"time"
 
 	"github.com/autollmresearch/gym/env"
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/internal/parallel"
 	"github.com/autollmresearch/gym/nn"
 	"github.com/autollmresearch/gym/policy"
 	"github.com/autollmresearch/gym/prior"
-	"github.com/autollmresearch/gym/research"
 )
 
 // TrainConfig holds the hyperparameters of Train. Start from

@@ -14,7 +14,7 @@ import (
 
 	gym "github.com/autollmresearch/gym"
 	"github.com/autollmresearch/gym/env"
-	"github.com/autollmresearch/gym/research"
+	"github.com/autollmresearch/gym/env/research"
 )
 
 const textID = "pretrain/steplaw-text-v0"

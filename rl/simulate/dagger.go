@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/nn"
 	"github.com/autollmresearch/gym/policy"
-	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/rl"
 )
 

@@ -6,9 +6,9 @@ import (
 	"math/rand/v2"
 
 	"github.com/autollmresearch/gym/env"
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/nn"
 	"github.com/autollmresearch/gym/policy"
-	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/rl"
 	"github.com/autollmresearch/gym/rl/simulate"
 )

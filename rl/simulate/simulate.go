@@ -19,9 +19,9 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/autollmresearch/gym/env"
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/internal/parquetio"
 	"github.com/autollmresearch/gym/policy"
-	"github.com/autollmresearch/gym/research"
 	"github.com/autollmresearch/gym/rl"
 	"github.com/autollmresearch/gym/spaces"
 	"github.com/autollmresearch/gym/tasks/tablefile"

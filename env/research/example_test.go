@@ -6,7 +6,7 @@ import (
 	"math"
 
 	"github.com/autollmresearch/gym/env"
-	"github.com/autollmresearch/gym/research"
+	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/spaces"
 	"github.com/autollmresearch/gym/tasks"
 )

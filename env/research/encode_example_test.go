@@ -5,7 +5,7 @@ import (
 	"log"
 
 	"github.com/autollmresearch/gym/env"
-	"github.com/autollmresearch/gym/research"
+	"github.com/autollmresearch/gym/env/research"
 )
 
 // A policy trained on the Numeric view can act in the programmatic view:
