@@ -37,7 +37,8 @@
 // policy/agent the meta-trained agent; policy/llm the language-model
 // agent. rl holds the learners (PPO, GRPO, behaviour
 // cloning) for any vector env, rl/simulate teacher trajectories and DAgger
-// on the research env. eval scores policies, advise turns it all into a
+// on the research env. eval scores policies (eval/report writes its
+// Parquet and plots), advise turns it all into a
 // recommendation for a practitioner's own runs, transcript and server
 // serve language models, and cmd/ and examples/ are the programs. internal/
 // holds what the programs share (atomic files, progress lines, Parquet and

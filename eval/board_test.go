@@ -3,8 +3,6 @@ package eval
 import (
 	"bytes"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -100,43 +98,4 @@ func TestBoardOverEnvs(t *testing.T) {
 	require.NoError(t, boardResult().WriteBoard(&buf, OverEnvs))
 	assert.Contains(t, buf.String(), "± its standard error over envs")
 	assert.Contains(t, buf.String(), "| p | **0.350 ± 0.150** |")
-}
-
-func TestSymlog(t *testing.T) {
-	s := symlog{c: 0.001}
-	assert.InDelta(t, 0, s.Normalize(0, 1, 0), 1e-12)
-	assert.InDelta(t, 1, s.Normalize(0, 1, 1), 1e-12)
-	assert.Less(t, s.Normalize(0, 1, 0.001), s.Normalize(0, 1, 0.01))
-	// a decade above c takes about as much room as the next decade
-	d1 := s.Normalize(0, 1, 0.1) - s.Normalize(0, 1, 0.01)
-	d2 := s.Normalize(0, 1, 1) - s.Normalize(0, 1, 0.1)
-	assert.InDelta(t, d1, d2, 0.05)
-	var labels []string
-	for _, tk := range s.Ticks(0, 1) {
-		if tk.Label != "" {
-			labels = append(labels, tk.Label)
-		}
-	}
-	assert.Equal(t, []string{"0", "0.001", "0.01", "0.1", "1"}, labels)
-}
-
-func TestRemovePlots(t *testing.T) {
-	dir := t.TempDir()
-	for _, f := range []string{"regret-old.png", "regret-old.svg", "regret-keep.csv", "other-x.png"} {
-		require.NoError(t, os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o644))
-	}
-	removed, err := RemovePlots(dir, "regret")
-	require.NoError(t, err)
-	assert.Len(t, removed, 2)
-	left, err := os.ReadDir(dir)
-	require.NoError(t, err)
-	var names []string
-	for _, e := range left {
-		names = append(names, e.Name())
-	}
-	assert.ElementsMatch(t, []string{"regret-keep.csv", "other-x.png"}, names)
-	_, err = RemovePlots(filepath.Join(dir, "absent"), "regret")
-	require.NoError(t, err)
-	_, err = RemovePlots(dir, "")
-	require.Error(t, err)
 }

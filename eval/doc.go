@@ -12,7 +12,8 @@
 // output.
 //
 // A Result aggregates into a regret-versus-K table ([Result.Summary],
-// [Result.WriteMarkdown]), exports its per-episode rows in long format
-// ([Result.WriteCSV], [Result.WriteParquet]) and draws regret-versus-budget
-// plots ([Result.Plot]).
+// [Result.WriteMarkdown]) and exports its per-episode rows in long format
+// ([Result.WriteCSV], [Result.Record]). Package eval/report writes them as
+// Parquet and draws the regret-versus-budget plots, so that this package
+// links neither Parquet nor gonum/plot.
 package eval

@@ -2,18 +2,11 @@ package eval
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
-	"image/png"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -156,91 +149,4 @@ func TestWriteCSV(t *testing.T) {
 	assert.Equal(t, []string{"x", "a", "x/L", "0", "0", "0", "2", "0.2", "20", "0.2", "20", "0", "0", "0", "0", "false", ""}, recs[2])
 	assert.Equal(t, "step 2: policy: gave up", recs[6][16])
 	assert.Equal(t, []string{"y", "a", "1", "0.7"}, []string{recs[9][0], recs[9][1], recs[9][6], recs[9][7]})
-}
-
-func TestWriteParquet(t *testing.T) {
-	res := handResult()
-	var b bytes.Buffer
-	require.NoError(t, res.WriteParquet(&b))
-	tbl, err := pqarrow.ReadTable(context.Background(), bytes.NewReader(b.Bytes()), nil, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
-	require.NoError(t, err)
-	defer tbl.Release()
-	assert.EqualValues(t, 9, tbl.NumRows())
-	var names []string
-	for _, f := range tbl.Schema().Fields() {
-		names = append(names, f.Name)
-	}
-	assert.Equal(t, Columns(), names)
-
-	rec := res.Record(memory.DefaultAllocator)
-	defer rec.Release()
-	for i := range int(rec.NumCols()) {
-		col := tbl.Column(i).Data()
-		require.Len(t, col.Chunks(), 1)
-		assert.True(t, array.Equal(rec.Column(i), col.Chunk(0)), "column %s round-trips", names[i])
-	}
-	regret := rec.Column(7).(*array.Float64)
-	assert.Equal(t, []float64{0.5, 0.2, 0.3, 0.3, 0.1, 0.1, 0.4, 0, 0.7}, regret.Float64Values())
-}
-
-func TestPlot(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "plots")
-	paths, err := handResult().Plot(dir, "regret")
-	require.NoError(t, err)
-	assert.Equal(t, []string{
-		filepath.Join(dir, "regret-x.png"), filepath.Join(dir, "regret-x.svg"),
-		filepath.Join(dir, "regret-y.png"), filepath.Join(dir, "regret-y.svg"),
-	}, paths)
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		require.NoError(t, err)
-		require.NotEmpty(t, data, p)
-		switch filepath.Ext(p) {
-		case ".png":
-			img, err := png.Decode(bytes.NewReader(data))
-			require.NoError(t, err, p)
-			assert.Equal(t, 7*plotDPI, img.Bounds().Dx(), p)
-			assert.Equal(t, int(4.5*plotDPI), img.Bounds().Dy(), p)
-		case ".svg":
-			s := string(data)
-			assert.Contains(t, s, "<svg", p)
-			assert.True(t, strings.HasSuffix(strings.TrimSpace(s), "</svg>"), p)
-			assert.Contains(t, s, "regret vs target-fidelity trials", "title")
-			assert.Contains(t, s, "target-fidelity trials k", "x label")
-		}
-	}
-	svg, err := os.ReadFile(filepath.Join(dir, "regret-x.svg"))
-	require.NoError(t, err)
-	for _, legend := range []string{">a<", ">b<"} {
-		assert.Contains(t, string(svg), legend, "legend entry")
-	}
-}
-
-func TestPlotErrors(t *testing.T) {
-	_, err := (&Result{}).Plot(t.TempDir(), "r")
-	assert.EqualError(t, err, "eval: Plot: the result has no episodes")
-	_, err = handResult().Plot(t.TempDir(), "")
-	assert.EqualError(t, err, "eval: Plot: basename is empty")
-
-	r := handResult()
-	r.Episodes = append(r.Episodes, Episode{Env: "X!", Policy: "a", Regret: []float64{0.1}, GPUHours: []float64{1}})
-	_, err = r.Plot(t.TempDir(), "r")
-	assert.EqualError(t, err, `eval: Plot: envs "x" and "X!" would both be written as r-x`)
-
-	file := filepath.Join(t.TempDir(), "file")
-	require.NoError(t, os.WriteFile(file, nil, 0o644))
-	_, err = handResult().Plot(file, "r")
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "eval: Plot: ")
-}
-
-func TestSlugify(t *testing.T) {
-	for in, want := range map[string]string{
-		"pretrain":                "pretrain",
-		"pretrain (steplaw real)": "pretrain-steplaw-real",
-		"  Mixture/ADMIRE--v0 ":   "mixture-admire-v0",
-		"é?":                      "env",
-	} {
-		assert.Equal(t, want, slugify(in), in)
-	}
 }

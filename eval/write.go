@@ -12,8 +12,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-
-	"github.com/autollmresearch/gym/internal/parquetio"
 )
 
 // Columns returns the names of the columns of the per-episode rows that
@@ -233,16 +231,4 @@ func (r *Result) Record(mem memory.Allocator) arrow.RecordBatch {
 		}
 	}
 	return b.NewRecordBatch()
-}
-
-// WriteParquet writes the per-episode rows (see Columns) as a Parquet file
-// (Snappy-compressed, one row group, with the Arrow schema stored), which
-// pandas, polars and DuckDB read.
-func (r *Result) WriteParquet(w io.Writer) error {
-	rec := r.Record(memory.DefaultAllocator)
-	defer rec.Release()
-	if err := parquetio.WriteRecord(w, rec, parquetio.Options{Dictionary: []string{"env", "policy", "target"}}); err != nil {
-		return fmt.Errorf("eval: writing Parquet: %w", err)
-	}
-	return nil
 }

@@ -30,6 +30,7 @@ import (
 
 	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/eval"
+	"github.com/autollmresearch/gym/eval/report"
 	"github.com/autollmresearch/gym/internal/atomicfile"
 	"github.com/autollmresearch/gym/internal/cli"
 	"github.com/autollmresearch/gym/internal/realtables"
@@ -162,7 +163,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := report(stdout, res, c); err != nil {
+	if err := writeScoreboard(stdout, res, c); err != nil {
 		return err
 	}
 	paths, err := write(res, c)
@@ -197,8 +198,8 @@ func loadAgents(paths []string) (*agent.Set, error) {
 	return agent.NewSet(agents...)
 }
 
-// report prints the per-table regret tables and the mean over tables.
-func report(w io.Writer, res *eval.Result, c *config) error {
+// writeScoreboard prints the per-table regret tables and the mean over tables.
+func writeScoreboard(w io.Writer, res *eval.Result, c *config) error {
 	fmt.Fprintf(w, "# Scoreboard\n\nExtrapolate setting, held-out test targets, K = %d, %d seeds per target, seed %d.\n\n## Per table\n\n", c.k, c.seeds, c.seed)
 	for _, e := range res.Envs {
 		fmt.Fprintf(w, "- %s (%s): %d held-out target(s)", e.Name, e.Task, len(e.Targets))
@@ -225,8 +226,8 @@ func write(res *eval.Result, c *config) ([]string, error) {
 		write func(io.Writer) error
 	}{
 		{"results.csv", res.WriteCSV},
-		{"results.parquet", res.WriteParquet},
-		{"scoreboard.md", func(w io.Writer) error { return report(w, res, c) }},
+		{"results.parquet", func(w io.Writer) error { return report.WriteParquet(w, res) }},
+		{"scoreboard.md", func(w io.Writer) error { return writeScoreboard(w, res, c) }},
 		{"board.csv", func(w io.Writer) error { return writeBoardCSV(w, res.Board()) }},
 	}
 	var paths []string
@@ -237,10 +238,10 @@ func write(res *eval.Result, c *config) ([]string, error) {
 		}
 		paths = append(paths, path)
 	}
-	if _, err := eval.RemovePlots(c.out, "regret"); err != nil { // the previous run's, for envs this one may not have
+	if _, err := report.RemovePlots(c.out, "regret"); err != nil { // the previous run's, for envs this one may not have
 		return paths, err
 	}
-	plots, err := res.Plot(c.out, "regret")
+	plots, err := report.Plot(res, c.out, "regret")
 	return append(paths, plots...), err
 }
 

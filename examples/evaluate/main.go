@@ -34,6 +34,7 @@ import (
 	_ "github.com/autollmresearch/gym" // registers the built-in tasks with package research
 	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/eval"
+	"github.com/autollmresearch/gym/eval/report"
 	"github.com/autollmresearch/gym/internal/atomicfile"
 	"github.com/autollmresearch/gym/tasks"
 	"github.com/autollmresearch/gym/tasks/mixture"
@@ -347,7 +348,7 @@ func writeResults(res *eval.Result, c *config) ([]string, error) {
 		write func(io.Writer) error
 	}{
 		{"results.csv", res.WriteCSV},
-		{"results.parquet", res.WriteParquet},
+		{"results.parquet", func(w io.Writer) error { return report.WriteParquet(w, res) }},
 		{"results.md", func(w io.Writer) error {
 			if _, err := fmt.Fprintf(w, "# Evaluation\n\nSetting %s, test split, K = %d, seed %d.\n\n", c.setting, c.k, c.seed); err != nil {
 				return err
@@ -362,10 +363,10 @@ func writeResults(res *eval.Result, c *config) ([]string, error) {
 		}
 		paths = append(paths, path)
 	}
-	if _, err := eval.RemovePlots(c.out, "regret"); err != nil { // the previous run's, for envs this one may not have
+	if _, err := report.RemovePlots(c.out, "regret"); err != nil { // the previous run's, for envs this one may not have
 		return paths, err
 	}
-	plots, err := res.Plot(c.out, "regret")
+	plots, err := report.Plot(res, c.out, "regret")
 	paths = append(paths, plots...)
 	return paths, err
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/autollmresearch/gym/env"
 	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/eval"
+	"github.com/autollmresearch/gym/eval/report"
 	"github.com/autollmresearch/gym/internal/atomicfile"
 	"github.com/autollmresearch/gym/internal/curves"
 	"github.com/autollmresearch/gym/nn"
@@ -377,6 +378,6 @@ func writeResults(dir, base string, res *eval.Result) error {
 			return fmt.Errorf("%s: %w", path, err)
 		}
 	}
-	_, err := res.Plot(dir, base)
+	_, err := report.Plot(res, dir, base)
 	return err
 }

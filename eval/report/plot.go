@@ -1,4 +1,4 @@
-package eval
+package report
 
 import (
 	"errors"
@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/autollmresearch/gym/eval"
 	"github.com/autollmresearch/gym/internal/plotfile"
 )
 
@@ -27,22 +28,22 @@ const (
 
 var plotSize = plotfile.Size{Width: plotWidth, Height: plotHeight, DPI: plotDPI}
 
-// Plot draws, for every env, the mean best-so-far regret against the
+// Plot draws, for every env of r, the mean best-so-far regret against the
 // number of target-fidelity trials k, one line per policy with ±1
 // standard error bars, and writes it to dir as basename-<env>.png and
 // basename-<env>.svg, where <env> is the env's name reduced to lower-case
 // letters, digits and hyphens. It creates dir if needed and returns the
 // paths it wrote.
-func (r *Result) Plot(dir, basename string) ([]string, error) {
+func Plot(r *eval.Result, dir, basename string) ([]string, error) {
 	if basename == "" {
-		return nil, errors.New("eval: Plot: basename is empty")
+		return nil, errors.New("report: Plot: basename is empty")
 	}
 	rows := r.Summary()
 	if len(rows) == 0 {
-		return nil, errors.New("eval: Plot: the result has no episodes")
+		return nil, errors.New("report: Plot: the result has no episodes")
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("eval: Plot: %w", err)
+		return nil, fmt.Errorf("report: Plot: %w", err)
 	}
 	var paths []string
 	used := map[string]string{}
@@ -54,17 +55,17 @@ func (r *Result) Plot(dir, basename string) ([]string, error) {
 		env := rows[i].Env
 		slug := slugify(env)
 		if other, dup := used[slug]; dup {
-			return paths, fmt.Errorf("eval: Plot: envs %q and %q would both be written as %s-%s", other, env, basename, slug)
+			return paths, fmt.Errorf("report: Plot: envs %q and %q would both be written as %s-%s", other, env, basename, slug)
 		}
 		used[slug] = env
-		p, err := regretPlot(r.plotTitle(env), rows[i:j])
+		p, err := regretPlot(plotTitle(r, env), rows[i:j])
 		if err != nil {
-			return paths, fmt.Errorf("eval: Plot: env %q: %w", env, err)
+			return paths, fmt.Errorf("report: Plot: env %q: %w", env, err)
 		}
 		written, err := plotfile.Save(filepath.Join(dir, basename+"-"+slug), plotSize, plotfile.One(p))
 		paths = append(paths, written...)
 		if err != nil {
-			return paths, fmt.Errorf("eval: Plot: env %q: %w", env, err)
+			return paths, fmt.Errorf("report: Plot: env %q: %w", env, err)
 		}
 		i = j
 	}
@@ -72,7 +73,7 @@ func (r *Result) Plot(dir, basename string) ([]string, error) {
 }
 
 // plotTitle names the env's task and run in its plot's title.
-func (r *Result) plotTitle(env string) string {
+func plotTitle(r *eval.Result, env string) string {
 	for _, e := range r.Envs {
 		if e.Name == env {
 			return fmt.Sprintf("%s (task %s, %s split, %d target(s) × %d episodes): regret vs target-fidelity trials", env, e.Task, e.Split, len(e.Targets), e.Episodes)
@@ -85,23 +86,23 @@ func (r *Result) plotTitle(env string) string {
 // must span before its regret axis turns logarithmic (linear near zero).
 const symlogDecades = 1
 
-// RemovePlots deletes the plots a previous Plot(dir, basename) wrote,
+// RemovePlots deletes the plots a previous Plot(r, dir, basename) wrote,
 // basename-*.png and basename-*.svg, so that a new run leaves no plot of
 // an env it no longer has. A missing dir is not an error. It returns the
 // paths it removed.
 func RemovePlots(dir, basename string) ([]string, error) {
 	if basename == "" {
-		return nil, errors.New("eval: RemovePlots: basename is empty")
+		return nil, errors.New("report: RemovePlots: basename is empty")
 	}
 	var removed []string
 	for _, ext := range plotfile.Extensions() {
 		matches, err := filepath.Glob(filepath.Join(dir, basename+"-*"+ext))
 		if err != nil {
-			return removed, fmt.Errorf("eval: RemovePlots: %w", err)
+			return removed, fmt.Errorf("report: RemovePlots: %w", err)
 		}
 		for _, m := range matches {
 			if err := os.Remove(m); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return removed, fmt.Errorf("eval: RemovePlots: %w", err)
+				return removed, fmt.Errorf("report: RemovePlots: %w", err)
 			}
 			removed = append(removed, m)
 		}
@@ -114,7 +115,7 @@ func RemovePlots(dir, basename string) ([]string, error) {
 // a decade the regret axis is symmetric-logarithmic: linear up to a
 // threshold below the smallest positive mean, logarithmic above, so that
 // good policies are not squeezed against zero.
-func regretPlot(title string, rows []SummaryRow) (*plot.Plot, error) {
+func regretPlot(title string, rows []eval.SummaryRow) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "target-fidelity trials k"
@@ -149,8 +150,8 @@ func regretPlot(title string, rows []SummaryRow) (*plot.Plot, error) {
 }
 
 // byPolicy splits rows, grouped by policy, into one run of rows per policy.
-func byPolicy(rows []SummaryRow) [][]SummaryRow {
-	var policies [][]SummaryRow
+func byPolicy(rows []eval.SummaryRow) [][]eval.SummaryRow {
+	var policies [][]eval.SummaryRow
 	for i := 0; i < len(rows); {
 		j := i
 		for j < len(rows) && rows[j].Policy == rows[i].Policy {
@@ -166,7 +167,7 @@ func byPolicy(rows []SummaryRow) [][]SummaryRow {
 // points and standard-error bars, shifted by shift along x, and its legend
 // entry. It returns the largest K and the highest error-bar top of the
 // curve.
-func addRegretCurve(p *plot.Plot, n int, shift float64, pr []SummaryRow) (maxK int, top float64, err error) {
+func addRegretCurve(p *plot.Plot, n int, shift float64, pr []eval.SummaryRow) (maxK int, top float64, err error) {
 	pts := make(plotter.XYs, len(pr))
 	errs := make(plotter.YErrors, len(pr))
 	for i, row := range pr {
@@ -207,7 +208,7 @@ func addRegretCurve(p *plot.Plot, n int, shift float64, pr []SummaryRow) (maxK i
 // symlogWhenWide switches p's regret axis to a symmetric-logarithmic scale
 // when the positive mean regrets of rows span more than symlogDecades
 // decades below p.Y.Max.
-func symlogWhenWide(p *plot.Plot, rows []SummaryRow) {
+func symlogWhenWide(p *plot.Plot, rows []eval.SummaryRow) {
 	lo := math.Inf(1)
 	for _, row := range rows {
 		if row.MeanRegret > 0 {
