@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/autollmresearch/gym/internal/atomicfile"
 )
@@ -25,7 +26,9 @@ type ReadAtSeeker interface {
 // FromFileRecords builds a table from the record batches recs read from a
 // file whose Arrow schema carries the table's metadata (the gym.* keys),
 // releasing them: it checks that each batch's columns agree on its row
-// count and that there are at most MaxRows rows (ErrCorrupt, ErrTooLarge),
+// count and that their buffers hold what their lengths declare (Arrow's
+// full validation), and that there are at most MaxRows rows (ErrCorrupt,
+// ErrTooLarge),
 // validates the table in full and verifies the checksum the schema stores
 // (ErrChecksum). It is for readers of binary formats, such as package
 // tasks/tablefile.
@@ -41,6 +44,11 @@ func FromFileRecords(schema *arrow.Schema, recs []arrow.RecordBatch) (*Table, er
 		for j, c := range r.Columns() {
 			if int64(c.Len()) != n {
 				return nil, fmt.Errorf("%w: record batch %d has %d rows, but its column %d has %d", ErrCorrupt, i+1, n, j+1, c.Len())
+			}
+			// A buffer shorter than the column's length would be read
+			// past its end by every later use of the values.
+			if err := array.ValidateFull(c); err != nil {
+				return nil, fmt.Errorf("%w: record batch %d, column %q: %v", ErrCorrupt, i+1, r.ColumnName(j), err)
 			}
 		}
 		if rows += n; n < 0 || rows > MaxRows {

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"io"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -171,4 +174,31 @@ func TestMetaGeneratorRoundTrips(t *testing.T) {
 		assert.Equal(t, md.Generator, back.Meta().Generator, f)
 		back.Release()
 	}
+}
+
+// TestReadersRefuseAShortValueBuffer checks that a column whose value
+// buffer is shorter than its length declares (found by FuzzReadIPC: the
+// table validated, then read its last values from past the buffer) is
+// refused as corrupt, naming the column.
+func TestReadersRefuseAShortValueBuffer(t *testing.T) {
+	rec := fixture(t).FileRecord()
+	defer rec.Release()
+	cols := rec.Columns()
+	j := rec.Schema().FieldIndices("cfg_layers")[0]
+	d := cols[j].Data()
+	short := memory.NewBufferBytes(d.Buffers()[1].Bytes()[:d.Buffers()[1].Len()-27])
+	bad := array.MakeFromData(array.NewData(d.DataType(), d.Len(), []*memory.Buffer{nil, short}, nil, 0, 0))
+	defer bad.Release()
+	cols = slices.Clone(cols)
+	cols[j] = bad
+	broken := array.NewRecordBatch(rec.Schema(), cols, rec.NumRows())
+	defer broken.Release()
+	var buf bytes.Buffer
+	w, err := ipc.NewFileWriter(&buf, ipc.WithSchema(broken.Schema()))
+	require.NoError(t, err)
+	require.NoError(t, w.Write(broken))
+	require.NoError(t, w.Close())
+	_, err = ReadIPC(bytes.NewReader(buf.Bytes()))
+	require.ErrorIs(t, err, tasks.ErrCorrupt)
+	assert.ErrorContains(t, err, `column "cfg_layers"`)
 }
