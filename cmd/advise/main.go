@@ -146,11 +146,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		for _, t := range tables {
-			t.Table.Release()
-		}
-	}()
+	defer realtables.Release(tables)
 	if c.calibrate {
 		return calibrate(ctx, c, tables, stdout, stderr)
 	}

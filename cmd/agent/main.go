@@ -187,11 +187,7 @@ func fineTune(ctx context.Context, path string, src *realtables.Sources, cfg age
 	if err != nil {
 		return err
 	}
-	defer func() {
-		for _, t := range tables {
-			t.Table.Release()
-		}
-	}()
+	defer realtables.Release(tables)
 	if len(tables) != 1 {
 		return fmt.Errorf("%w: -finetune takes exactly one table, got %d", errUsage, len(tables))
 	}

@@ -33,11 +33,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	defer func() {
-		for _, t := range tables {
-			t.Table.Release()
-		}
-	}()
+	defer realtables.Release(tables)
 
 	samples := map[string]*prior.Sample{}
 	var order []string // tasks in the order first met

@@ -126,11 +126,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		for _, t := range tables {
-			t.Table.Release()
-		}
-	}()
+	defer realtables.Release(tables)
 	if len(c.agents) > 0 {
 		set, err := loadAgents(c.agents)
 		if err != nil {

@@ -60,9 +60,7 @@ type Named struct {
 func (s *Sources) Load() ([]Named, error) {
 	var out []Named
 	fail := func(err error) ([]Named, error) {
-		for _, n := range out {
-			n.Table.Release()
-		}
+		Release(out)
 		return nil, err
 	}
 	imports := []struct {
@@ -98,4 +96,12 @@ func (s *Sources) Load() ([]Named, error) {
 		used[name] = true
 	}
 	return out, nil
+}
+
+// Release releases every table of tables, as a command does when it is
+// done with what Load returned.
+func Release(tables []Named) {
+	for _, n := range tables {
+		n.Table.Release()
+	}
 }
