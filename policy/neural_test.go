@@ -12,7 +12,6 @@ import (
 	"github.com/autollmresearch/gym/env"
 	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/nn"
-	"github.com/autollmresearch/gym/spaces"
 )
 
 // neuralSetup returns a pretrain env of the default table and an actor
@@ -105,7 +104,7 @@ func TestNeuralPolicyActsAsNumericView(t *testing.T) {
 	twin, err := research.NewFromOptions("pretrain", nil)
 	require.NoError(t, err)
 	defer twin.Close()
-	rec := &recorder{inner: twin}
+	rec := research.NewRecorder(twin)
 	view, err := research.NewNumeric(rec)
 	require.NoError(t, err)
 	ws := actor.NewWorkspace(1)
@@ -126,7 +125,7 @@ func TestNeuralPolicyActsAsNumericView(t *testing.T) {
 		}
 		_, err = view.Step(point)
 		require.NoError(t, err)
-		hist := rec.obs.History
+		hist := rec.Last().History
 		require.Len(t, hist, 1)
 		assert.Equal(t, hist[0].Run, a.Config, "seed %d", seed)
 	}
@@ -224,32 +223,3 @@ func BenchmarkNeuralPolicyAct(b *testing.B) {
 		}
 	}
 }
-
-// recorder wraps a research env and keeps its latest observation, so that
-// a test can read the programmatic observation of the episode a Numeric
-// view steps.
-type recorder struct {
-	inner *research.Env
-	obs   *research.Observation
-}
-
-func (r *recorder) Reset(seed env.Seed, options env.Options) (*research.Observation, env.Info, error) {
-	o, info, err := r.inner.Reset(seed, options)
-	r.obs = o
-	return o, info, err
-}
-
-func (r *recorder) Step(a research.Action) (env.StepResult[*research.Observation], error) {
-	res, err := r.inner.Step(a)
-	if err == nil {
-		r.obs = res.Obs
-	}
-	return res, err
-}
-
-func (r *recorder) ObservationSpace() spaces.Space[*research.Observation] {
-	return r.inner.ObservationSpace()
-}
-func (r *recorder) ActionSpace() spaces.Space[research.Action] { return r.inner.ActionSpace() }
-func (r *recorder) Close() error                               { return r.inner.Close() }
-func (r *recorder) UnwrapEnv() any                             { return r.inner }

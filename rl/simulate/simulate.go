@@ -265,7 +265,7 @@ func Run(ctx context.Context, opts Options) (*Trajectories, error) {
 // simWorker plays episodes with one env and one teacher.
 type simWorker struct {
 	core    *research.Env
-	rec     *obsRecorder
+	rec     *research.Recorder
 	num     *research.Numeric
 	teacher policy.Policy
 	learner policy.Policy // nil unless Options.Learner
@@ -293,7 +293,7 @@ func newSimWorker(opts Options, i int) (*simWorker, error) {
 	if s := core.Options().Split; s != research.Train {
 		return fail(fmt.Errorf("simulate: the env's split is %s; trajectories are recorded on the %s split only, so that no test experiment reaches training data", s, research.Train))
 	}
-	rec := &obsRecorder{inner: core}
+	rec := research.NewRecorder(core)
 	num, err := research.NewNumeric(rec)
 	if err != nil {
 		return fail(fmt.Errorf("simulate: %w", err))
@@ -371,7 +371,7 @@ func (w *simWorker) episode(seed uint64, ep int) ([]Step, error) {
 		if err != nil {
 			return nil, fmt.Errorf("step %d: %w", step, err)
 		}
-		obs = w.rec.obs
+		obs = w.rec.Last()
 		if err := w.outcome(&s, obs, before, res, step); err != nil {
 			return nil, err
 		}
@@ -393,7 +393,7 @@ func (w *simWorker) reset(seed uint64, ep int) ([]float64, *research.Observation
 	if err != nil {
 		return nil, nil, fmt.Errorf("reset: %w", err)
 	}
-	obs := w.rec.obs
+	obs := w.rec.Last()
 	if err := w.teacher.Reset(obs, w.rng); err != nil {
 		return nil, nil, fmt.Errorf("teacher %s: reset: %w", w.teacher.Name(), err)
 	}
@@ -490,35 +490,6 @@ func (w *simWorker) encode(obs *research.Observation, a research.Action) ([]floa
 	}
 	return point, nil
 }
-
-// obsRecorder wraps a research env and keeps its latest observation, so
-// that a teacher can read the programmatic observation of the episode a
-// Numeric view steps.
-type obsRecorder struct {
-	inner *research.Env
-	obs   *research.Observation
-}
-
-func (r *obsRecorder) Reset(seed env.Seed, options env.Options) (*research.Observation, env.Info, error) {
-	o, info, err := r.inner.Reset(seed, options)
-	r.obs = o
-	return o, info, err
-}
-
-func (r *obsRecorder) Step(a research.Action) (env.StepResult[*research.Observation], error) {
-	res, err := r.inner.Step(a)
-	if err == nil {
-		r.obs = res.Obs
-	}
-	return res, err
-}
-
-func (r *obsRecorder) ObservationSpace() spaces.Space[*research.Observation] {
-	return r.inner.ObservationSpace()
-}
-func (r *obsRecorder) ActionSpace() spaces.Space[research.Action] { return r.inner.ActionSpace() }
-func (r *obsRecorder) Close() error                               { return r.inner.Close() }
-func (r *obsRecorder) UnwrapEnv() any                             { return r.inner }
 
 // Column names of a trajectories Parquet file.
 const (
