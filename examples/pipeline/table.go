@@ -60,12 +60,12 @@ func pipeline(ctx context.Context, c *config, task string, tbl *tasks.Table, std
 	if err != nil {
 		return err
 	}
-	spec, n, err := r.evaluate(ctx, agents[len(agents)-1])
+	spec, err := r.evaluate(ctx, agents[len(agents)-1])
 	if err != nil {
 		return err
 	}
 	if c.ablation {
-		if err := r.ablate(ctx, spec, n, agents); err != nil {
+		if err := r.ablate(ctx, spec, agents); err != nil {
 			return err
 		}
 	}
@@ -199,12 +199,12 @@ func (r *tableRun) reinforce(ctx context.Context, distilled *nn.MLP, logStd []fl
 
 // evaluate is stage 5: it saves the final agent and evaluates it, the
 // baselines and the meta-trained agent on the held-out test split. It
-// returns the evaluation's spec and episodes per target for the ablation.
-func (r *tableRun) evaluate(ctx context.Context, final trainedNet) (eval.Spec, int, error) {
+// returns the evaluation's spec for the ablation.
+func (r *tableRun) evaluate(ctx context.Context, final trainedNet) (eval.Spec, error) {
 	c := r.c
 	st := stage(c, r.stderr, r.task, 5, "evaluate on the held-out test split", 0, "episodes")
 	if err := saveAgent(filepath.Join(r.dir, "policy.ckpt"), final, r.task); err != nil {
-		return eval.Spec{}, 0, err
+		return eval.Spec{}, err
 	}
 	n := c.episodes
 	if n == 0 {
@@ -219,7 +219,7 @@ func (r *tableRun) evaluate(ctx context.Context, final trainedNet) (eval.Spec, i
 	}
 	f, err := policy.NewNeuralFactory(final.actor, r.testEnv, policy.NeuralOptions{Name: final.name})
 	if err != nil {
-		return eval.Spec{}, 0, err
+		return eval.Spec{}, err
 	}
 	if c.baselines {
 		spec.Policies = append(spec.Policies, baselines...)
@@ -230,15 +230,15 @@ func (r *tableRun) evaluate(ctx context.Context, final trainedNet) (eval.Spec, i
 		// this table: the zero-shot comparison.
 		spec.Policies = append(spec.Policies, eval.NamedFactory{Name: metaAgent, New: meta.NewPolicy})
 	}
-	if err := r.report(ctx, spec, n, "", "regret"); err != nil {
-		return eval.Spec{}, 0, err
+	if err := r.report(ctx, spec, "## "+r.task, "regret"); err != nil {
+		return eval.Spec{}, err
 	}
 	st.Done()
-	return spec, n, nil
+	return spec, nil
 }
 
 // ablate evaluates distil only, RL only and distil+RL side by side.
-func (r *tableRun) ablate(ctx context.Context, spec eval.Spec, n int, agents []trainedNet) error {
+func (r *tableRun) ablate(ctx context.Context, spec eval.Spec, agents []trainedNet) error {
 	st := stage(r.c, r.stderr, r.task, 5, "ablation: evaluate distil only, RL only, distil+RL", 0, "episodes")
 	spec.Progress = st.Writer()
 	spec.Policies = nil
@@ -250,25 +250,21 @@ func (r *tableRun) ablate(ctx context.Context, spec eval.Spec, n int, agents []t
 		}
 		spec.Policies = append(spec.Policies, eval.NamedFactory{Name: name, New: f})
 	}
-	if err := r.report(ctx, spec, n, "\n", "ablation"); err != nil {
+	if err := r.report(ctx, spec, "\n## "+r.task+" ablation", "ablation"); err != nil {
 		return err
 	}
 	st.Done()
 	return nil
 }
 
-// report runs spec, prints its table (after lead, under a heading naming
-// the ablation when base is "ablation") and writes its files as base.
-func (r *tableRun) report(ctx context.Context, spec eval.Spec, n int, lead, base string) error {
+// report runs spec, prints its table under heading and writes its files
+// with names starting with base.
+func (r *tableRun) report(ctx context.Context, spec eval.Spec, heading, base string) error {
 	res, err := eval.Run(ctx, spec)
 	if err != nil {
 		return err
 	}
-	what := r.task
-	if base == "ablation" {
-		what += " ablation"
-	}
-	fmt.Fprintf(r.stdout, "%s## %s: setting %s, test split, K = %d, %d episodes per target, seed %d\n\n", lead, what, research.Extrapolate, r.c.k, n, r.c.seed)
+	fmt.Fprintf(r.stdout, "%s: setting %s, test split, K = %d, %d episodes per target, seed %d\n\n", heading, research.Extrapolate, r.c.k, spec.Episodes, r.c.seed)
 	if err := res.WriteMarkdown(r.stdout); err != nil {
 		return err
 	}
