@@ -113,16 +113,19 @@ var (
 )
 
 // RegisterTask adds t to the tasks this package knows, after those
-// registered before. A task whose name is already registered is left as it
-// was, so registering again is harmless; a task without a name, id or
-// default table is an error.
+// registered before. Registering a task again under the same name and env
+// id is harmless (the first registration stays); the same name under
+// another id, or a task without a name, id or default table, is an error.
 func RegisterTask(t Task) error {
 	if t.Name == "" || t.ID == "" || t.Default == nil {
 		return fmt.Errorf("research: RegisterTask: a task needs a name, an env id and a default table (got %q, %q, default set: %t)", t.Name, t.ID, t.Default != nil)
 	}
 	catalogMu.Lock()
 	defer catalogMu.Unlock()
-	if slices.ContainsFunc(catalog, func(o Task) bool { return o.Name == t.Name }) {
+	if i := slices.IndexFunc(catalog, func(o Task) bool { return o.Name == t.Name }); i >= 0 {
+		if catalog[i].ID != t.ID {
+			return fmt.Errorf("research: RegisterTask: task %q is already registered with env id %q, not %q", t.Name, catalog[i].ID, t.ID)
+		}
 		return nil
 	}
 	catalog = append(catalog, t)
