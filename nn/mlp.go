@@ -342,6 +342,9 @@ type Workspace struct {
 	rows    int         // rows of the last forward pass; 0 before any
 	act     [][]float64 // act[l]: input (l = 0) or output of layer l, maxRows × sizes[l]
 	delta   [][]float64 // delta[l]: gradient of the loss w.r.t. act[l]
+	// Scratch of the batched forward pass: a layer's weights transposed
+	// (in × out) and its sums over the even and the odd inputs.
+	wt, even, odd []float64
 }
 
 // NewWorkspace returns a workspace for passes of up to maxRows samples
@@ -352,9 +355,16 @@ func (m *MLP) NewWorkspace(maxRows int) *Workspace {
 	ws := &Workspace{sizes: slices.Clone(m.cfg.Sizes), maxRows: maxRows}
 	ws.act = make([][]float64, len(ws.sizes))
 	ws.delta = make([][]float64, len(ws.sizes))
+	wt, out := 0, 0
 	for l, s := range ws.sizes {
 		ws.act[l] = make([]float64, maxRows*s)
 		ws.delta[l] = make([]float64, maxRows*s)
+		if l > 0 {
+			wt, out = max(wt, ws.sizes[l-1]*s), max(out, s)
+		}
+	}
+	if maxRows >= batchRows {
+		ws.wt, ws.even, ws.odd = make([]float64, wt), make([]float64, out), make([]float64, out)
 	}
 	return ws
 }
@@ -436,33 +446,89 @@ func (m *MLP) ForwardBatch(ws *Workspace, x []float64) ([]float64, error) {
 	return ws.Output(), nil
 }
 
+// batchRows is the smallest batch whose forward pass goes through the
+// batched kernel: below it, transposing each layer's weights costs more
+// than it saves.
+const batchRows = 8
+
 // forward runs the forward pass of the ws.rows inputs in ws.act[0].
 //
-// It goes row by row, with one matrix-vector product per row and layer:
-// for policy-sized layers (tens to a few hundred units) gonum's
-// matrix-vector kernels run about twice as fast as its blocked
-// matrix-matrix product, and they never start goroutines, so a pass
-// allocates nothing whatever the batch size.
+// Every row's output is, bit for bit, what gonum's Gemv gives for that
+// row: y = b + Wx with the products over the even and over the odd inputs
+// summed apart and then added (the order of gonum's amd64 kernel, which
+// forwardRows calls). Batches of batchRows or more go through accumulate,
+// which computes the same sums many outputs at a time.
 func (m *MLP) forward(ws *Workspace) {
-	rows, layers := ws.rows, m.NumLayers()
+	layers := m.NumLayers()
 	for l := range layers {
-		in, out := m.cfg.Sizes[l], m.cfg.Sizes[l+1]
-		w, b := m.weights(l), m.biases(l)
-		x, y := ws.act[l], ws.act[l+1]
-		for r := range rows {
-			yr := y[r*out : (r+1)*out]
-			copy(yr, b)
-			blas64.Gemv(blas.NoTrans, 1, w, blas64.Vector{N: in, Inc: 1, Data: x[r*in : (r+1)*in]}, 1, blas64.Vector{N: out, Inc: 1, Data: yr})
+		if ws.rows >= batchRows {
+			m.forwardBatched(ws, l)
+		} else {
+			m.forwardRows(ws, l)
 		}
 		if l < layers-1 {
-			m.activate(y[:rows*out])
+			out := m.cfg.Sizes[l+1]
+			m.activate(ws.act[l+1][:ws.rows*out])
 		}
 	}
 	if m.sOff >= 0 {
 		in, out := m.In(), m.Out()
 		x, y, s := ws.act[0], ws.act[layers], m.skip()
-		for r := range rows {
+		for r := range ws.rows {
 			blas64.Gemv(blas.NoTrans, 1, s, blas64.Vector{N: in, Inc: 1, Data: x[r*in : (r+1)*in]}, 1, blas64.Vector{N: out, Inc: 1, Data: y[r*out : (r+1)*out]})
+		}
+	}
+}
+
+// forwardRows computes layer l's pre-activations row by row, with one
+// gonum matrix-vector product per row.
+func (m *MLP) forwardRows(ws *Workspace, l int) {
+	in, out := m.cfg.Sizes[l], m.cfg.Sizes[l+1]
+	w, b := m.weights(l), m.biases(l)
+	x, y := ws.act[l], ws.act[l+1]
+	for r := range ws.rows {
+		yr := y[r*out : (r+1)*out]
+		copy(yr, b)
+		blas64.Gemv(blas.NoTrans, 1, w, blas64.Vector{N: in, Inc: 1, Data: x[r*in : (r+1)*in]}, 1, blas64.Vector{N: out, Inc: 1, Data: yr})
+	}
+}
+
+// forwardBatched is forwardRows through accumulate: the weights
+// transposed once, then for each row the sums over the even and the odd
+// inputs, all outputs at a time, added as gonum adds them.
+func (m *MLP) forwardBatched(ws *Workspace, l int) {
+	in, out := m.cfg.Sizes[l], m.cfg.Sizes[l+1]
+	w, b := m.weights(l), m.biases(l)
+	x, y := ws.act[l], ws.act[l+1]
+	wt, even, odd := ws.wt[:in*out], ws.even[:out], ws.odd[:out]
+	for o := range out {
+		for i, v := range w.Data[o*w.Stride : o*w.Stride+in] {
+			wt[i*out+o] = v
+		}
+	}
+	half, last := in/2, in-1
+	for r := range ws.rows {
+		xr, yr := x[r*in:(r+1)*in], y[r*out:(r+1)*out]
+		clear(even)
+		clear(odd)
+		accumulate(even, xr, 2, wt, 2*out, half, out)
+		if half > 0 {
+			accumulate(odd, xr[1:], 2, wt[out:], 2*out, half, out)
+		}
+		for o := range out {
+			var s float64
+			switch {
+			case in%2 == 0:
+				s = even[o] + odd[o]
+			case out%2 == 1 && o == out-1:
+				// gonum's kernel adds the last input of an odd-length
+				// row to the even sum when the row is the last of an odd
+				// number of rows, and to the total otherwise.
+				s = (even[o] + float64(wt[last*out+o]*xr[last])) + odd[o]
+			default:
+				s = (even[o] + odd[o]) + float64(wt[last*out+o]*xr[last])
+			}
+			yr[o] = b[o] + s
 		}
 	}
 }
@@ -477,9 +543,7 @@ func (m *MLP) activate(y []float64) {
 			}
 		}
 	default:
-		for i, v := range y {
-			y[i] = math.Tanh(v)
-		}
+		tanhInPlace(y) // math.Tanh, bit for bit, 8 values at a time
 	}
 }
 
@@ -551,14 +615,22 @@ func (m *MLP) backward(ws *Workspace, dOut []float64, op string, inputGrad bool,
 		dz := ws.delta[l+1] // gradient w.r.t. layer l's pre-activation
 		x, dx := ws.act[l], ws.delta[l]
 		w, dw, db := m.weights(l), m.weightGrads(grads, l), m.biasGrads(grads, l)
-		for r := range rows { // row by row, as forward goes
-			dzr := blas64.Vector{N: out, Inc: 1, Data: dz[r*out : (r+1)*out]}
-			// dW += dz xᵀ, dx = Wᵀ dz, db += dz.
-			blas64.Ger(1, dzr, blas64.Vector{N: in, Inc: 1, Data: x[r*in : (r+1)*in]}, dw)
-			if l > 0 || inputGrad {
-				blas64.Gemv(blas.Trans, 1, w, dzr, 0, blas64.Vector{N: in, Inc: 1, Data: dx[r*in : (r+1)*in]})
+		// dW += dz xᵀ, row after row (one Ger per row would add them in
+		// the same order), for one output at a time.
+		for o := range out {
+			accumulate(dw.Data[o*dw.Stride:o*dw.Stride+in], dz[o:], out, x, in, rows, in)
+		}
+		if l > 0 || inputGrad {
+			// dx = Wᵀ dz, the outputs in order from zero (as gonum's
+			// transposed Gemv with beta 0 adds them).
+			for r := range rows {
+				dxr := dx[r*in : (r+1)*in]
+				clear(dxr)
+				accumulate(dxr, dz[r*out:(r+1)*out], 1, w.Data, w.Stride, out, in)
 			}
-			for j, v := range dzr.Data {
+		}
+		for r := range rows {
+			for j, v := range dz[r*out : (r+1)*out] {
 				db[j] += v
 			}
 		}
