@@ -13,12 +13,12 @@
 // so that a training loop allocates nothing per step once its workspaces
 // exist.
 //
-// Batches of 8 rows or more go through batched kernels: on amd64 with
-// AVX-512, an assembly kernel for the products and a vector tanh;
-// elsewhere the same operations in Go. They give, bit for bit, what
-// gonum's amd64 row-by-row products and math.Tanh give (the same
-// summation order, no fused multiply-adds), so the outputs, gradients and
-// training runs do not depend on the batch size or on which kernel runs.
+// On amd64 with AVX-512, batches of 8 rows or more go through an assembly
+// kernel for the products and a vector tanh; elsewhere through gonum's
+// row-by-row products and math.Tanh. Both give the same bits (the kernels
+// keep the summation order of gonum's amd64 products and use no fused
+// multiply-adds), so the outputs, gradients and training runs do not
+// depend on the batch size or on which kernel runs.
 //
 // A typical training step:
 //

@@ -456,12 +456,12 @@ const batchRows = 8
 // Every row's output is, bit for bit, what gonum's Gemv gives for that
 // row: y = b + Wx with the products over the even and over the odd inputs
 // summed apart and then added (the order of gonum's amd64 kernel, which
-// forwardRows calls). Batches of batchRows or more go through accumulate,
-// which computes the same sums many outputs at a time.
+// forwardRows calls). Where accumulate has a vector kernel, batches of
+// batchRows rows or more go through it, many outputs at a time.
 func (m *MLP) forward(ws *Workspace) {
 	layers := m.NumLayers()
 	for l := range layers {
-		if ws.rows >= batchRows {
+		if ws.rows >= batchRows && vectorKernel() {
 			m.forwardBatched(ws, l)
 		} else {
 			m.forwardRows(ws, l)
@@ -500,6 +500,10 @@ func (m *MLP) forwardBatched(ws *Workspace, l int) {
 	in, out := m.cfg.Sizes[l], m.cfg.Sizes[l+1]
 	w, b := m.weights(l), m.biases(l)
 	x, y := ws.act[l], ws.act[l+1]
+	if len(ws.wt) < in*out || len(ws.even) < out {
+		// A workspace made for fewer than batchRows rows has no scratch.
+		ws.wt, ws.even, ws.odd = make([]float64, in*out), make([]float64, out), make([]float64, out)
+	}
 	wt, even, odd := ws.wt[:in*out], ws.even[:out], ws.odd[:out]
 	for o := range out {
 		for i, v := range w.Data[o*w.Stride : o*w.Stride+in] {
@@ -611,37 +615,68 @@ func (m *MLP) backward(ws *Workspace, dOut []float64, op string, inputGrad bool,
 	}
 	copy(ws.delta[layers], dOut)
 	for l := layers - 1; l >= 0; l-- {
-		in, out := m.cfg.Sizes[l], m.cfg.Sizes[l+1]
-		dz := ws.delta[l+1] // gradient w.r.t. layer l's pre-activation
-		x, dx := ws.act[l], ws.delta[l]
-		w, dw, db := m.weights(l), m.weightGrads(grads, l), m.biasGrads(grads, l)
-		// dW += dz xᵀ, row after row (one Ger per row would add them in
-		// the same order), for one output at a time.
-		for o := range out {
-			accumulate(dw.Data[o*dw.Stride:o*dw.Stride+in], dz[o:], out, x, in, rows, in)
-		}
-		if l > 0 || inputGrad {
-			// dx = Wᵀ dz, the outputs in order from zero (as gonum's
-			// transposed Gemv with beta 0 adds them).
-			for r := range rows {
-				dxr := dx[r*in : (r+1)*in]
-				clear(dxr)
-				accumulate(dxr, dz[r*out:(r+1)*out], 1, w.Data, w.Stride, out, in)
-			}
-		}
-		for r := range rows {
-			for j, v := range dz[r*out : (r+1)*out] {
-				db[j] += v
-			}
+		if vectorKernel() {
+			m.backwardBatched(ws, l, inputGrad, grads)
+		} else {
+			m.backwardRows(ws, l, inputGrad, grads)
 		}
 		if l > 0 {
-			m.activationGrad(dx[:rows*in], x[:rows*in])
+			in := m.cfg.Sizes[l]
+			m.activationGrad(ws.delta[l][:rows*in], ws.act[l][:rows*in])
 		}
 	}
 	if m.sOff >= 0 {
 		m.backwardSkip(ws, dOut, inputGrad, grads)
 	}
 	return nil
+}
+
+// backwardRows backpropagates through layer l row by row with gonum's
+// Ger and transposed Gemv: the weight gradient, the bias gradient and,
+// unless l is the first layer and inputGrad is unset, the gradient with
+// respect to the layer's inputs (before the activation's derivative).
+func (m *MLP) backwardRows(ws *Workspace, l int, inputGrad bool, grads []float64) {
+	in, out := m.cfg.Sizes[l], m.cfg.Sizes[l+1]
+	dz, x, dx := ws.delta[l+1], ws.act[l], ws.delta[l]
+	w, dw, db := m.weights(l), m.weightGrads(grads, l), m.biasGrads(grads, l)
+	for r := range ws.rows {
+		dzr := blas64.Vector{N: out, Inc: 1, Data: dz[r*out : (r+1)*out]}
+		// dW += dz xᵀ, dx = Wᵀ dz, db += dz.
+		blas64.Ger(1, dzr, blas64.Vector{N: in, Inc: 1, Data: x[r*in : (r+1)*in]}, dw)
+		if l > 0 || inputGrad {
+			blas64.Gemv(blas.Trans, 1, w, dzr, 0, blas64.Vector{N: in, Inc: 1, Data: dx[r*in : (r+1)*in]})
+		}
+		for j, v := range dzr.Data {
+			db[j] += v
+		}
+	}
+}
+
+// backwardBatched is backwardRows through accumulate, bit for bit.
+func (m *MLP) backwardBatched(ws *Workspace, l int, inputGrad bool, grads []float64) {
+	rows := ws.rows
+	in, out := m.cfg.Sizes[l], m.cfg.Sizes[l+1]
+	dz, x, dx := ws.delta[l+1], ws.act[l], ws.delta[l]
+	w, dw, db := m.weights(l), m.weightGrads(grads, l), m.biasGrads(grads, l)
+	// dW += dz xᵀ, row after row (one Ger per row adds them in the same
+	// order), for one output at a time.
+	for o := range out {
+		accumulate(dw.Data[o*dw.Stride:o*dw.Stride+in], dz[o:], out, x, in, rows, in)
+	}
+	if l > 0 || inputGrad {
+		// dx = Wᵀ dz, the outputs in order from zero (as gonum's
+		// transposed Gemv with beta 0 adds them).
+		for r := range rows {
+			dxr := dx[r*in : (r+1)*in]
+			clear(dxr)
+			accumulate(dxr, dz[r*out:(r+1)*out], 1, w.Data, w.Stride, out, in)
+		}
+	}
+	for r := range rows {
+		for j, v := range dz[r*out : (r+1)*out] {
+			db[j] += v
+		}
+	}
 }
 
 // backwardSkip adds the skip path's share of Backward: dS += dOutᵀ·X and,
