@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/autollmresearch/gym/internal/kernel"
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -17,31 +18,6 @@ func requireSameBits(t *testing.T, want, got []float64, what string) {
 	for i := range want {
 		if math.Float64bits(want[i]) != math.Float64bits(got[i]) {
 			require.Failf(t, "bits differ", "%s: element %d is %v, want %v", what, i, got[i], want[i])
-		}
-	}
-}
-
-// TestAccumulateMatchesGo checks the vector kernel against accumulateGo,
-// bit for bit, over lane counts that exercise every block size and the
-// remainder, strides and products that round differently when fused.
-func TestAccumulateMatchesGo(t *testing.T) {
-	if !vectorKernel() {
-		t.Log("no vector kernel on this machine: accumulate is accumulateGo")
-	}
-	rng := newRNG(1)
-	for _, n := range []int{1, 7, 8, 9, 16, 24, 31, 64, 65, 100, 127, 200} {
-		for _, k := range []int{0, 1, 2, 5, 33} {
-			for _, as := range []int{1, 3} {
-				bs := n + 2
-				a := randVec(rng, max(1, k*as), 1)
-				b := randVec(rng, max(1, k*bs), 1)
-				init := randVec(rng, n, 1)
-				want := append([]float64(nil), init...)
-				accumulateGo(want, a, as, b, bs, k)
-				got := append([]float64(nil), init...)
-				accumulate(got, a, as, b, bs, k, n)
-				requireSameBits(t, want, got, fmt.Sprintf("n=%d k=%d as=%d", n, k, as))
-			}
 		}
 	}
 }
@@ -100,8 +76,8 @@ func TestBatchedPassesMatchGonum(t *testing.T) {
 	// Without AVX-512 the network takes gonum's path, but the batched
 	// functions must still give its bits.
 	t.Run("Go alone", func(t *testing.T) {
-		defer disableVectorKernel()()
-		defer disableVectorTanh()()
+		defer kernel.DisableVectorAccumulate()()
+		defer kernel.DisableVectorTanh()()
 		testBatchedPassesMatchGonum(t)
 	})
 }

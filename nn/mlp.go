@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/autollmresearch/gym/internal/kernel"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
@@ -456,12 +457,12 @@ const batchRows = 8
 // Every row's output is, bit for bit, what gonum's Gemv gives for that
 // row: y = b + Wx with the products over the even and over the odd inputs
 // summed apart and then added (the order of gonum's amd64 kernel, which
-// forwardRows calls). Where accumulate has a vector kernel, batches of
+// forwardRows calls). Where kernel.Accumulate has a vector kernel, batches of
 // batchRows rows or more go through it, many outputs at a time.
 func (m *MLP) forward(ws *Workspace) {
 	layers := m.NumLayers()
 	for l := range layers {
-		if ws.rows >= batchRows && vectorKernel() {
+		if ws.rows >= batchRows && kernel.VectorAccumulate() {
 			m.forwardBatched(ws, l)
 		} else {
 			m.forwardRows(ws, l)
@@ -493,7 +494,7 @@ func (m *MLP) forwardRows(ws *Workspace, l int) {
 	}
 }
 
-// forwardBatched is forwardRows through accumulate: the weights
+// forwardBatched is forwardRows through kernel.Accumulate: the weights
 // transposed once, then for each row the sums over the even and the odd
 // inputs, all outputs at a time, added as gonum adds them.
 func (m *MLP) forwardBatched(ws *Workspace, l int) {
@@ -515,9 +516,9 @@ func (m *MLP) forwardBatched(ws *Workspace, l int) {
 		xr, yr := x[r*in:(r+1)*in], y[r*out:(r+1)*out]
 		clear(even)
 		clear(odd)
-		accumulate(even, xr, 2, wt, 2*out, half, out)
+		kernel.Accumulate(even, xr, 2, wt, 2*out, half, out)
 		if half > 0 {
-			accumulate(odd, xr[1:], 2, wt[out:], 2*out, half, out)
+			kernel.Accumulate(odd, xr[1:], 2, wt[out:], 2*out, half, out)
 		}
 		for o := range out {
 			var s float64
@@ -547,7 +548,7 @@ func (m *MLP) activate(y []float64) {
 			}
 		}
 	default:
-		tanhInPlace(y) // math.Tanh, bit for bit, 8 values at a time
+		kernel.Tanh(y) // math.Tanh, bit for bit
 	}
 }
 
@@ -615,7 +616,7 @@ func (m *MLP) backward(ws *Workspace, dOut []float64, op string, inputGrad bool,
 	}
 	copy(ws.delta[layers], dOut)
 	for l := layers - 1; l >= 0; l-- {
-		if vectorKernel() {
+		if kernel.VectorAccumulate() {
 			m.backwardBatched(ws, l, inputGrad, grads)
 		} else {
 			m.backwardRows(ws, l, inputGrad, grads)
@@ -652,7 +653,7 @@ func (m *MLP) backwardRows(ws *Workspace, l int, inputGrad bool, grads []float64
 	}
 }
 
-// backwardBatched is backwardRows through accumulate, bit for bit.
+// backwardBatched is backwardRows through kernel.Accumulate, bit for bit.
 func (m *MLP) backwardBatched(ws *Workspace, l int, inputGrad bool, grads []float64) {
 	rows := ws.rows
 	in, out := m.cfg.Sizes[l], m.cfg.Sizes[l+1]
@@ -661,7 +662,7 @@ func (m *MLP) backwardBatched(ws *Workspace, l int, inputGrad bool, grads []floa
 	// dW += dz xᵀ, row after row (one Ger per row adds them in the same
 	// order), for one output at a time.
 	for o := range out {
-		accumulate(dw.Data[o*dw.Stride:o*dw.Stride+in], dz[o:], out, x, in, rows, in)
+		kernel.Accumulate(dw.Data[o*dw.Stride:o*dw.Stride+in], dz[o:], out, x, in, rows, in)
 	}
 	if l > 0 || inputGrad {
 		// dx = Wᵀ dz, the outputs in order from zero (as gonum's
@@ -669,7 +670,7 @@ func (m *MLP) backwardBatched(ws *Workspace, l int, inputGrad bool, grads []floa
 		for r := range rows {
 			dxr := dx[r*in : (r+1)*in]
 			clear(dxr)
-			accumulate(dxr, dz[r*out:(r+1)*out], 1, w.Data, w.Stride, out, in)
+			kernel.Accumulate(dxr, dz[r*out:(r+1)*out], 1, w.Data, w.Stride, out, in)
 		}
 	}
 	for r := range rows {

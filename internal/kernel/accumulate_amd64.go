@@ -1,4 +1,4 @@
-package nn
+package kernel
 
 import (
 	"unsafe"
@@ -6,10 +6,10 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// useAVX512 selects the AVX-512 kernel of accumulate.
+// useAVX512 selects the AVX-512 kernel of Accumulate.
 var useAVX512 = cpu.X86.HasAVX512F
 
-// accumulateVec runs accumulate's vector kernel over the first lanes of
+// accumulateVec runs Accumulate's vector kernel over the first lanes of
 // acc, in blocks of 64, 32, 16 and 8, and returns how many lanes it did:
 // none without AVX-512. The caller has checked the slices' lengths.
 func accumulateVec(acc, a []float64, as int, b []float64, bs, k, n int) int {
@@ -38,7 +38,7 @@ func accumulateVec(acc, a []float64, as int, b []float64, bs, k, n int) int {
 }
 
 // accumW adds, k times, a[kk·sa bytes]·b[kk·sb bytes + lane] to acc's W
-// lanes (W = 64, 32, 16 or 8), in order: kernel_amd64.s.
+// lanes (W = 64, 32, 16 or 8), in order: accumulate_amd64.s.
 
 //go:noescape
 func accum64(acc, a unsafe.Pointer, sa uintptr, b unsafe.Pointer, sb uintptr, k int)
@@ -52,12 +52,12 @@ func accum16(acc, a unsafe.Pointer, sa uintptr, b unsafe.Pointer, sb uintptr, k 
 //go:noescape
 func accum8(acc, a unsafe.Pointer, sa uintptr, b unsafe.Pointer, sb uintptr, k int)
 
-// vectorKernel reports whether accumulate has a vector kernel here.
-func vectorKernel() bool { return useAVX512 }
+// VectorAccumulate reports whether Accumulate has a vector kernel here.
+func VectorAccumulate() bool { return useAVX512 }
 
-// disableVectorKernel makes accumulate run in Go alone until the returned
+// DisableVectorAccumulate makes Accumulate run in Go alone until the returned
 // function restores it (for tests).
-func disableVectorKernel() (restore func()) {
+func DisableVectorAccumulate() (restore func()) {
 	was := useAVX512
 	useAVX512 = false
 	return func() { useAVX512 = was }

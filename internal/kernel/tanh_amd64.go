@@ -3,7 +3,7 @@
 // Built with GOAMD64=v3 or later, the compiler may fuse math.Tanh's
 // multiply-adds, and tanh_other.go calls math.Tanh instead.
 
-package nn
+package kernel
 
 import (
 	"math"
@@ -47,9 +47,9 @@ var tanhTable = func() []float64 {
 	return t
 }()
 
-// tanhInPlace replaces every value of y by its hyperbolic tangent, as
+// Tanh replaces every value of y by its hyperbolic tangent, as
 // math.Tanh computes it.
-func tanhInPlace(y []float64) {
+func Tanh(y []float64) {
 	n := 0
 	if useTanhVec {
 		if n = len(y) &^ 7; n > 0 {
@@ -61,17 +61,17 @@ func tanhInPlace(y []float64) {
 	}
 }
 
-// tanh8 is tanhInPlace for n values, n a multiple of 8: tanh_amd64.s.
+// tanh8 is Tanh for n values, n a multiple of 8: tanh_amd64.s.
 //
 //go:noescape
 func tanh8(y unsafe.Pointer, n int, table unsafe.Pointer)
 
-// vectorTanh reports whether tanhInPlace has a vector kernel here.
-func vectorTanh() bool { return useTanhVec }
+// VectorTanh reports whether Tanh has a vector kernel here.
+func VectorTanh() bool { return useTanhVec }
 
-// disableVectorTanh makes tanhInPlace call math.Tanh alone until the
-// returned function restores it (for tests).
-func disableVectorTanh() (restore func()) {
+// DisableVectorTanh makes Tanh call math.Tanh alone until the returned
+// function restores it (for tests).
+func DisableVectorTanh() (restore func()) {
 	was := useTanhVec
 	useTanhVec = false
 	return func() { useTanhVec = was }

@@ -1,16 +1,16 @@
-package nn
+package kernel
 
 import (
 	"math"
 	"testing"
 )
 
-// TestTanhInPlaceIsMathTanh checks the vector tanh against math.Tanh, bit
+// TestTanhIsMathTanh checks the vector tanh against math.Tanh, bit
 // for bit, around both of its branch points, over the range where tanh
 // is not ±1, at special values and at random bit patterns.
-func TestTanhInPlaceIsMathTanh(t *testing.T) {
-	if !vectorTanh() {
-		t.Log("no vector tanh on this machine: tanhInPlace is math.Tanh")
+func TestTanhIsMathTanh(t *testing.T) {
+	if !VectorTanh() {
+		t.Log("no vector tanh on this machine: Tanh is math.Tanh")
 	}
 	var xs []float64
 	for _, c := range []float64{0, 0.625, 0.5 * 8.8029691931113054295988e+01, 1, 20} {
@@ -35,7 +35,7 @@ func TestTanhInPlaceIsMathTanh(t *testing.T) {
 		xs = append(xs, math.Float64frombits(rng.Uint64()))
 	}
 	got := append([]float64(nil), xs...)
-	tanhInPlace(got)
+	Tanh(got)
 	for i, x := range xs {
 		want := math.Tanh(x)
 		if math.IsNaN(want) && math.IsNaN(got[i]) {

@@ -1,0 +1,14 @@
+//go:build !amd64
+
+package kernel
+
+// accumulateVec has no vector kernel on this architecture: Accumulate
+// does every lane in Go.
+func accumulateVec(acc, a []float64, as int, b []float64, bs, k, n int) int { return 0 }
+
+// VectorAccumulate reports whether Accumulate has a vector kernel here.
+func VectorAccumulate() bool { return false }
+
+// DisableVectorAccumulate makes Accumulate run in Go alone (it always does
+// here) until the returned function restores it.
+func DisableVectorAccumulate() (restore func()) { return func() {} }

@@ -1,0 +1,58 @@
+package kernel
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func newRNG(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x5eed)) }
+
+// randVec returns n values uniform in [-scale, scale).
+func randVec(rng *rand.Rand, n int, scale float64) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = (2*rng.Float64() - 1) * scale
+	}
+	return v
+}
+
+// requireSameBits fails unless got and want hold the same float64 bits.
+func requireSameBits(t *testing.T, want, got []float64, what string) {
+	t.Helper()
+	require.Len(t, got, len(want), what)
+	for i := range want {
+		if math.Float64bits(want[i]) != math.Float64bits(got[i]) {
+			require.Failf(t, "bits differ", "%s: element %d is %v, want %v", what, i, got[i], want[i])
+		}
+	}
+}
+
+// TestAccumulateMatchesGo checks the vector kernel against accumulateGo,
+// bit for bit, over lane counts that exercise every block size and the
+// remainder, strides and products that round differently when fused.
+func TestAccumulateMatchesGo(t *testing.T) {
+	if !VectorAccumulate() {
+		t.Log("no vector kernel on this machine: accumulate is accumulateGo")
+	}
+	rng := newRNG(1)
+	for _, n := range []int{1, 7, 8, 9, 16, 24, 31, 64, 65, 100, 127, 200} {
+		for _, k := range []int{0, 1, 2, 5, 33} {
+			for _, as := range []int{1, 3} {
+				bs := n + 2
+				a := randVec(rng, max(1, k*as), 1)
+				b := randVec(rng, max(1, k*bs), 1)
+				init := randVec(rng, n, 1)
+				want := append([]float64(nil), init...)
+				accumulateGo(want, a, as, b, bs, k)
+				got := append([]float64(nil), init...)
+				Accumulate(got, a, as, b, bs, k, n)
+				requireSameBits(t, want, got, fmt.Sprintf("n=%d k=%d as=%d", n, k, as))
+			}
+		}
+	}
+}
+

@@ -1,0 +1,11 @@
+// Package kernel holds the project's vector kernels for float64 slices:
+// [Accumulate], a sequence of scaled row additions (the core of the
+// matrix products of nn's layers and of the GP baselines' factorisations),
+// and [Tanh], the hyperbolic tangent.
+//
+// Each gives the same bits as the scalar code it replaces, on any input:
+// Accumulate rounds every product before adding it, in a fixed order, and
+// Tanh performs math.Tanh's operations. On amd64 with AVX-512 they run as
+// assembly; elsewhere as Go. [VectorAccumulate] and [VectorTanh] report
+// which, and the Disable functions switch the assembly off for tests.
+package kernel
