@@ -41,9 +41,7 @@ func cholExtend(a, orig []float64, n, nc int) bool {
 			bi.Dgemm(blas.Trans, blas.NoTrans, jb, n-nc, j,
 				-1, a[j:], lda, a[nc:], lda,
 				1, a[j*lda+nc:], lda)
-			bi.Dtrsm(blas.Left, blas.Upper, blas.Trans, blas.NonUnit, jb, n-nc,
-				1, a[j*lda+j:], lda,
-				a[j*lda+nc:], lda)
+			trsmLeftUpperTrans(jb, n-nc, a[j*lda+j:], lda, a[j*lda+nc:], lda)
 			continue
 		}
 		if j < nc {
@@ -51,19 +49,15 @@ func cholExtend(a, orig []float64, n, nc int) bool {
 				copy(a[i*lda+i:(i+1)*lda], orig[i*lda+i:(i+1)*lda])
 			}
 		}
-		bi.Dsyrk(blas.Upper, blas.Trans, jb, j,
-			-1, a[j:], lda,
-			1, a[j*lda+j:], lda)
-		if !impl.Dpotf2(blas.Upper, jb, a[j*lda+j:], lda) {
+		syrkUpperTrans(jb, j, a[j:], lda, a[j*lda+j:], lda)
+		if !potf2(a[j*lda+j:], jb, lda) {
 			return false
 		}
 		if j+jb < n {
 			bi.Dgemm(blas.Trans, blas.NoTrans, jb, n-j-jb, j,
 				-1, a[j:], lda, a[j+jb:], lda,
 				1, a[j*lda+j+jb:], lda)
-			bi.Dtrsm(blas.Left, blas.Upper, blas.Trans, blas.NonUnit, jb, n-j-jb,
-				1, a[j*lda+j:], lda,
-				a[j*lda+j+jb:], lda)
+			trsmLeftUpperTrans(jb, n-j-jb, a[j*lda+j:], lda, a[j*lda+j+jb:], lda)
 		}
 	}
 	return true

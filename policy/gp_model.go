@@ -7,9 +7,10 @@ import (
 	"math"
 	"slices"
 
+	"github.com/autollmresearch/gym/internal/kernel"
+
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/lapack/lapack64"
 )
 
 // This file holds the Gaussian-process regression behind the GP policy.
@@ -91,7 +92,7 @@ type gpData struct {
 	scale  float64   // standard deviation of the raw targets, 1 if 0
 	diff2  []float64 // d blocks of n·(n−1)/2 squared differences, pairs i<j
 	pairs  int
-	kernel []float64   // n×n scratch for the correlation matrix
+	kernel []float64   // n×n scratch for the correlation matrix (upper triangle)
 	spare  [][]float64 // n×n buffers of factors no longer needed
 	// prefix, set during fitAfter, is the model whose factor the leading
 	// block of this set's factor extends.
@@ -248,10 +249,7 @@ func (g *gpData) pairDiffs() {
 func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // matern52 is the Matérn-5/2 correlation at squared scaled distance r2.
-func matern52(r2 float64) float64 {
-	r := math.Sqrt(5 * r2)
-	return (1 + r + r*r/3) * math.Exp(-r)
-}
+func matern52(r2 float64) float64 { return kernel.Matern52At(r2) }
 
 // gpModel is a fitted GP: the factorised correlation matrix of its
 // training points and what prediction needs.
@@ -298,25 +296,29 @@ func (g *gpData) fitAfter(prefix *gpModel) (*gpModel, error) {
 	invL2 := prefix.invL2
 	for i := range n {
 		xi := g.x[i*g.d : (i+1)*g.d]
-		for c := max(i+1, nc); c < n; c++ {
+		c0 := max(i+1, nc)
+		seg := k[i*n+c0 : i*n+n]
+		for c := c0; c < n; c++ {
 			xc := g.x[c*g.d : (c+1)*g.d]
 			r2 := 0.0
 			for j, w := range invL2 {
 				t := xi[j] - xc[j]
 				r2 += w * (t * t)
 			}
-			k[i*n+c] = matern52(r2)
+			seg[c-c0] = r2
 		}
+		kernel.Matern52(seg, seg)
 	}
 	g.prefix = prefix
 	defer func() { g.prefix = nil }()
 	return g.factor(prefix.hyper, slices.Clone(invL2))
 }
 
-// correlate checks the lengthscales and writes the off-diagonal of the
-// correlation matrix under them to g.kernel, from the squared differences
-// of pairDiffs when the set has them (a set fitted under many
-// lengthscales) or else from the inputs. It returns 1/ℓ² per dimension.
+// correlate checks the lengthscales and writes the correlation matrix
+// under them to g.kernel's upper triangle, right of the diagonal (the
+// rest is never read), from the squared differences of pairDiffs when the
+// set has them (a set fitted under many lengthscales) or else from the
+// inputs. It returns 1/ℓ² per dimension.
 func (g *gpData) correlate(lengths []float64) ([]float64, error) {
 	if len(lengths) != g.d {
 		return nil, fmt.Errorf("gp: %d lengthscales for inputs of dimension %d", len(lengths), g.d)
@@ -334,6 +336,7 @@ func (g *gpData) correlate(lengths []float64) ([]float64, error) {
 		// pairDiffs would (the same products, so the same bits).
 		for i := range n {
 			xi := g.x[i*g.d : (i+1)*g.d]
+			seg := k[i*n+i+1 : (i+1)*n]
 			for c := i + 1; c < n; c++ {
 				xc := g.x[c*g.d : (c+1)*g.d]
 				r2 := 0.0
@@ -341,24 +344,22 @@ func (g *gpData) correlate(lengths []float64) ([]float64, error) {
 					t := xi[j] - xc[j]
 					r2 += w * (t * t)
 				}
-				v := matern52(r2)
-				k[i*n+c], k[c*n+i] = v, v
+				seg[c-i-1] = r2
 			}
+			kernel.Matern52(seg, seg)
 		}
 		return invL2, nil
 	}
+	// r2 of every pair, summed over the dimensions in order, then the
+	// correlations of all pairs at once.
+	corr := g.bufs.get(g.pairs)
+	kernel.Accumulate(corr, invL2, 1, g.diff2, g.pairs, g.d, g.pairs)
+	kernel.Matern52(corr, corr)
 	p := 0
 	for i := range n {
-		for c := i + 1; c < n; c++ {
-			r2 := 0.0
-			for j, w := range invL2 {
-				r2 += w * g.diff2[j*g.pairs+p]
-			}
-			v := matern52(r2)
-			k[i*n+c], k[c*n+i] = v, v
-			p++
-		}
+		p += copy(k[i*n+i+1:(i+1)*n], corr[p:])
 	}
+	g.bufs.put(corr)
 	return invL2, nil
 }
 
@@ -372,9 +373,9 @@ func (g *gpData) factor(h gpHyper, invL2 []float64) (*gpModel, error) {
 	m := &gpModel{data: g, hyper: h.clone(), invL2: invL2}
 	n, k := g.n, g.kernel
 	// The factor is LAPACK's Potrf of the upper triangle, as mat.Cholesky
-	// computes it, without the condition estimate mat.Cholesky adds.
+	// computes it (potrf gives gonum's bits), without the condition
+	// estimate mat.Cholesky adds.
 	u := g.factorBuf()
-	sym := blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: u}
 	var ok bool
 	for _, jit := range gpJitters {
 		for i := range n {
@@ -390,7 +391,7 @@ func (g *gpData) factor(h gpHyper, invL2 []float64) (*gpModel, error) {
 				m.prefix = pre
 			}
 		} else {
-			_, ok = lapack64.Potrf(sym)
+			ok = potrf(u, n)
 		}
 		if ok {
 			m.jitter = jit
@@ -657,7 +658,6 @@ func (m *gpModel) predict(xs []float64, mean, sd, scratch []float64) ([]float64,
 			}
 		}
 		row := cross[r*n : (r+1)*n]
-		mu := 0.0
 		for i := range n {
 			xi := g.x[i*d : (i+1)*d]
 			r2 := 0.0
@@ -665,14 +665,18 @@ func (m *gpModel) predict(xs []float64, mean, sd, scratch []float64) ([]float64,
 				t := xr[j] - xi[j]
 				r2 += w * t * t
 			}
-			row[i] = matern52(r2)
+			row[i] = r2
+		}
+		kernel.Matern52(row, row)
+		mu := 0.0
+		for i := range n {
 			mu += row[i] * m.alpha[i]
 		}
 		mean[r] = g.mean + g.scale*mu
 	}
 	// Solve X·U = K*, so that row r of X has squared norm
 	// k*ᵀ (K + gI)⁻¹ k*, the variance the data explain at point r.
-	blas64.Trsm(blas.Right, blas.NoTrans, 1, m.upper, blas64.General{Rows: rows, Cols: n, Stride: n, Data: cross})
+	trsmRightUpper(m.upper.Data, n, cross, rows, g.bufs)
 	for r := range rows {
 		row := cross[r*n : (r+1)*n]
 		q := 0.0
@@ -718,12 +722,13 @@ func newPredictCacheIn(prefix *gpModel, xs []float64, rows int, bufs *gpBuffers)
 				t := xr[j] - xi[j]
 				r2 += w * t * t
 			}
-			row[i] = matern52(r2)
+			row[i] = r2
 		}
+		kernel.Matern52(row, row)
 	}
 	c.solved = bufs.get(len(c.cross))
 	copy(c.solved, c.cross)
-	blas64.Trsm(blas.Right, blas.NoTrans, 1, prefix.upper, blas64.General{Rows: rows, Cols: nc, Stride: nc, Data: c.solved})
+	trsmRightUpper(prefix.upper.Data, nc, c.solved, rows, bufs)
 	for r := range rows {
 		q := 0.0
 		for _, v := range c.solved[r*nc : (r+1)*nc] {
@@ -751,6 +756,7 @@ func (m *gpModel) predictCached(cache *predictCache, mean, sd, scratch []float64
 	}
 	tail := scratch[:nt]
 	u := m.upper.Data
+	negs := make([]float64, nc)
 	for r := range rows {
 		pre := cache.cross[r*nc : (r+1)*nc]
 		xr := cache.points[r*d : (r+1)*d]
@@ -771,15 +777,7 @@ func (m *gpModel) predictCached(cache *predictCache, mean, sd, scratch []float64
 		mean[r] = g.mean + g.scale*mu
 		// Dtrsm's row loop: the prefix's columns are solved already; their
 		// updates of the new columns, then the new columns themselves.
-		for k, s := range cache.solved[r*nc : (r+1)*nc] {
-			if s == 0 {
-				continue
-			}
-			urow := u[k*n+nc : (k+1)*n]
-			for t := range tail {
-				tail[t] += -s * urow[t]
-			}
-		}
+		solvedUpdate(tail, cache.solved[r*nc:(r+1)*nc], u[nc:], n, negs)
 		for t := range nt {
 			if tail[t] == 0 {
 				continue
@@ -799,6 +797,31 @@ func (m *gpModel) predictCached(cache *predictCache, mean, sd, scratch []float64
 		sd[r] = g.scale * math.Sqrt(m.signal*max(0, 1-q))
 	}
 	return scratch, nil
+}
+
+// solvedUpdate adds to tail[t], for k = 0, 1, … in order, -solved[k]
+// times u[k·stride+t], skipping the k whose solved value is zero (as
+// gonum's Dtrsm does), through kernel.Accumulate when no value is zero.
+// negs is scratch of len(solved).
+func solvedUpdate(tail, solved, u []float64, stride int, negs []float64) {
+	zero := false
+	for k, s := range solved {
+		negs[k] = -s
+		zero = zero || s == 0
+	}
+	if !zero {
+		kernel.Accumulate(tail, negs, 1, u, stride, len(solved), len(tail))
+		return
+	}
+	for k, s := range solved {
+		if s == 0 {
+			continue
+		}
+		urow := u[k*stride : k*stride+len(tail)]
+		for t := range tail {
+			tail[t] += -s * urow[t]
+		}
+	}
 }
 
 // expectedImprovement is the expected improvement below best of a normal

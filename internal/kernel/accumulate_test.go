@@ -55,4 +55,3 @@ func TestAccumulateMatchesGo(t *testing.T) {
 		}
 	}
 }
-

@@ -2,32 +2,7 @@
 
 #include "textflag.h"
 
-// Offsets of the constants in tanhTable (64 bytes each).
-#define C_ABS 0(AX)
-#define C_SIGN 64(AX)
-#define C_LOG2E 128(AX)
-#define C_LN2U 192(AX)
-#define C_LN2L 256(AX)
-#define C_SIXTEENTH 320(AX)
-#define C_E8 384(AX)
-#define C_E7 448(AX)
-#define C_E6 512(AX)
-#define C_E5 576(AX)
-#define C_E4 640(AX)
-#define C_E3 704(AX)
-#define C_HALF 768(AX)
-#define C_ONE 832(AX)
-#define C_TWO 896(AX)
-#define C_BIAS 960(AX)
-#define C_P0 1024(AX)
-#define C_P1 1088(AX)
-#define C_P2 1152(AX)
-#define C_Q0 1216(AX)
-#define C_Q1 1280(AX)
-#define C_Q2 1344(AX)
-#define C_MID 1408(AX)
-#define C_BIG 1472(AX)
-#define C_ZERO 1536(AX)
+#include "consts_amd64.h"
 
 // func tanh8(y unsafe.Pointer, n int, table unsafe.Pointer)
 //
@@ -49,34 +24,9 @@ loop:
 	VPANDQ  C_ABS, Z0, Z1 // z = |x|
 
 	// s = exp(2z)
-	VADDPD       Z1, Z1, Z2     // w = 2z
-	VMULPD       C_LOG2E, Z2, Z3
-	VCVTPD2DQ    Z3, Y4         // k = round(w·log2 e)
-	VCVTDQ2PD    Y4, Z5
-	VFNMADD231PD C_LN2U, Z5, Z2 // w -= k·ln2 (upper), fused
-	VFNMADD231PD C_LN2L, Z5, Z2 // w -= k·ln2 (lower), fused
-	VMULPD       C_SIXTEENTH, Z2, Z2
-	VMOVUPD      C_E8, Z6
-	VFMADD213PD  C_E7, Z2, Z6
-	VFMADD213PD  C_E6, Z2, Z6
-	VFMADD213PD  C_E5, Z2, Z6
-	VFMADD213PD  C_E4, Z2, Z6
-	VFMADD213PD  C_E3, Z2, Z6
-	VFMADD213PD  C_HALF, Z2, Z6
-	VFMADD213PD  C_ONE, Z2, Z6
-	VMULPD       Z6, Z2, Z2     // e^(w/16) - 1
-	VADDPD       C_TWO, Z2, Z6  // squared four times: (y+2)·y
-	VMULPD       Z6, Z2, Z2
-	VADDPD       C_TWO, Z2, Z6
-	VMULPD       Z6, Z2, Z2
-	VADDPD       C_TWO, Z2, Z6
-	VMULPD       Z6, Z2, Z2
-	VADDPD       C_TWO, Z2, Z6
-	VFMADD213PD  C_ONE, Z6, Z2  // e^w
-	VPMOVSXDQ    Y4, Z7
-	VPADDQ       C_BIAS, Z7, Z7
-	VPSLLQ       $52, Z7, Z7
-	VMULPD       Z7, Z2, Z2     // s = e^w · 2^k
+	VADDPD  Z1, Z1, Z2 // w = 2z
+	EXP_FMA(Z2, Y4, Z5, Z6)
+	VMOVAPD Z6, Z2
 
 	// middle: 1 - 2/(s+1), with x's sign
 	VADDPD  C_ONE, Z2, Z2

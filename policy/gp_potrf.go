@@ -1,0 +1,195 @@
+package policy
+
+import (
+	"math"
+
+	"github.com/autollmresearch/gym/internal/kernel"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	lapackgonum "gonum.org/v1/gonum/lapack/gonum"
+)
+
+// This file computes LAPACK's Potrf of an upper triangle bit for bit as
+// gonum's Dpotrf does, faster where kernel.Accumulate has a vector
+// kernel: the same blocked algorithm, gonum's Dpotf2 and Dgemm, and its
+// Dsyrk and Dtrsm written as row updates in the order gonum's
+// implementations add them (TestPotrfMatchesGonum checks the bits).
+
+// potrf factorises the n×n matrix whose upper triangle a holds (row-major,
+// stride n) in place, as lapack64.Potrf, and reports false, as Potrf, when
+// the matrix is not positive definite.
+func potrf(a []float64, n int) bool {
+	var impl lapackgonum.Implementation
+	nb := impl.Ilaenv(1, "DPOTRF", "U", n, -1, -1, -1)
+	if nb <= 1 || n <= nb {
+		return potf2(a, n, n)
+	}
+	bi := blas64.Implementation()
+	for j := 0; j < n; j += nb {
+		jb := min(nb, n-j)
+		syrkUpperTrans(jb, j, a[j:], n, a[j*n+j:], n)
+		if !potf2(a[j*n+j:], jb, n) {
+			return false
+		}
+		if j+jb < n {
+			bi.Dgemm(blas.Trans, blas.NoTrans, jb, n-j-jb, j,
+				-1, a[j:], n, a[j+jb:], n,
+				1, a[j*n+j+jb:], n)
+			trsmLeftUpperTrans(jb, n-j-jb, a[j*n+j:], n, a[j*n+j+jb:], n)
+		}
+	}
+	return true
+}
+
+// potf2 is gonum's Dpotf2(Upper, n, a, lda), the unblocked Cholesky
+// factorisation, bit for bit: for each column j, the diagonal from
+// gonum's Ddot, then row j right of it updated by -a[o][j] times row o
+// for o = 0..j-1 in order (gonum's transposed Gemv) and multiplied by
+// 1/a[j][j].
+func potf2(a []float64, n, lda int) bool {
+	if !kernel.VectorAccumulate() {
+		var impl lapackgonum.Implementation
+		return impl.Dpotf2(blas.Upper, n, a, lda)
+	}
+	bi := blas64.Implementation()
+	mult := make([]float64, n)
+	for j := range n {
+		ajj := a[j*lda+j]
+		if j != 0 {
+			ajj -= bi.Ddot(j, a[j:], lda, a[j:], lda)
+		}
+		if ajj <= 0 || math.IsNaN(ajj) {
+			a[j*lda+j] = ajj
+			return false
+		}
+		ajj = math.Sqrt(ajj)
+		a[j*lda+j] = ajj
+		if j < n-1 {
+			for o := range j {
+				mult[o] = -a[o*lda+j]
+			}
+			row := a[j*lda+j+1 : j*lda+n]
+			kernel.Accumulate(row, mult, 1, a[j+1:], lda, j, n-j-1)
+			s := 1 / ajj
+			for c := range row {
+				row[c] *= s
+			}
+		}
+	}
+	return true
+}
+
+// syrkUpperTrans is gonum's Dsyrk(Upper, Trans, n, k, -1, a, lda, 1, c,
+// ldc): C -= AᵀA on C's upper triangle, A being k×n. Row i of C gets,
+// for l = 0..k-1 in order, -a[l][i] times row l of A, skipping zero
+// multipliers.
+func syrkUpperTrans(n, k int, a []float64, lda int, c []float64, ldc int) {
+	if !kernel.VectorAccumulate() {
+		blas64.Implementation().Dsyrk(blas.Upper, blas.Trans, n, k, -1, a, lda, 1, c, ldc)
+		return
+	}
+	if n == 0 || k == 0 {
+		return
+	}
+	mult := make([]float64, k)
+	for i := range n {
+		zero := false
+		for l := range k {
+			mult[l] = -a[l*lda+i]
+			zero = zero || mult[l] == 0
+		}
+		row := c[i*ldc+i : i*ldc+n]
+		if zero {
+			addRows(row, mult, a[i:], lda)
+			continue
+		}
+		kernel.Accumulate(row, mult, 1, a[i:], lda, k, n-i)
+	}
+}
+
+// trsmLeftUpperTrans is gonum's Dtrsm(Left, Upper, Trans, NonUnit, m, n,
+// 1, a, lda, b, ldb): it solves UᵀX = B in place, U the m×m upper
+// triangle of a. Row i of B gets, for k = 0..i-1 in order, -u[k][i] times
+// the solved row k, skipping zero multipliers, and is then multiplied by
+// 1/u[i][i].
+func trsmLeftUpperTrans(m, n int, a []float64, lda int, b []float64, ldb int) {
+	if !kernel.VectorAccumulate() {
+		blas64.Implementation().Dtrsm(blas.Left, blas.Upper, blas.Trans, blas.NonUnit, m, n, 1, a, lda, b, ldb)
+		return
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	mult := make([]float64, m)
+	for i := range m {
+		zero := false
+		for k := range i {
+			mult[k] = -a[k*lda+i]
+			zero = zero || mult[k] == 0
+		}
+		row := b[i*ldb : i*ldb+n]
+		if zero {
+			addRows(row, mult[:i], b, ldb)
+		} else {
+			kernel.Accumulate(row, mult, 1, b, ldb, i, n)
+		}
+		s := 1 / a[i*lda+i]
+		for j := range row {
+			row[j] *= s
+		}
+	}
+}
+
+// addRows adds mult[l] times row l of rows (stride ld) to row, in order of
+// l, skipping zero multipliers, each product rounded before the add.
+func addRows(row, mult, rows []float64, ld int) {
+	for l, s := range mult {
+		if s == 0 {
+			continue
+		}
+		src := rows[l*ld : l*ld+len(row)]
+		for j, v := range src {
+			row[j] += float64(s * v)
+		}
+	}
+}
+
+// trsmRightUpper is gonum's Dtrsm(Right, Upper, NoTrans, NonUnit, rows,
+// n, 1, u, n, b, n), bit for bit: it solves X·U = B in place, U the n×n
+// upper triangle of u and B rows×n. Column j of X gets, for k = 0..j-1 in
+// order, -x[k]·u[k][j] and is then divided by u[j][j]; the vector kernel
+// runs down the columns, all rows at once. gonum skips a row's update
+// when its value in column k is zero, which only a signed zero would
+// tell apart: such a B is left to gonum.
+func trsmRightUpper(u []float64, n int, b []float64, rows int, bufs *gpBuffers) {
+	if !kernel.VectorAccumulate() || rows < 8 || n == 0 {
+		blas64.Implementation().Dtrsm(blas.Right, blas.Upper, blas.NoTrans, blas.NonUnit, rows, n, 1, u, n, b, n)
+		return
+	}
+	cols, neg := bufs.get(n*rows), bufs.get(n*rows) // Bᵀ becoming Xᵀ, and -Xᵀ
+	defer bufs.put(cols, neg)
+	for r := range rows {
+		for j, v := range b[r*n : (r+1)*n] {
+			cols[j*rows+r] = v
+		}
+	}
+	for j := range n {
+		col := cols[j*rows : (j+1)*rows]
+		kernel.Accumulate(col, u[j:], n, neg, rows, j, rows)
+		d := u[j*n+j]
+		for i, v := range col {
+			if v == 0 {
+				blas64.Implementation().Dtrsm(blas.Right, blas.Upper, blas.NoTrans, blas.NonUnit, rows, n, 1, u, n, b, n)
+				return
+			}
+			x := v / d
+			col[i] = x
+			neg[j*rows+i] = -x
+		}
+	}
+	for r := range rows {
+		for j := range n {
+			b[r*n+j] = cols[j*rows+r]
+		}
+	}
+}
