@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/autollmresearch/gym/internal/kernel"
 )
 
 // AdamConfig holds the hyperparameters of [Adam].
@@ -117,16 +119,11 @@ func (a *Adam) Step(params, grads []float64) error {
 	}
 	a.t++
 	b1, b2 := a.cfg.Beta1, a.cfg.Beta2
-	c1 := 1 - math.Pow(b1, float64(a.t))
-	c2 := 1 - math.Pow(b2, float64(a.t))
-	lr, eps, decay := a.cfg.LR, a.cfg.Eps, a.cfg.LR*a.cfg.WeightDecay
-	m, v := a.m[:n], a.v[:n]
-	for i, g := range grads {
-		m[i] = b1*m[i] + (1-b1)*g
-		v[i] = b2*v[i] + (1-b2)*g*g
-		step := lr * (m[i] / c1) / (math.Sqrt(v[i]/c2) + eps)
-		params[i] -= step + decay*params[i]
-	}
+	kernel.Adam(params, grads, a.m, a.v, kernel.AdamCoef{
+		Beta1: b1, Beta2: b2,
+		C1: 1 - math.Pow(b1, float64(a.t)), C2: 1 - math.Pow(b2, float64(a.t)),
+		LR: a.cfg.LR, Eps: a.cfg.Eps, Decay: a.cfg.LR * a.cfg.WeightDecay,
+	})
 	return nil
 }
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/autollmresearch/gym/internal/kernel"
 )
 
 // Categorical is a categorical distribution over the actions 0..K−1 given
@@ -17,6 +19,7 @@ import (
 type Categorical struct {
 	logp    []float64 // log-probabilities, −Inf where masked
 	p       []float64 // probabilities, 0 where masked
+	shifted []float64 // scratch: the logits less the largest, then their exp
 	entropy float64
 	set     bool
 }
@@ -25,7 +28,7 @@ type Categorical struct {
 // use. k below 1 is taken as 1.
 func NewCategorical(k int) *Categorical {
 	k = max(k, 1)
-	return &Categorical{logp: make([]float64, k), p: make([]float64, k)}
+	return &Categorical{logp: make([]float64, k), p: make([]float64, k), shifted: make([]float64, k)}
 }
 
 // Len is the number of actions, K.
@@ -60,24 +63,37 @@ func (c *Categorical) Set(logits []float64, mask []bool) error {
 	if allowed == 0 {
 		return errors.New("nn: Categorical.Set: the mask allows no action")
 	}
-	sum := 0.0
+	// The exponentials go through kernel.Exp, math.Exp's bits 8 at a
+	// time; a masked logit, which may be anything, becomes 0.
+	e := c.shifted
 	for i, z := range logits {
-		if mask != nil && !mask[i] {
-			continue
+		e[i] = 0
+		if mask == nil || mask[i] {
+			e[i] = z - hi
 		}
-		sum += math.Exp(z - hi)
+	}
+	kernel.Exp(e, e)
+	sum := 0.0
+	for i, v := range e {
+		if mask == nil || mask[i] {
+			sum += v
+		}
 	}
 	logSum := math.Log(sum)
-	h := 0.0
 	for i, z := range logits {
+		c.logp[i] = 0
+		if mask == nil || mask[i] {
+			c.logp[i] = z - hi - logSum
+		}
+	}
+	kernel.Exp(c.p, c.logp)
+	h := 0.0
+	for i, lp := range c.logp {
 		if mask != nil && !mask[i] {
 			c.logp[i], c.p[i] = math.Inf(-1), 0
 			continue
 		}
-		lp := z - hi - logSum
-		p := math.Exp(lp)
-		c.logp[i], c.p[i] = lp, p
-		h -= p * lp
+		h -= c.p[i] * lp
 	}
 	c.entropy = h
 	c.set = true

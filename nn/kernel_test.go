@@ -106,3 +106,53 @@ func testBatchedPassesMatchGonum(t *testing.T) {
 		}
 	}
 }
+
+// TestCategoricalSetMatchesScalar checks Set, whose exponentials go
+// through kernel.Exp, against the scalar computation with math.Exp, bit
+// for bit, with and without masks and with logits spread far enough for
+// probabilities to underflow.
+func TestCategoricalSetMatchesScalar(t *testing.T) {
+	rng := newRNG(4)
+	for _, k := range []int{1, 3, 8, 32, 37} {
+		for _, spread := range []float64{1, 30, 2000} {
+			for _, masked := range []bool{false, true} {
+				logits := randVec(rng, k, spread)
+				var mask []bool
+				if masked {
+					mask = make([]bool, k)
+					for i := range mask {
+						mask[i] = i%3 != 1 || k == 1
+					}
+				}
+				c := NewCategorical(k)
+				require.NoError(t, c.Set(logits, mask))
+				// the scalar computation
+				hi := math.Inf(-1)
+				for i, z := range logits {
+					if mask == nil || mask[i] {
+						hi = max(hi, z)
+					}
+				}
+				sum := 0.0
+				for i, z := range logits {
+					if mask == nil || mask[i] {
+						sum += math.Exp(z - hi)
+					}
+				}
+				logSum := math.Log(sum)
+				h := 0.0
+				for i, z := range logits {
+					wantLp, wantP := math.Inf(-1), 0.0
+					if mask == nil || mask[i] {
+						wantLp = z - hi - logSum
+						wantP = math.Exp(wantLp)
+						h -= wantP * wantLp
+					}
+					require.Equal(t, math.Float64bits(wantLp), math.Float64bits(c.LogProbs()[i]), "k=%d spread=%g logp %d", k, spread, i)
+					require.Equal(t, math.Float64bits(wantP), math.Float64bits(c.Probs()[i]), "k=%d spread=%g p %d", k, spread, i)
+				}
+				require.Equal(t, math.Float64bits(h), math.Float64bits(c.Entropy()))
+			}
+		}
+	}
+}

@@ -1,0 +1,44 @@
+package kernel
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
+
+// useExpVec selects the AVX-512 exp (exp_amd64.s): the standard library's
+// amd64 Exp on its FMA path, which that Exp takes exactly when the CPU has
+// AVX and FMA.
+var useExpVec = cpu.X86.HasAVX512F && cpu.X86.HasAVX && cpu.X86.HasFMA
+
+// The vector exp takes arguments in [expVecMin, expVecMax): there Exp
+// takes none of its overflow or subnormal exits.
+const expVecMin, expVecMax = -708, 709
+
+// expVec runs the vector kernel over the first lanes of x, a multiple of
+// 8, and returns how many lanes it did: none without AVX-512 or when a
+// value lies outside the kernel's range.
+func expVec(dst, x []float64) int {
+	if !useExpVec {
+		return 0
+	}
+	n := len(x) &^ 7
+	if n == 0 {
+		return 0
+	}
+	for _, v := range x[:n] {
+		if !(v >= expVecMin && v < expVecMax) {
+			return 0
+		}
+	}
+	exp8(unsafe.Pointer(&dst[0]), unsafe.Pointer(&x[0]), n, unsafe.Pointer(&table[0]))
+	return n
+}
+
+// exp8 is Exp for n values, n a multiple of 8: exp_amd64.s.
+//
+//go:noescape
+func exp8(dst, x unsafe.Pointer, n int, table unsafe.Pointer)
+
+// VectorExp reports whether Exp has a vector kernel here.
+func VectorExp() bool { return useExpVec }
