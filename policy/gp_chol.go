@@ -11,8 +11,9 @@ import (
 // This file extends a Cholesky factorisation by new rows and columns so
 // that the result is bit for bit what LAPACK's Potrf (gonum's Dpotrf,
 // upper triangle) computes for the whole matrix: the same blocked
-// algorithm, the same BLAS calls in the same order, restricted to the
-// entries the new columns change. Dpotrf computes every column from the
+// algorithm, the same BLAS operations in the same order (through
+// gp_potrf.go's versions of them), restricted to the entries the new
+// columns change. Dpotrf computes every column from the
 // columns before it only, so the factor of a leading block is the leading
 // block of the factor (TestCholExtendMatchesPotrf checks this and the
 // extension over block boundaries).
@@ -26,7 +27,6 @@ import (
 // not positive definite.
 func cholExtend(a, orig []float64, n, nc int) bool {
 	var impl lapackgonum.Implementation
-	bi := blas64.Implementation()
 	lda := n
 	nb := impl.Ilaenv(1, "DPOTRF", "U", n, -1, -1, -1)
 	if nb <= 1 || n <= nb {
@@ -38,9 +38,7 @@ func cholExtend(a, orig []float64, n, nc int) bool {
 			// The block's rows are final up to column nc; bring the new
 			// columns up to date as Dpotrf updates every column right of
 			// the block.
-			bi.Dgemm(blas.Trans, blas.NoTrans, jb, n-nc, j,
-				-1, a[j:], lda, a[nc:], lda,
-				1, a[j*lda+nc:], lda)
+			gemmTransNot(jb, n-nc, j, a[j:], lda, a[nc:], lda, a[j*lda+nc:], lda)
 			trsmLeftUpperTrans(jb, n-nc, a[j*lda+j:], lda, a[j*lda+nc:], lda)
 			continue
 		}
@@ -54,9 +52,7 @@ func cholExtend(a, orig []float64, n, nc int) bool {
 			return false
 		}
 		if j+jb < n {
-			bi.Dgemm(blas.Trans, blas.NoTrans, jb, n-j-jb, j,
-				-1, a[j:], lda, a[j+jb:], lda,
-				1, a[j*lda+j+jb:], lda)
+			gemmTransNot(jb, n-j-jb, j, a[j:], lda, a[j+jb:], lda, a[j*lda+j+jb:], lda)
 			trsmLeftUpperTrans(jb, n-j-jb, a[j*lda+j:], lda, a[j*lda+j+jb:], lda)
 		}
 	}

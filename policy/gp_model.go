@@ -433,16 +433,7 @@ func (g *gpData) factor(h gpHyper, invL2 []float64) (*gpModel, error) {
 func cholSolve(u []float64, n int, b []float64) {
 	b = b[:n]
 	// Uᵀ·z = b, row k of U scattering into the later entries.
-	for k := range n {
-		b[k] *= 1 / u[k*n+k]
-		bk := b[k]
-		row := u[k*n : (k+1)*n]
-		for i := k + 1; i < n; i++ {
-			if va := row[i]; va != 0 {
-				b[i] += -va * bk
-			}
-		}
-	}
+	kernel.SolveUpperTrans(u, n, b)
 	// U·x = z, from the last entry up.
 	for i := n - 1; i >= 0; i-- {
 		row := u[i*n : (i+1)*n]

@@ -24,7 +24,6 @@ func potrf(a []float64, n int) bool {
 	if nb <= 1 || n <= nb {
 		return potf2(a, n, n)
 	}
-	bi := blas64.Implementation()
 	for j := 0; j < n; j += nb {
 		jb := min(nb, n-j)
 		syrkUpperTrans(jb, j, a[j:], n, a[j*n+j:], n)
@@ -32,9 +31,7 @@ func potrf(a []float64, n int) bool {
 			return false
 		}
 		if j+jb < n {
-			bi.Dgemm(blas.Trans, blas.NoTrans, jb, n-j-jb, j,
-				-1, a[j:], n, a[j+jb:], n,
-				1, a[j*n+j+jb:], n)
+			gemmTransNot(jb, n-j-jb, j, a[j:], n, a[j+jb:], n, a[j*n+j+jb:], n)
 			trsmLeftUpperTrans(jb, n-j-jb, a[j*n+j:], n, a[j*n+j+jb:], n)
 		}
 	}
@@ -42,21 +39,23 @@ func potrf(a []float64, n int) bool {
 }
 
 // potf2 is gonum's Dpotf2(Upper, n, a, lda), the unblocked Cholesky
-// factorisation, bit for bit: for each column j, the diagonal from
-// gonum's Ddot, then row j right of it updated by -a[o][j] times row o
-// for o = 0..j-1 in order (gonum's transposed Gemv) and multiplied by
-// 1/a[j][j].
+// factorisation, bit for bit: for each column j, the diagonal less the
+// column's squared norm (summed as gonum's strided Ddot sums), then row j
+// right of it updated by -a[o][j] times row o for o = 0..j-1 in order
+// (gonum's transposed Gemv) and multiplied by 1/a[j][j].
 func potf2(a []float64, n, lda int) bool {
 	if !kernel.VectorAccumulate() {
 		var impl lapackgonum.Implementation
 		return impl.Dpotf2(blas.Upper, n, a, lda)
 	}
-	bi := blas64.Implementation()
 	mult := make([]float64, n)
 	for j := range n {
+		for o := range j {
+			mult[o] = -a[o*lda+j]
+		}
 		ajj := a[j*lda+j]
 		if j != 0 {
-			ajj -= bi.Ddot(j, a[j:], lda, a[j:], lda)
+			ajj -= dotInc(mult[:j])
 		}
 		if ajj <= 0 || math.IsNaN(ajj) {
 			a[j*lda+j] = ajj
@@ -65,9 +64,6 @@ func potf2(a []float64, n, lda int) bool {
 		ajj = math.Sqrt(ajj)
 		a[j*lda+j] = ajj
 		if j < n-1 {
-			for o := range j {
-				mult[o] = -a[o*lda+j]
-			}
 			row := a[j*lda+j+1 : j*lda+n]
 			kernel.Accumulate(row, mult, 1, a[j+1:], lda, j, n-j-1)
 			s := 1 / ajj
@@ -77,6 +73,24 @@ func potf2(a []float64, n, lda int) bool {
 		}
 	}
 	return true
+}
+
+// dotInc is x·x summed as gonum's amd64 DotInc sums a strided dot
+// product: the even-indexed products in one sum and the odd-indexed ones
+// in another, a last product of an odd count added to the odd sum, and
+// the two sums added. (potf2 passes a column's entries negated, which
+// leaves their squares unchanged.)
+func dotInc(x []float64) float64 {
+	var even, odd float64
+	i := 0
+	for ; i+1 < len(x); i += 2 {
+		even += float64(x[i] * x[i])
+		odd += float64(x[i+1] * x[i+1])
+	}
+	if i < len(x) {
+		odd += float64(x[i] * x[i])
+	}
+	return even + odd
 }
 
 // syrkUpperTrans is gonum's Dsyrk(Upper, Trans, n, k, -1, a, lda, 1, c,
@@ -104,6 +118,34 @@ func syrkUpperTrans(n, k int, a []float64, lda int, c []float64, ldc int) {
 			continue
 		}
 		kernel.Accumulate(row, mult, 1, a[i:], lda, k, n-i)
+	}
+}
+
+// gemmTransNot is gonum's Dgemm(Trans, NoTrans, m, n, k, -1, a, lda, b,
+// ldb, 1, c, ldc): C -= AᵀB, A being k×m and B k×n. Row i of C gets, for
+// l = 0..k-1 in order, -a[l][i] times row l of B, skipping zero
+// multipliers (gonum's serial and parallel paths both add in this order).
+func gemmTransNot(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	if !kernel.VectorAccumulate() {
+		blas64.Implementation().Dgemm(blas.Trans, blas.NoTrans, m, n, k, -1, a, lda, b, ldb, 1, c, ldc)
+		return
+	}
+	if m == 0 || n == 0 || k == 0 {
+		return
+	}
+	mult := make([]float64, k)
+	for i := range m {
+		zero := false
+		for l := range k {
+			mult[l] = -a[l*lda+i]
+			zero = zero || mult[l] == 0
+		}
+		row := c[i*ldc : i*ldc+n]
+		if zero {
+			addRows(row, mult, b, ldb)
+			continue
+		}
+		kernel.Accumulate(row, mult, 1, b, ldb, k, n)
 	}
 }
 
