@@ -20,7 +20,7 @@ func SolveUpperTrans(u []float64, n int, b []float64) {
 		row := u[k*n : (k+1)*n]
 		for i := k + 1; i < n; i++ {
 			if va := row[i]; va != 0 {
-				b[i] += -va * bk
+				b[i] += float64(-va * bk) // the conversion forbids fusing
 			}
 		}
 	}
