@@ -42,5 +42,6 @@
 // recommendation for a practitioner's own runs, transcript and server
 // serve language models, and cmd/ and examples/ are the programs. internal/
 // holds what the programs share (atomic files, progress lines, Parquet and
-// plot output, the real-data paths).
+// plot output, the real-data paths) and internal/kernel the vector kernels
+// under nn and the GP baselines, which keep the bits of the scalar code.
 package gym
