@@ -6,14 +6,16 @@ import (
 )
 
 // adamScalar is the Adam step as nn computed it before the kernel, the
-// reference Adam must match.
+// reference Adam must match (with conversions that keep a GOAMD64=v3
+// build from fusing its multiply-adds, which the default build never
+// does).
 func adamScalar(params, grads, m, v []float64, c AdamCoef) {
 	b1, b2 := c.Beta1, c.Beta2
 	for i, g := range grads {
-		m[i] = b1*m[i] + (1-b1)*g
-		v[i] = b2*v[i] + (1-b2)*g*g
-		step := c.LR * (m[i] / c.C1) / (math.Sqrt(v[i]/c.C2) + c.Eps)
-		params[i] -= step + c.Decay*params[i]
+		m[i] = float64(b1*m[i]) + float64((1-b1)*g)
+		v[i] = float64(b2*v[i]) + float64((1-b2)*g*g)
+		step := float64(c.LR*(m[i]/c.C1)) / (math.Sqrt(v[i]/c.C2) + c.Eps)
+		params[i] -= step + float64(c.Decay*params[i])
 	}
 }
 
