@@ -3,6 +3,7 @@ package agent
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -293,5 +294,21 @@ func TestFeaturesOnAnyTable(t *testing.T) {
 		r, err := e.Step(research.Action{Config: obs.TargetConfigs[rng.IntN(len(obs.TargetConfigs))]})
 		require.NoError(t, err)
 		obs = r.Obs
+	}
+}
+
+// TestConfigKeyIsNineDigits checks that configKey writes each value as
+// fmt's "%.9g," does, the key format the agent has always used, over
+// special values and many random ones.
+func TestConfigKeyIsNineDigits(t *testing.T) {
+	vals := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(), 1e-320, math.MaxFloat64, 0.1, 123456789.5}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		vals = append(vals, r.NormFloat64()*math.Pow(10, float64(r.IntN(40)-20)), math.Float64frombits(r.Uint64()))
+	}
+	for i := 0; i+3 <= len(vals); i += 3 {
+		x := vals[i : i+3]
+		want := fmt.Sprintf("%.9g,%.9g,%.9g,", x[0], x[1], x[2])
+		require.Equal(t, want, configKey(x))
 	}
 }

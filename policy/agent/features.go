@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 
 	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/spaces"
@@ -81,11 +82,13 @@ type episode struct {
 	feat     []float64 // the current step's features, candidates × NumFeatures
 }
 
-// configKey identifies an encoded config exactly enough to find it again.
+// configKey identifies an encoded config exactly enough to find it again:
+// each value with 9 significant digits ("%.9g,", which strconv writes
+// without fmt's overhead).
 func configKey(x []float64) string {
-	b := make([]byte, 0, 8*len(x))
+	b := make([]byte, 0, 16*len(x))
 	for _, v := range x {
-		b = fmt.Appendf(b, "%.9g,", v)
+		b = append(strconv.AppendFloat(b, v, 'g', 9, 64), ',')
 	}
 	return string(b)
 }
@@ -330,18 +333,22 @@ func (c *contextExp) lookup(x []float64, key string) (regret, diverged float64) 
 		return 0.5, 0
 	}
 	type nb struct {
-		d float64
-		i int
+		d, s float64 // distance and its square
+		i    int
 	}
 	var best [neighbours]nb
 	n := 0
 	for i, y := range c.x {
-		d := dist(x, y)
+		s := sqDist(x, y)
+		if n == neighbours && s >= best[n-1].s {
+			continue // then dist ≥ best[n-1].d too: not nearer, as a test of d would find
+		}
+		d := math.Sqrt(s)
 		if n < neighbours {
-			best[n] = nb{d, i}
+			best[n] = nb{d, s, i}
 			n++
 		} else if d < best[n-1].d {
-			best[n-1] = nb{d, i}
+			best[n-1] = nb{d, s, i}
 		} else {
 			continue
 		}
@@ -430,13 +437,17 @@ func logCoords(c map[string]any, names []string) []float64 {
 	return out
 }
 
-func dist(a, b []float64) float64 {
+// dist is the Euclidean distance between a and b.
+func dist(a, b []float64) float64 { return math.Sqrt(sqDist(a, b)) }
+
+// sqDist is the squared Euclidean distance between a and b.
+func sqDist(a, b []float64) float64 {
 	var s float64
 	for i := range a {
 		d := a[i] - b[i]
 		s += d * d
 	}
-	return math.Sqrt(s)
+	return s
 }
 
 func clamp(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }
