@@ -229,13 +229,13 @@ func playWorld(p prior.Prior, a *Agent, cfg GRPOConfig, w int) (out grpoWorld) {
 	// backpropagates with its own workspace into its own gradient vector.
 	net := a.net
 	out.grads = make([]float64, net.NumParams())
-	var ws *nn.Workspace
+	var ws, playWS *nn.Workspace // for the updates, and for sampleEpisode
 	rng := rand.New(rand.NewPCG(cfg.Seed^uint64(w)<<20, 0x6772706f2d616774))
 	for ti, target := range e.Targets() {
 		episodes := make([][]step, cfg.Group)
 		returns := make([]float64, cfg.Group)
 		for g := range cfg.Group {
-			steps, ret, r1, rk, err := sampleEpisode(e, a, net, target, uint64(w)<<16|uint64(ti), cfg, rng)
+			steps, ret, r1, rk, err := sampleEpisode(e, a, net, &playWS, target, uint64(w)<<16|uint64(ti), cfg, rng)
 			if err != nil {
 				out.err = err
 				return out
@@ -274,8 +274,10 @@ func playWorld(p prior.Prior, a *Agent, cfg GRPOConfig, w int) (out grpoWorld) {
 }
 
 // sampleEpisode plays one episode on target, sampling each choice from the
-// softmax policy, and returns its steps and its anytime return.
-func sampleEpisode(e *research.Env, a *Agent, net *nn.MLP, target string, seed uint64, cfg GRPOConfig, rng *rand.Rand) ([]step, float64, float64, float64, error) {
+// softmax policy, and returns its steps and its anytime return. It scores
+// the candidates in batches of up to 512 in *ws, which it replaces when
+// too small.
+func sampleEpisode(e *research.Env, a *Agent, net *nn.MLP, ws **nn.Workspace, target string, seed uint64, cfg GRPOConfig, rng *rand.Rand) ([]step, float64, float64, float64, error) {
 	obs, _, err := e.Reset(env.SeedOf(seed), env.Options{research.ResetOptionTarget: target})
 	if err != nil {
 		return nil, 0, 0, 0, err
@@ -285,7 +287,10 @@ func sampleEpisode(e *research.Env, a *Agent, net *nn.MLP, target string, seed u
 		return nil, 0, 0, 0, err
 	}
 	tried := make([]bool, len(ep.x))
-	ws := net.NewWorkspace(min(len(ep.x), 512))
+	chunk := min(len(ep.x), 512)
+	if *ws == nil || (*ws).MaxRows() < chunk {
+		*ws = net.NewWorkspace(chunk)
+	}
 	var steps []step
 	var ret, r1 float64
 	for k := range cfg.Trials {
@@ -306,9 +311,9 @@ func sampleEpisode(e *research.Env, a *Agent, net *nn.MLP, target string, seed u
 			break
 		}
 		scores := make([]float64, len(idx))
-		for lo := 0; lo < len(idx); lo += ws.MaxRows() {
-			hi := min(len(idx), lo+ws.MaxRows())
-			y, err := net.ForwardBatch(ws, rows[lo*NumFeatures:hi*NumFeatures])
+		for lo := 0; lo < len(idx); lo += chunk {
+			hi := min(len(idx), lo+chunk)
+			y, err := net.ForwardBatch(*ws, rows[lo*NumFeatures:hi*NumFeatures])
 			if err != nil {
 				return nil, 0, 0, 0, err
 			}
