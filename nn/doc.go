@@ -13,12 +13,12 @@
 // so that a training loop allocates nothing per step once its workspaces
 // exist.
 //
-// On amd64 with AVX-512, batches of 8 rows or more go through an assembly
-// kernel for the products and a vector tanh; elsewhere through gonum's
-// row-by-row products and math.Tanh. Both give the same bits (the kernels
-// keep the summation order of gonum's amd64 products and use no fused
-// multiply-adds), so the outputs, gradients and training runs do not
-// depend on the batch size or on which kernel runs.
+// On amd64 with AVX2 or AVX-512, batches of 8 rows or more go through an
+// assembly kernel for the products (and, with AVX-512, a vector tanh);
+// elsewhere through gonum's row-by-row products and math.Tanh. All give
+// the same bits (the kernels keep the summation order of gonum's amd64
+// products and use no fused multiply-adds), so the outputs, gradients and
+// training runs do not depend on the batch size or on which kernel runs.
 //
 // A typical training step:
 //

@@ -73,6 +73,10 @@ func passes(m *MLP, x, dOut []float64, batched bool) (*Workspace, []float64) {
 // with the vector kernels and without them.
 func TestBatchedPassesMatchGonum(t *testing.T) {
 	t.Run("vector kernels", testBatchedPassesMatchGonum)
+	t.Run("AVX2 kernels", func(t *testing.T) {
+		defer kernel.DisableAVX512()()
+		testBatchedPassesMatchGonum(t)
+	})
 	// Without AVX-512 the network takes gonum's path, but the batched
 	// functions must still give its bits.
 	t.Run("Go alone", func(t *testing.T) {

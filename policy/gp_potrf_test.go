@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -43,11 +42,15 @@ func maternMatrix(r *rand.Rand, n, d int, ell, noise float64, blocks bool) []flo
 // TestPotrfMatchesGonum checks potrf against lapack64.Potrf bit for bit:
 // sizes on both sides of Dpotrf's block size, well and badly conditioned
 // matrices (some not positive definite, where both must fail), exact
-// zeros in the factor, with the vector kernel and without it.
+// zeros in the factor, with the AVX-512 kernels, the AVX2 one and gonum's
+// routines.
 func TestPotrfMatchesGonum(t *testing.T) {
-	for _, vector := range []bool{true, false} {
-		t.Run(fmt.Sprintf("vector=%t", vector), func(t *testing.T) {
-			if !vector {
+	for _, mode := range []string{"best", "AVX2", "gonum"} {
+		t.Run(mode, func(t *testing.T) {
+			switch mode {
+			case "AVX2":
+				defer kernel.DisableAVX512()()
+			case "gonum":
 				defer kernel.DisableVectorAccumulate()()
 			}
 			r := rand.New(rand.NewPCG(11, 12))

@@ -4,10 +4,11 @@ package kernel
 // for kk = 0, 1, …, k-1 in that order: acc[j] += a[kk·as]·b[kk·bs+j], each
 // product rounded before it is added (no fused multiply-add). Every
 // element of acc sees the same operations in the same order whichever way
-// the work is split: the vector kernel (accumulate_amd64.s) handles
-// every lane where the CPU has AVX-512 ([VectorAccumulate]), Go
-// elsewhere. Without the vector kernel it is slower than gonum's
-// level-2 routines, so callers that have those take them instead.
+// the work is split: the vector kernels handle every lane where the CPU
+// has AVX-512 (accumulate_amd64.s) or AVX2 (accumulate_avx2_amd64.s), as
+// [VectorAccumulate] reports, and Go elsewhere. Without them it is slower
+// than gonum's level-2 routines, so callers that have those take them
+// instead.
 func Accumulate(acc, a []float64, as int, b []float64, bs, k, n int) {
 	if k == 0 || n == 0 {
 		return

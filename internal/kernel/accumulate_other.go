@@ -12,3 +12,6 @@ func VectorAccumulate() bool { return false }
 // DisableVectorAccumulate makes Accumulate run in Go alone (it always does
 // here) until the returned function restores it.
 func DisableVectorAccumulate() (restore func()) { return func() {} }
+
+// DisableAVX512 does nothing here: there is no AVX-512 kernel to disable.
+func DisableAVX512() (restore func()) { return func() {} }

@@ -35,6 +35,14 @@ func requireSameBits(t *testing.T, want, got []float64, what string) {
 // bit for bit, over lane counts that exercise every block size and the
 // remainder, strides and products that round differently when fused.
 func TestAccumulateMatchesGo(t *testing.T) {
+	t.Run("best kernel", testAccumulateMatchesGo)
+	t.Run("AVX2 kernel", func(t *testing.T) {
+		defer DisableAVX512()()
+		testAccumulateMatchesGo(t)
+	})
+}
+
+func testAccumulateMatchesGo(t *testing.T) {
 	if !VectorAccumulate() {
 		t.Log("no vector kernel on this machine: accumulate is accumulateGo")
 	}

@@ -10,8 +10,8 @@
 // Tanh, Exp and Matern52 perform the operations of math.Tanh, math.Exp
 // and [Matern52At] with the standard library's amd64 Exp, and Adam and
 // SolveUpperTrans those of the steps they document. On amd64 with AVX-512
-// they run as assembly; elsewhere as Go. [VectorAccumulate],
-// [VectorTanh], [VectorExp] and [VectorMatern] report which (Adam and
-// SolveUpperTrans follow VectorAccumulate), and the Disable functions
-// switch the assembly off for tests.
+// they run as assembly, and Accumulate also with AVX2; elsewhere as Go.
+// [VectorAccumulate], [VectorTanh], [VectorExp] and [VectorMatern] report
+// which (Adam and SolveUpperTrans run as assembly with AVX-512 only), and
+// the Disable functions switch the assembly off for tests.
 package kernel

@@ -11,10 +11,6 @@ import (
 // AVX and FMA.
 var useExpVec = cpu.X86.HasAVX512F && cpu.X86.HasAVX && cpu.X86.HasFMA
 
-// The vector exp takes arguments in [expVecMin, expVecMax): there Exp
-// takes none of its overflow or subnormal exits.
-const expVecMin, expVecMax = -708, 709
-
 // expVec runs the vector kernel over the first lanes of x, a multiple of
 // 8, and returns how many lanes it did: none without AVX-512 or when a
 // value lies outside the kernel's range.

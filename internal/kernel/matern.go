@@ -2,6 +2,11 @@ package kernel
 
 import "math"
 
+// maternVecMax bounds the squared distances the vector kernel takes:
+// below it exp(-r) takes none of Exp's subnormal exits (those start near
+// r = 708, r2 = 100,000).
+const maternVecMax = 90000
+
 // Matern52At is the Matérn-5/2 correlation at squared scaled distance r2:
 // (1 + r + r²/3)·exp(-r) with r = √(5·r2).
 func Matern52At(r2 float64) float64 {

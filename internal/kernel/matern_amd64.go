@@ -11,11 +11,6 @@ import (
 // takes exactly when the CPU has AVX and FMA.
 var useMaternVec = cpu.X86.HasAVX512F && cpu.X86.HasAVX && cpu.X86.HasFMA
 
-// maternVecMax bounds the squared distances the vector kernel takes:
-// below it exp(-r) takes none of Exp's subnormal exits (those start near
-// r = 708, r2 = 100,000).
-const maternVecMax = 90000
-
 // matern52Vec runs the vector kernel over the first lanes of r2, a
 // multiple of 8, and returns how many lanes it did: none without AVX-512
 // or when a value lies outside the kernel's range.
