@@ -792,27 +792,14 @@ func (m *gpModel) predictCached(cache *predictCache, mean, sd, scratch []float64
 
 // solvedUpdate adds to tail[t], for k = 0, 1, … in order, -solved[k]
 // times u[k·stride+t], skipping the k whose solved value is zero (as
-// gonum's Dtrsm does), through kernel.Accumulate when no value is zero.
-// negs is scratch of len(solved).
+// gonum's Dtrsm does). negs is scratch of len(solved).
 func solvedUpdate(tail, solved, u []float64, stride int, negs []float64) {
 	zero := false
 	for k, s := range solved {
 		negs[k] = -s
 		zero = zero || s == 0
 	}
-	if !zero {
-		kernel.Accumulate(tail, negs, 1, u, stride, len(solved), len(tail))
-		return
-	}
-	for k, s := range solved {
-		if s == 0 {
-			continue
-		}
-		urow := u[k*stride : k*stride+len(tail)]
-		for t := range tail {
-			tail[t] += -s * urow[t]
-		}
-	}
+	updateRow(tail, negs, u, stride, zero)
 }
 
 // expectedImprovement is the expected improvement below best of a normal

@@ -50,9 +50,7 @@ func potf2(a []float64, n, lda int) bool {
 	}
 	mult := make([]float64, n)
 	for j := range n {
-		for o := range j {
-			mult[o] = -a[o*lda+j]
-		}
+		negColumn(mult[:j], a, lda, j)
 		ajj := a[j*lda+j]
 		if j != 0 {
 			ajj -= dotInc(mult[:j])
@@ -107,17 +105,8 @@ func syrkUpperTrans(n, k int, a []float64, lda int, c []float64, ldc int) {
 	}
 	mult := make([]float64, k)
 	for i := range n {
-		zero := false
-		for l := range k {
-			mult[l] = -a[l*lda+i]
-			zero = zero || mult[l] == 0
-		}
-		row := c[i*ldc+i : i*ldc+n]
-		if zero {
-			addRows(row, mult, a[i:], lda)
-			continue
-		}
-		kernel.Accumulate(row, mult, 1, a[i:], lda, k, n-i)
+		zero := negColumn(mult, a, lda, i)
+		updateRow(c[i*ldc+i:i*ldc+n], mult, a[i:], lda, zero)
 	}
 }
 
@@ -135,17 +124,8 @@ func gemmTransNot(m, n, k int, a []float64, lda int, b []float64, ldb int, c []f
 	}
 	mult := make([]float64, k)
 	for i := range m {
-		zero := false
-		for l := range k {
-			mult[l] = -a[l*lda+i]
-			zero = zero || mult[l] == 0
-		}
-		row := c[i*ldc : i*ldc+n]
-		if zero {
-			addRows(row, mult, b, ldb)
-			continue
-		}
-		kernel.Accumulate(row, mult, 1, b, ldb, k, n)
+		zero := negColumn(mult, a, lda, i)
+		updateRow(c[i*ldc:i*ldc+n], mult, b, ldb, zero)
 	}
 }
 
@@ -164,22 +144,36 @@ func trsmLeftUpperTrans(m, n int, a []float64, lda int, b []float64, ldb int) {
 	}
 	mult := make([]float64, m)
 	for i := range m {
-		zero := false
-		for k := range i {
-			mult[k] = -a[k*lda+i]
-			zero = zero || mult[k] == 0
-		}
+		zero := negColumn(mult[:i], a, lda, i)
 		row := b[i*ldb : i*ldb+n]
-		if zero {
-			addRows(row, mult[:i], b, ldb)
-		} else {
-			kernel.Accumulate(row, mult, 1, b, ldb, i, n)
-		}
+		updateRow(row, mult[:i], b, ldb, zero)
 		s := 1 / a[i*lda+i]
 		for j := range row {
 			row[j] *= s
 		}
 	}
+}
+
+// negColumn sets mult[l] to -a[l·lda+col] for every l < len(mult), the
+// multipliers gonum's level-3 routines take from a column of A, and
+// reports whether one of them is zero.
+func negColumn(mult, a []float64, lda, col int) (zero bool) {
+	for l := range mult {
+		mult[l] = -a[l*lda+col]
+		zero = zero || mult[l] == 0
+	}
+	return zero
+}
+
+// updateRow adds mult[l] times row l of rows (stride ld) to row, in order
+// of l, skipping zero multipliers as gonum does: through kernel.Accumulate
+// when there is none (hasZero false), else addRows.
+func updateRow(row, mult, rows []float64, ld int, hasZero bool) {
+	if hasZero {
+		addRows(row, mult, rows, ld)
+		return
+	}
+	kernel.Accumulate(row, mult, 1, rows, ld, len(mult), len(row))
 }
 
 // addRows adds mult[l] times row l of rows (stride ld) to row, in order of
