@@ -27,7 +27,7 @@ func requireSameBits(t *testing.T, want, got []float64, what string) {
 // and returns the workspace and the parameter gradient.
 func passes(m *MLP, x, dOut []float64, batched bool) (*Workspace, []float64) {
 	rows, layers := len(x)/m.In(), m.NumLayers()
-	ws := m.NewWorkspace(rows)
+	ws := m.NewWorkspace(max(rows, batchRows)) // with the batched pass's scratch
 	ws.rows = rows
 	copy(ws.act[0], x)
 	for l := range layers {

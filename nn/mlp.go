@@ -501,10 +501,6 @@ func (m *MLP) forwardBatched(ws *Workspace, l int) {
 	in, out := m.cfg.Sizes[l], m.cfg.Sizes[l+1]
 	w, b := m.weights(l), m.biases(l)
 	x, y := ws.act[l], ws.act[l+1]
-	if len(ws.wt) < in*out || len(ws.even) < out {
-		// A workspace made for fewer than batchRows rows has no scratch.
-		ws.wt, ws.even, ws.odd = make([]float64, in*out), make([]float64, out), make([]float64, out)
-	}
 	wt, even, odd := ws.wt[:in*out], ws.even[:out], ws.odd[:out]
 	for o := range out {
 		for i, v := range w.Data[o*w.Stride : o*w.Stride+in] {
