@@ -1,5 +1,7 @@
 package kernel
 
+//go:generate go run gen_accumulate.go
+
 import (
 	"unsafe"
 
