@@ -15,17 +15,9 @@ var useMaternVec = cpu.X86.HasAVX512F && cpu.X86.HasAVX && cpu.X86.HasFMA
 // multiple of 8, and returns how many lanes it did: none without AVX-512
 // or when a value lies outside the kernel's range.
 func matern52Vec(dst, r2 []float64) int {
-	if !useMaternVec {
-		return 0
-	}
-	n := len(r2) &^ 7
+	n := vecLanes(useMaternVec, r2, 0, maternVecMax)
 	if n == 0 {
 		return 0
-	}
-	for _, v := range r2[:n] {
-		if !(v >= 0 && v < maternVecMax) {
-			return 0
-		}
 	}
 	matern8(unsafe.Pointer(&dst[0]), unsafe.Pointer(&r2[0]), n, unsafe.Pointer(&table[0]))
 	return n
