@@ -513,23 +513,23 @@ func (m *MLP) forwardBatched(ws *Workspace, l int) {
 		clear(even)
 		clear(odd)
 		kernel.Accumulate(even, xr, 2, wt, 2*out, half, out)
-		if half > 0 {
-			kernel.Accumulate(odd, xr[1:], 2, wt[out:], 2*out, half, out)
-		}
-		for o := range out {
-			var s float64
-			switch {
-			case in%2 == 0:
-				s = even[o] + odd[o]
-			case out%2 == 1 && o == out-1:
-				// gonum's kernel adds the last input of an odd-length
-				// row to the even sum when the row is the last of an odd
-				// number of rows, and to the total otherwise.
-				s = (even[o] + float64(wt[last*out+o]*xr[last])) + odd[o]
-			default:
-				s = (even[o] + odd[o]) + float64(wt[last*out+o]*xr[last])
+		kernel.Accumulate(odd, xr[1:], 2, wt[out:], 2*out, half, out)
+		if in%2 == 0 {
+			for o, e := range even {
+				yr[o] = b[o] + (e + odd[o])
 			}
-			yr[o] = b[o] + s
+			continue
+		}
+		// An odd input count leaves a last input, which gonum's kernel
+		// adds to the total, except on the last of an odd number of rows,
+		// where it adds it to the even sum.
+		xl, wl := xr[last], wt[last*out:]
+		for o, e := range even {
+			yr[o] = b[o] + ((e + odd[o]) + float64(wl[o]*xl))
+		}
+		if out%2 == 1 {
+			o := out - 1
+			yr[o] = b[o] + ((even[o] + float64(wl[o]*xl)) + odd[o])
 		}
 	}
 }
