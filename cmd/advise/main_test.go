@@ -8,12 +8,12 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/autollmresearch/gym/internal/cli/clitest"
 	"github.com/autollmresearch/gym/internal/shareddata"
 	"github.com/autollmresearch/gym/tasks"
 	"github.com/autollmresearch/gym/tasks/pretrain"
@@ -31,32 +31,17 @@ func defaultTable(t *testing.T) string {
 }
 
 func TestFlagErrors(t *testing.T) {
-	cases := []struct {
-		args []string
-		want []string
-	}{
-		{nil, []string{"no runs"}},
-		{[]string{"-table", "x.parquet"}, []string{"-target: advise: target is empty"}},
-		{[]string{"-table", "x.parquet", "-target", "params=1e9,params=2e9"}, []string{`"params" is given twice`}},
-		{[]string{"-table", "x.parquet", "-table", "y.parquet", "-target", "largest"}, []string{"2 tables named"}},
-		{[]string{"-table", "x.parquet", "-target", "largest", "-k", "0"}, []string{"-k is 0"}},
-		{[]string{"-table", "x.parquet", "-calibrate", "-target", "largest", "-json"}, []string{"-target does not apply", "-json does not apply"}},
-		{[]string{"-table", "x.parquet", "-target", "largest", "-csv", "c.csv"}, []string{"-csv applies only with -calibrate"}},
-		{[]string{"-table", "x.parquet", "-target", "largest", "extra"}, []string{`unexpected argument "extra"`}},
-		{[]string{"-bogus"}, []string{"flag provided but not defined: -bogus"}},
-	}
-	for _, c := range cases {
-		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			err := run(context.Background(), c.args, &stdout, &stderr)
-			require.Error(t, err)
-			assert.ErrorIs(t, err, errUsage)
-			for _, w := range c.want {
-				assert.Contains(t, err.Error(), w)
-			}
-			assert.Empty(t, stdout.String())
-		})
-	}
+	clitest.CheckUsage(t, run, errUsage, []clitest.Usage{
+		{Want: []string{"no runs"}},
+		{Args: []string{"-table", "x.parquet"}, Want: []string{"-target: advise: target is empty"}},
+		{Args: []string{"-table", "x.parquet", "-target", "params=1e9,params=2e9"}, Want: []string{`"params" is given twice`}},
+		{Args: []string{"-table", "x.parquet", "-table", "y.parquet", "-target", "largest"}, Want: []string{"2 tables named"}},
+		{Args: []string{"-table", "x.parquet", "-target", "largest", "-k", "0"}, Want: []string{"-k is 0"}},
+		{Args: []string{"-table", "x.parquet", "-calibrate", "-target", "largest", "-json"}, Want: []string{"-target does not apply", "-json does not apply"}},
+		{Args: []string{"-table", "x.parquet", "-target", "largest", "-csv", "c.csv"}, Want: []string{"-csv applies only with -calibrate"}},
+		{Args: []string{"-table", "x.parquet", "-target", "largest", "extra"}, Want: []string{`unexpected argument "extra"`}},
+		{Args: []string{"-bogus"}, Want: []string{"flag provided but not defined: -bogus"}},
+	})
 }
 
 func TestHelpIsNotAnError(t *testing.T) {

@@ -6,37 +6,26 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/autollmresearch/gym/internal/cli/clitest"
 	"github.com/autollmresearch/gym/policy/agent"
 	"github.com/autollmresearch/gym/prior"
 	"github.com/autollmresearch/gym/tasks"
 )
 
 func TestUsageErrors(t *testing.T) {
-	cases := []struct {
-		args []string
-		want string
-	}{
-		{nil, `-task is ""`},
-		{[]string{"-task", "poetry"}, `-task is "poetry"`},
-		{[]string{"-task", "arch", "-worlds", "0"}, "Worlds"},
-		{[]string{"-pretrained", "-task", "arch", "-worlds", "5"}, "-pretrained takes no -task, -worlds"},
-		{[]string{"-finetune", "x.gymagent", "-rounds", "2", "-out", "y"}, "-finetune takes no -rounds"},
-		{[]string{"-task", "arch", "extra"}, `unexpected argument "extra"`},
-	}
-	for _, c := range cases {
-		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
-			err := run(context.Background(), c.args, &bytes.Buffer{}, &bytes.Buffer{})
-			require.Error(t, err)
-			assert.ErrorIs(t, err, errUsage)
-			assert.Contains(t, err.Error(), c.want)
-		})
-	}
+	clitest.CheckUsage(t, run, errUsage, []clitest.Usage{
+		{Want: []string{`-task is ""`}},
+		{Args: []string{"-task", "poetry"}, Want: []string{`-task is "poetry"`}},
+		{Args: []string{"-task", "arch", "-worlds", "0"}, Want: []string{"Worlds"}},
+		{Args: []string{"-pretrained", "-task", "arch", "-worlds", "5"}, Want: []string{"-pretrained takes no -task, -worlds"}},
+		{Args: []string{"-finetune", "x.gymagent", "-rounds", "2", "-out", "y"}, Want: []string{"-finetune takes no -rounds"}},
+		{Args: []string{"-task", "arch", "extra"}, Want: []string{`unexpected argument "extra"`}},
+	})
 	assert.ErrorIs(t, run(context.Background(), []string{"-h"}, &bytes.Buffer{}, &bytes.Buffer{}), flag.ErrHelp)
 }
 

@@ -5,41 +5,30 @@ import (
 	"context"
 	"flag"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/autollmresearch/gym/internal/cli/clitest"
 	"github.com/autollmresearch/gym/internal/shareddata"
 	"github.com/autollmresearch/gym/tasks"
 )
 
 func TestUsageErrors(t *testing.T) {
-	cases := []struct {
-		args []string
-		want string
-	}{
-		{nil, "no command given"},
-		{[]string{"sample"}, `unknown command "sample"`},
-		{[]string{"check"}, "nothing to check"},
-		{[]string{"check", "-table", "x.csv", "-draws", "3"}, "-draws is 3"},
-		{[]string{"baselines", "-tasks", "poetry"}, `no prior for task "poetry"`},
-		{[]string{"baselines", "-draws", "0"}, "-draws 0"},
-		{[]string{"baselines", "-policies", "oracle"}, `unknown policy "oracle"`},
-		{[]string{"draw"}, "-out is empty"},
-		{[]string{"draw", "-out", "x.txt"}, "x.txt"},
-		{[]string{"draw", "-task", "poetry", "-out", "x.csv"}, `"poetry"`},
-		{[]string{"draw", "-out", "x.csv", "extra"}, `unexpected argument "extra"`},
-	}
-	for _, c := range cases {
-		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
-			err := run(context.Background(), c.args, &bytes.Buffer{}, &bytes.Buffer{})
-			require.Error(t, err)
-			assert.ErrorIs(t, err, errUsage)
-			assert.Contains(t, err.Error(), c.want)
-		})
-	}
+	clitest.CheckUsage(t, run, errUsage, []clitest.Usage{
+		{Want: []string{"no command given"}},
+		{Args: []string{"sample"}, Want: []string{`unknown command "sample"`}},
+		{Args: []string{"check"}, Want: []string{"nothing to check"}},
+		{Args: []string{"check", "-table", "x.csv", "-draws", "3"}, Want: []string{"-draws is 3"}},
+		{Args: []string{"baselines", "-tasks", "poetry"}, Want: []string{`no prior for task "poetry"`}},
+		{Args: []string{"baselines", "-draws", "0"}, Want: []string{"-draws 0"}},
+		{Args: []string{"baselines", "-policies", "oracle"}, Want: []string{`unknown policy "oracle"`}},
+		{Args: []string{"draw"}, Want: []string{"-out is empty"}},
+		{Args: []string{"draw", "-out", "x.txt"}, Want: []string{"x.txt"}},
+		{Args: []string{"draw", "-task", "poetry", "-out", "x.csv"}, Want: []string{`"poetry"`}},
+		{Args: []string{"draw", "-out", "x.csv", "extra"}, Want: []string{`unexpected argument "extra"`}},
+	})
 }
 
 func TestHelp(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/autollmresearch/gym/internal/cli/clitest"
 	"github.com/autollmresearch/gym/internal/shareddata"
 	"github.com/autollmresearch/gym/policy/agent"
 	"github.com/autollmresearch/gym/prior"
@@ -21,29 +22,14 @@ import (
 )
 
 func TestFlagErrors(t *testing.T) {
-	cases := []struct {
-		args []string
-		want []string
-	}{
-		{nil, []string{"nothing to evaluate"}},
-		{[]string{"-table", "x.parquet", "-seeds", "3", "-k", "0", "-workers", "-2"}, []string{"-seeds is 3, want at least 5", "-k is 0", "-workers is -2"}},
-		{[]string{"-table", "x.parquet", "-policies", "random,oracle"}, []string{`unknown policy "oracle"`}},
-		{[]string{"-table", "x.parquet", "extra"}, []string{`unexpected argument "extra"`}},
-		{[]string{"-table", "x.parquet", "-policies", "none"}, []string{"-policies none leaves nothing"}},
-		{[]string{"-bogus"}, []string{"flag provided but not defined: -bogus"}},
-	}
-	for _, c := range cases {
-		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			err := run(context.Background(), c.args, &stdout, &stderr)
-			require.Error(t, err)
-			assert.ErrorIs(t, err, errUsage)
-			for _, w := range c.want {
-				assert.Contains(t, err.Error(), w)
-			}
-			assert.Empty(t, stdout.String())
-		})
-	}
+	clitest.CheckUsage(t, run, errUsage, []clitest.Usage{
+		{Want: []string{"nothing to evaluate"}},
+		{Args: []string{"-table", "x.parquet", "-seeds", "3", "-k", "0", "-workers", "-2"}, Want: []string{"-seeds is 3, want at least 5", "-k is 0", "-workers is -2"}},
+		{Args: []string{"-table", "x.parquet", "-policies", "random,oracle"}, Want: []string{`unknown policy "oracle"`}},
+		{Args: []string{"-table", "x.parquet", "extra"}, Want: []string{`unexpected argument "extra"`}},
+		{Args: []string{"-table", "x.parquet", "-policies", "none"}, Want: []string{"-policies none leaves nothing"}},
+		{Args: []string{"-bogus"}, Want: []string{"flag provided but not defined: -bogus"}},
+	})
 }
 
 func TestHelpIsNotAnError(t *testing.T) {

@@ -8,45 +8,30 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/autollmresearch/gym/eval"
+	"github.com/autollmresearch/gym/internal/cli/clitest"
 	"github.com/autollmresearch/gym/internal/shareddata"
 )
 
 func TestFlagErrors(t *testing.T) {
-	cases := []struct {
-		args []string
-		want []string
-	}{
-		{[]string{"-tasks", "pretrain,nope"}, []string{`-tasks: unknown task "nope" (want some of pretrain, arch, mixture, grpo)`}},
-		{[]string{"-tasks", "arch,arch"}, []string{`-tasks: "arch" is listed twice`}},
-		{[]string{"-tasks", ""}, []string{"nothing to evaluate"}},
-		{[]string{"-policies", "random,oracle"}, []string{`-policies: unknown policy "oracle"`, "gp-ei-warm"}},
-		{[]string{"-policies", " , "}, []string{"-policies is empty"}},
-		{[]string{"-k", "0", "-episodes", "-3", "-workers", "-1"}, []string{"-k is 0", "-episodes is -3", "-workers is -1"}},
-		{[]string{"-setting", "fast"}, []string{`-setting is "fast", want extrapolate or multi-fidelity`}},
-		{[]string{"-out", ""}, []string{"-out is empty"}},
-		{[]string{"-k", "many"}, []string{`invalid value "many" for flag -k`}},
-		{[]string{"-bogus"}, []string{"flag provided but not defined: -bogus"}},
-		{[]string{"pretrain"}, []string{`unexpected argument "pretrain"`}},
-	}
-	for _, c := range cases {
-		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			err := run(context.Background(), c.args, &stdout, &stderr)
-			require.Error(t, err)
-			assert.ErrorIs(t, err, errUsage)
-			for _, w := range c.want {
-				assert.Contains(t, err.Error(), w)
-			}
-			assert.Empty(t, stdout.String())
-		})
-	}
+	clitest.CheckUsage(t, run, errUsage, []clitest.Usage{
+		{Args: []string{"-tasks", "pretrain,nope"}, Want: []string{`-tasks: unknown task "nope" (want some of pretrain, arch, mixture, grpo)`}},
+		{Args: []string{"-tasks", "arch,arch"}, Want: []string{`-tasks: "arch" is listed twice`}},
+		{Args: []string{"-tasks", ""}, Want: []string{"nothing to evaluate"}},
+		{Args: []string{"-policies", "random,oracle"}, Want: []string{`-policies: unknown policy "oracle"`, "gp-ei-warm"}},
+		{Args: []string{"-policies", " , "}, Want: []string{"-policies is empty"}},
+		{Args: []string{"-k", "0", "-episodes", "-3", "-workers", "-1"}, Want: []string{"-k is 0", "-episodes is -3", "-workers is -1"}},
+		{Args: []string{"-setting", "fast"}, Want: []string{`-setting is "fast", want extrapolate or multi-fidelity`}},
+		{Args: []string{"-out", ""}, Want: []string{"-out is empty"}},
+		{Args: []string{"-k", "many"}, Want: []string{`invalid value "many" for flag -k`}},
+		{Args: []string{"-bogus"}, Want: []string{"flag provided but not defined: -bogus"}},
+		{Args: []string{"pretrain"}, Want: []string{`unexpected argument "pretrain"`}},
+	})
 }
 
 func TestMissingFile(t *testing.T) {

@@ -12,38 +12,24 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/autollmresearch/gym/env/research"
+	"github.com/autollmresearch/gym/internal/cli/clitest"
 	"github.com/autollmresearch/gym/nn"
 	"github.com/autollmresearch/gym/tasks"
 	"github.com/autollmresearch/gym/tasks/grpo"
 )
 
 func TestFlagErrors(t *testing.T) {
-	cases := []struct {
-		args []string
-		want []string
-	}{
-		{[]string{"-tasks", "pretrain,nope"}, []string{`-tasks: unknown task "nope"`}},
-		{[]string{"-tasks", "arch,arch"}, []string{`-tasks: "arch" is listed twice`}},
-		{[]string{"-tasks", " "}, []string{"nothing to run: -tasks is empty and none of -table, -steplaw, -admire is given"}},
-		{[]string{"-k", "0", "-group", "1", "-updates", "-1"}, []string{"-k is 0", "-group is 1", "-updates is -1"}},
-		{[]string{"-lr", "0", "-beta", "-1"}, []string{"-lr is 0", "-beta is -1"}},
-		{[]string{"-ablation", "-updates", "0"}, []string{"-ablation needs RL"}},
-		{[]string{"-out", ""}, []string{"-out is empty"}},
-		{[]string{"-bogus"}, []string{"flag provided but not defined: -bogus"}},
-		{[]string{"pretrain"}, []string{`unexpected argument "pretrain"`}},
-	}
-	for _, c := range cases {
-		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			err := run(context.Background(), c.args, &stdout, &stderr)
-			require.Error(t, err)
-			assert.ErrorIs(t, err, errUsage)
-			for _, w := range c.want {
-				assert.Contains(t, err.Error(), w)
-			}
-			assert.Empty(t, stdout.String())
-		})
-	}
+	clitest.CheckUsage(t, run, errUsage, []clitest.Usage{
+		{Args: []string{"-tasks", "pretrain,nope"}, Want: []string{`-tasks: unknown task "nope"`}},
+		{Args: []string{"-tasks", "arch,arch"}, Want: []string{`-tasks: "arch" is listed twice`}},
+		{Args: []string{"-tasks", " "}, Want: []string{"nothing to run: -tasks is empty and none of -table, -steplaw, -admire is given"}},
+		{Args: []string{"-k", "0", "-group", "1", "-updates", "-1"}, Want: []string{"-k is 0", "-group is 1", "-updates is -1"}},
+		{Args: []string{"-lr", "0", "-beta", "-1"}, Want: []string{"-lr is 0", "-beta is -1"}},
+		{Args: []string{"-ablation", "-updates", "0"}, Want: []string{"-ablation needs RL"}},
+		{Args: []string{"-out", ""}, Want: []string{"-out is empty"}},
+		{Args: []string{"-bogus"}, Want: []string{"flag provided but not defined: -bogus"}},
+		{Args: []string{"pretrain"}, Want: []string{`unexpected argument "pretrain"`}},
+	})
 }
 
 func TestSmokeRun(t *testing.T) {
