@@ -377,13 +377,16 @@ func TestGRPOSolvesToy(t *testing.T) {
 
 // TestGRPOBox trains the Gaussian policy on the one-step reach task
 // (reward −(a − c)² for a target c in [0, 1]). A policy that ignores the
-// target scores at best −1/12; the untrained one about −0.25.
+// target scores at best −1/12; the untrained one about −0.25. With these
+// settings the greedy actions of seeds 1 to 10 all land within 0.08 of
+// their targets; at twice the learning rate, 2 of the 10 seeds narrow onto
+// a wrong action.
 func TestGRPOBox(t *testing.T) {
 	cfg := DefaultGRPOConfig()
-	cfg.Updates = 60
+	cfg.Updates = 100
 	cfg.Prompts = 16
 	cfg.Hidden = []int{16, 16}
-	cfg.LR = 1e-2
+	cfg.LR = 5e-3
 	cfg.KLCoef = 0
 	g, err := NewGRPO([]env.Env[[]float64, []float64]{newReachEnv()}, cfg, Options{})
 	require.NoError(t, err)
@@ -398,7 +401,7 @@ func TestGRPOBox(t *testing.T) {
 	for _, c := range []float64{0.2, 0.8} {
 		a, err := g.Act([]float64{c}, nil, nil)
 		require.NoError(t, err)
-		assert.InDelta(t, c, a[0], 0.2, "greedy action for target %g", c)
+		assert.InDelta(t, c, a[0], 0.1, "greedy action for target %g", c)
 	}
 }
 
