@@ -11,26 +11,37 @@ import (
 func BenchmarkMLPForwardBackward(b *testing.B) {
 	for _, rows := range []int{1, 64, 256} {
 		b.Run(fmt.Sprintf("64x64x64x64/rows=%d", rows), func(b *testing.B) {
-			m, err := NewMLP(MLPConfig{Sizes: []int{64, 64, 64, 64}}, newRNG(1))
-			if err != nil {
-				b.Fatal(err)
-			}
-			ws := m.NewWorkspace(rows)
-			x := randVec(newRNG(2), rows*64, 1)
-			dy := randVec(newRNG(3), rows*64, 1)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				if _, err := m.ForwardBatch(ws, x); err != nil {
-					b.Fatal(err)
-				}
-				if err := m.Backward(ws, dy); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/sample")
+			benchmarkMLPPasses(b, rows, (*MLP).Backward)
 		})
 	}
+	// The work of a framework's backward pass from a loss, which computes
+	// no gradient for inputs that need none: BackwardParams.
+	b.Run("64x64x64x64/rows=256/params-only", func(b *testing.B) {
+		benchmarkMLPPasses(b, 256, (*MLP).BackwardParams)
+	})
+}
+
+// benchmarkMLPPasses measures a forward pass of rows samples through a
+// 64×64×64×64 tanh network and the backward pass given.
+func benchmarkMLPPasses(b *testing.B, rows int, backward func(*MLP, *Workspace, []float64) error) {
+	m, err := NewMLP(MLPConfig{Sizes: []int{64, 64, 64, 64}}, newRNG(1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ws := m.NewWorkspace(rows)
+	x := randVec(newRNG(2), rows*64, 1)
+	dy := randVec(newRNG(3), rows*64, 1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := m.ForwardBatch(ws, x); err != nil {
+			b.Fatal(err)
+		}
+		if err := backward(m, ws, dy); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/sample")
 }
 
 // BenchmarkCategorical measures setting a 64-way masked distribution,

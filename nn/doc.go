@@ -1,5 +1,5 @@
 // Package nn holds the neural-network building blocks of the project's
-// learners, written over gonum: a multilayer perceptron ([MLP]) whose
+// learners: a multilayer perceptron ([MLP]) whose
 // parameters and gradients are single flat []float64 vectors, the action
 // heads of a policy ([Categorical] for discrete actions, with optional
 // masks, and [DiagGaussian] for continuous ones), the [Adam] optimiser with
@@ -13,12 +13,15 @@
 // so that a training loop allocates nothing per step once its workspaces
 // exist.
 //
-// On amd64 with AVX2 or AVX-512, batches of 8 rows or more go through an
-// assembly kernel for the products (and, with AVX-512, a vector tanh);
-// elsewhere through gonum's row-by-row products and math.Tanh. All give
-// the same bits (the kernels keep the summation order of gonum's amd64
-// products and use no fused multiply-adds), so the outputs, gradients and
-// training runs do not depend on the batch size or on which kernel runs.
+// Every sum of products in a pass is a chain of fused multiply-adds
+// (math.FMA) in a fixed order: a layer's output starts from its bias and
+// adds its inputs' products in input order, a weight's gradient adds the
+// batch's rows in order, an input's gradient adds the layer's outputs in
+// order. On amd64 with AVX-512 (or AVX2 and FMA) the products run as
+// assembly (internal/kernel's MulAdd), with AVX-512 tanh as well; elsewhere
+// as Go. All give the same bits, so a row's outputs and gradients, and so
+// training runs, depend neither on the batch around it nor on the machine's
+// vector units.
 //
 // A typical training step:
 //

@@ -8,7 +8,6 @@ import (
 	"slices"
 
 	"github.com/autollmresearch/gym/internal/kernel"
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
@@ -343,9 +342,9 @@ type Workspace struct {
 	rows    int         // rows of the last forward pass; 0 before any
 	act     [][]float64 // act[l]: input (l = 0) or output of layer l, maxRows × sizes[l]
 	delta   [][]float64 // delta[l]: gradient of the loss w.r.t. act[l]
-	// Scratch of the batched forward pass: a layer's weights transposed
-	// (in × out) and its sums over the even and the odd inputs.
-	wt, even, odd []float64
+	// Scratch of the forward pass: a layer's weights (or the skip
+	// matrix) transposed, in × out, for kernel.MulAdd.
+	wt []float64
 }
 
 // NewWorkspace returns a workspace for passes of up to maxRows samples
@@ -356,17 +355,17 @@ func (m *MLP) NewWorkspace(maxRows int) *Workspace {
 	ws := &Workspace{sizes: slices.Clone(m.cfg.Sizes), maxRows: maxRows}
 	ws.act = make([][]float64, len(ws.sizes))
 	ws.delta = make([][]float64, len(ws.sizes))
-	wt, out := 0, 0
+	wt := 0
 	for l, s := range ws.sizes {
 		ws.act[l] = make([]float64, maxRows*s)
 		ws.delta[l] = make([]float64, maxRows*s)
 		if l > 0 {
-			wt, out = max(wt, ws.sizes[l-1]*s), max(out, s)
+			wt = max(wt, ws.sizes[l-1]*s)
 		}
 	}
-	if maxRows >= batchRows {
-		ws.wt, ws.even, ws.odd = make([]float64, wt), make([]float64, out), make([]float64, out)
-	}
+	// A workspace also serves a network of the same sizes with a skip
+	// path, whose matrix is In×Out.
+	ws.wt = make([]float64, max(wt, ws.sizes[0]*ws.sizes[len(ws.sizes)-1]))
 	return ws
 }
 
@@ -447,91 +446,39 @@ func (m *MLP) ForwardBatch(ws *Workspace, x []float64) ([]float64, error) {
 	return ws.Output(), nil
 }
 
-// batchRows is the smallest batch whose forward pass goes through the
-// batched kernel: below it, transposing each layer's weights costs more
-// than it saves.
-const batchRows = 8
-
 // forward runs the forward pass of the ws.rows inputs in ws.act[0].
 //
-// Every row's output is, bit for bit, what gonum's Gemv gives for that
-// row: y = b + Wx with the products over the even and over the odd inputs
-// summed apart and then added (the order of gonum's amd64 kernel, which
-// forwardRows calls). Where kernel.Accumulate has a vector kernel, batches of
-// batchRows rows or more go through it, many outputs at a time.
+// Each output of a layer starts from its bias and adds the products of
+// the inputs with its weights one fused multiply-add at a time, in the
+// order of the inputs (kernel.MulAdd's arithmetic); the skip path then adds
+// its products to the network's outputs the same way. A row's outputs are
+// the same bits whatever the batch around it and on every machine.
 func (m *MLP) forward(ws *Workspace) {
 	layers := m.NumLayers()
 	for l := range layers {
-		if ws.rows >= batchRows && kernel.VectorAccumulate() {
-			m.forwardBatched(ws, l)
-		} else {
-			m.forwardRows(ws, l)
+		in, out := m.cfg.Sizes[l], m.cfg.Sizes[l+1]
+		y, b := ws.act[l+1][:ws.rows*out], m.biases(l)
+		for r := range ws.rows {
+			copy(y[r*out:(r+1)*out], b)
 		}
+		m.linear(ws, y, ws.act[l], m.weights(l).Data, in, out)
 		if l < layers-1 {
-			out := m.cfg.Sizes[l+1]
-			m.activate(ws.act[l+1][:ws.rows*out])
+			m.activate(y)
 		}
 	}
 	if m.sOff >= 0 {
-		in, out := m.In(), m.Out()
-		x, y, s := ws.act[0], ws.act[layers], m.skip()
-		for r := range ws.rows {
-			blas64.Gemv(blas.NoTrans, 1, s, blas64.Vector{N: in, Inc: 1, Data: x[r*in : (r+1)*in]}, 1, blas64.Vector{N: out, Inc: 1, Data: y[r*out : (r+1)*out]})
-		}
+		m.linear(ws, ws.act[layers], ws.act[0], m.skip().Data, m.In(), m.Out())
 	}
 }
 
-// forwardRows computes layer l's pre-activations row by row, with one
-// gonum matrix-vector product per row.
-func (m *MLP) forwardRows(ws *Workspace, l int) {
-	in, out := m.cfg.Sizes[l], m.cfg.Sizes[l+1]
-	w, b := m.weights(l), m.biases(l)
-	x, y := ws.act[l], ws.act[l+1]
-	for r := range ws.rows {
-		yr := y[r*out : (r+1)*out]
-		copy(yr, b)
-		blas64.Gemv(blas.NoTrans, 1, w, blas64.Vector{N: in, Inc: 1, Data: x[r*in : (r+1)*in]}, 1, blas64.Vector{N: out, Inc: 1, Data: yr})
-	}
-}
-
-// forwardBatched is forwardRows through kernel.Accumulate: the weights
-// transposed once, then for each row the sums over the even and the odd
-// inputs, all outputs at a time, added as gonum adds them.
-func (m *MLP) forwardBatched(ws *Workspace, l int) {
-	in, out := m.cfg.Sizes[l], m.cfg.Sizes[l+1]
-	w, b := m.weights(l), m.biases(l)
-	x, y := ws.act[l], ws.act[l+1]
-	wt, even, odd := ws.wt[:in*out], ws.even[:out], ws.odd[:out]
-	for o := range out {
-		for i, v := range w.Data[o*w.Stride : o*w.Stride+in] {
-			wt[i*out+o] = v
-		}
-	}
-	half, last := in/2, in-1
-	for r := range ws.rows {
-		xr, yr := x[r*in:(r+1)*in], y[r*out:(r+1)*out]
-		clear(even)
-		clear(odd)
-		kernel.Accumulate(even, xr, 2, wt, 2*out, half, out)
-		kernel.Accumulate(odd, xr[1:], 2, wt[out:], 2*out, half, out)
-		if in%2 == 0 {
-			for o, e := range even {
-				yr[o] = b[o] + (e + odd[o])
-			}
-			continue
-		}
-		// An odd input count leaves a last input, which gonum's kernel
-		// adds to the total, except on the last of an odd number of rows,
-		// where it adds it to the even sum.
-		xl, wl := xr[last], wt[last*out:]
-		for o, e := range even {
-			yr[o] = b[o] + ((e + odd[o]) + float64(wl[o]*xl))
-		}
-		if out%2 == 1 {
-			o := out - 1
-			yr[o] = b[o] + ((even[o] + float64(wl[o]*xl)) + odd[o])
-		}
-	}
+// linear adds to the ws.rows rows of y (out values each) the products of
+// the rows of x (in values each) with the row-major out×in matrix w:
+// y[r][o] += Σ_i w[o][i]·x[r][i], one fused multiply-add per term in the
+// order of i.
+func (m *MLP) linear(ws *Workspace, y, x, w []float64, in, out int) {
+	wt := ws.wt[:in*out]
+	kernel.Transpose(wt, w, out, in)
+	kernel.MulAdd(y, out, x, in, 1, wt, out, ws.rows, in, out)
 }
 
 // activate applies the hidden activation in place.
@@ -559,9 +506,7 @@ func (m *MLP) activationGrad(d, y []float64) {
 			}
 		}
 	default:
-		for i, v := range y {
-			d[i] *= 1 - v*v
-		}
+		kernel.TanhGrad(d, y) // d·(1 − y²)
 	}
 }
 
@@ -612,11 +557,7 @@ func (m *MLP) backward(ws *Workspace, dOut []float64, op string, inputGrad bool,
 	}
 	copy(ws.delta[layers], dOut)
 	for l := layers - 1; l >= 0; l-- {
-		if kernel.VectorAccumulate() {
-			m.backwardBatched(ws, l, inputGrad, grads)
-		} else {
-			m.backwardRows(ws, l, inputGrad, grads)
-		}
+		m.backwardLayer(ws, l, inputGrad, grads)
 		if l > 0 {
 			in := m.cfg.Sizes[l]
 			m.activationGrad(ws.delta[l][:rows*in], ws.act[l][:rows*in])
@@ -628,64 +569,38 @@ func (m *MLP) backward(ws *Workspace, dOut []float64, op string, inputGrad bool,
 	return nil
 }
 
-// backwardRows backpropagates through layer l row by row with gonum's
-// Ger and transposed Gemv: the weight gradient, the bias gradient and,
-// unless l is the first layer and inputGrad is unset, the gradient with
-// respect to the layer's inputs (before the activation's derivative).
-func (m *MLP) backwardRows(ws *Workspace, l int, inputGrad bool, grads []float64) {
-	in, out := m.cfg.Sizes[l], m.cfg.Sizes[l+1]
-	dz, x, dx := ws.delta[l+1], ws.act[l], ws.delta[l]
-	w, dw, db := m.weights(l), m.weightGrads(grads, l), m.biasGrads(grads, l)
-	for r := range ws.rows {
-		dzr := blas64.Vector{N: out, Inc: 1, Data: dz[r*out : (r+1)*out]}
-		// dW += dz xᵀ, dx = Wᵀ dz, db += dz.
-		blas64.Ger(1, dzr, blas64.Vector{N: in, Inc: 1, Data: x[r*in : (r+1)*in]}, dw)
-		if l > 0 || inputGrad {
-			blas64.Gemv(blas.Trans, 1, w, dzr, 0, blas64.Vector{N: in, Inc: 1, Data: dx[r*in : (r+1)*in]})
-		}
-		for j, v := range dzr.Data {
-			db[j] += v
-		}
-	}
-}
-
-// backwardBatched is backwardRows through kernel.Accumulate, bit for bit.
-func (m *MLP) backwardBatched(ws *Workspace, l int, inputGrad bool, grads []float64) {
+// backwardLayer backpropagates through layer l: it adds the weight and
+// bias gradients to grads and, unless l is the first layer and inputGrad
+// is unset, writes the gradient with respect to the layer's inputs (before
+// the activation's derivative) to ws.delta[l]. The products are fused
+// multiply-adds in the order of the rows for the weights and of the
+// outputs for the inputs.
+func (m *MLP) backwardLayer(ws *Workspace, l int, inputGrad bool, grads []float64) {
 	rows := ws.rows
 	in, out := m.cfg.Sizes[l], m.cfg.Sizes[l+1]
 	dz, x, dx := ws.delta[l+1], ws.act[l], ws.delta[l]
 	w, dw, db := m.weights(l), m.weightGrads(grads, l), m.biasGrads(grads, l)
-	// dW += dz xᵀ, row after row (one Ger per row adds them in the same
-	// order), for one output at a time.
-	for o := range out {
-		kernel.Accumulate(dw.Data[o*dw.Stride:o*dw.Stride+in], dz[o:], out, x, in, rows, in)
-	}
+	// dW += dzᵀ x: A is dz read transposed.
+	kernel.MulAdd(dw.Data, in, dz, 1, out, x, in, out, rows, in)
 	if l > 0 || inputGrad {
-		// dx = Wᵀ dz, the outputs in order from zero (as gonum's
-		// transposed Gemv with beta 0 adds them).
-		for r := range rows {
-			dxr := dx[r*in : (r+1)*in]
-			clear(dxr)
-			kernel.Accumulate(dxr, dz[r*out:(r+1)*out], 1, w.Data, w.Stride, out, in)
-		}
+		// dx = dz W.
+		clear(dx[:rows*in])
+		kernel.MulAdd(dx, in, dz, out, 1, w.Data, in, rows, out, in)
 	}
-	for r := range rows {
-		for j, v := range dz[r*out : (r+1)*out] {
-			db[j] += v
-		}
-	}
+	// db += Σ_r dz[r], the rows in order: fma(1, v, s) is v + s exactly.
+	kernel.MulAdd(db, out, one, 0, 0, dz, out, 1, rows, out)
 }
+
+// one is the multiplier of kernel.MulAdd's sums of rows.
+var one = []float64{1}
 
 // backwardSkip adds the skip path's share of Backward: dS += dOutᵀ·X and,
 // when inputGrad is set, dX += dOut·S.
 func (m *MLP) backwardSkip(ws *Workspace, dOut []float64, inputGrad bool, grads []float64) {
 	rows, in, out := ws.rows, m.In(), m.Out()
 	x, dx, s, ds := ws.act[0], ws.delta[0], m.skip(), m.skipGrads(grads)
-	for r := range rows {
-		dov := blas64.Vector{N: out, Inc: 1, Data: dOut[r*out : (r+1)*out]}
-		blas64.Ger(1, dov, blas64.Vector{N: in, Inc: 1, Data: x[r*in : (r+1)*in]}, ds)
-		if inputGrad {
-			blas64.Gemv(blas.Trans, 1, s, dov, 1, blas64.Vector{N: in, Inc: 1, Data: dx[r*in : (r+1)*in]})
-		}
+	kernel.MulAdd(ds.Data, in, dOut, 1, out, x, in, out, rows, in)
+	if inputGrad {
+		kernel.MulAdd(dx, in, dOut, out, 1, s.Data, in, rows, out, in)
 	}
 }

@@ -51,7 +51,7 @@ func TestPotrfMatchesGonum(t *testing.T) {
 			case "AVX2":
 				defer kernel.DisableAVX512()()
 			case "gonum":
-				defer kernel.DisableVectorAccumulate()()
+				defer kernel.DisableVectorProducts()()
 			}
 			r := rand.New(rand.NewPCG(11, 12))
 			failed := 0

@@ -114,9 +114,10 @@ func accumY8(acc, a unsafe.Pointer, sa uintptr, b unsafe.Pointer, sb uintptr, k 
 // (AVX-512 or AVX2).
 func VectorAccumulate() bool { return useAVX512 || useAVX2 }
 
-// DisableVectorAccumulate makes Accumulate run in Go alone until the
-// returned function restores it (for tests).
-func DisableVectorAccumulate() (restore func()) {
+// DisableVectorProducts makes Accumulate and MulAdd run in Go alone, and
+// Transpose, TanhGrad and Adam with them, until the returned function
+// restores them (for tests).
+func DisableVectorProducts() (restore func()) {
 	was512, was2 := useAVX512, useAVX2
 	useAVX512, useAVX2 = false, false
 	return func() { useAVX512, useAVX2 = was512, was2 }

@@ -9,9 +9,9 @@ func accumulateVec(acc, a []float64, as int, b []float64, bs, k, n int) int { re
 // VectorAccumulate reports whether Accumulate has a vector kernel here.
 func VectorAccumulate() bool { return false }
 
-// DisableVectorAccumulate makes Accumulate run in Go alone (it always does
-// here) until the returned function restores it.
-func DisableVectorAccumulate() (restore func()) { return func() {} }
+// DisableVectorProducts makes Accumulate and MulAdd run in Go alone (they
+// always do here) until the returned function restores them.
+func DisableVectorProducts() (restore func()) { return func() {} }
 
 // DisableAVX512 does nothing here: there is no AVX-512 kernel to disable.
 func DisableAVX512() (restore func()) { return func() {} }

@@ -25,7 +25,7 @@ func adamScalar(params, grads, m, v []float64, c AdamCoef) {
 func TestAdamMatchesScalar(t *testing.T) {
 	for _, vector := range []bool{true, false} {
 		if !vector {
-			defer DisableVectorAccumulate()()
+			defer DisableVectorProducts()()
 		}
 		rng := newRNG(3)
 		for _, n := range []int{1, 7, 8, 9, 64, 101} {
