@@ -58,6 +58,9 @@ func (c AdamConfig) Validate() error {
 //	m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²
 //	p ← p − lr·(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε)
 //
+// computed as (lr/(1−β₁ᵗ))·m / (√v·(1/√(1−β₂ᵗ)) + ε), with one division
+// and one square root per parameter (kernel.Adam).
+//
 // To optimise several vectors as one (a policy and a value network), give
 // each its own Adam: the update is element-wise, so the result is the same
 // as one Adam over their concatenation.
@@ -121,8 +124,9 @@ func (a *Adam) Step(params, grads []float64) error {
 	b1, b2 := a.cfg.Beta1, a.cfg.Beta2
 	kernel.Adam(params, grads, a.m, a.v, kernel.AdamCoef{
 		Beta1: b1, Beta2: b2,
-		C1: 1 - math.Pow(b1, float64(a.t)), C2: 1 - math.Pow(b2, float64(a.t)),
-		LR: a.cfg.LR, Eps: a.cfg.Eps, Decay: a.cfg.LR * a.cfg.WeightDecay,
+		StepSize:  a.cfg.LR / (1 - math.Pow(b1, float64(a.t))),
+		InvSqrtC2: 1 / math.Sqrt(1-math.Pow(b2, float64(a.t))),
+		Eps:       a.cfg.Eps, Decay: a.cfg.LR * a.cfg.WeightDecay,
 	})
 	return nil
 }

@@ -5,8 +5,9 @@ import "math"
 // AdamCoef holds the coefficients of one Adam step (see Adam).
 type AdamCoef struct {
 	Beta1, Beta2 float64 // moment decay rates
-	C1, C2       float64 // bias corrections, 1 - Beta^t
-	LR, Eps      float64
+	StepSize     float64 // LR/(1 - Beta1^t): the learning rate over the first moment's bias correction
+	InvSqrtC2    float64 // 1/√(1 - Beta2^t): the second moment's bias correction, inverted under the root
+	Eps          float64
 	Decay        float64 // LR times the weight decay
 }
 
@@ -15,10 +16,13 @@ type AdamCoef struct {
 //
 //	m = β1·m + (1-β1)·g
 //	v = β2·v + (1-β2)·g·g
-//	p -= LR·(m/C1)/(√(v/C2) + Eps) + Decay·p
+//	p -= StepSize·m/(√v·InvSqrtC2 + Eps) + Decay·p
 //
 // each operation rounded in that order (no fused multiply-adds), the
-// same bits whether the vector kernel or Go runs.
+// same bits whether the vector kernel or Go runs. With the bias
+// corrections C1 = 1-β1^t and C2 = 1-β2^t folded into StepSize and
+// InvSqrtC2, the step is LR·(m/C1)/(√(v/C2) + Eps) with one division and
+// one square root.
 func Adam(params, grads, m, v []float64, c AdamCoef) {
 	n := len(params)
 	grads, m, v = grads[:n], m[:n], v[:n]
@@ -33,7 +37,7 @@ func adamGo(params, grads, m, v []float64, c AdamCoef) {
 	for i, g := range grads[:len(params)] {
 		m[i] = float64(b1*m[i]) + float64(omb1*g)
 		v[i] = float64(b2*v[i]) + float64(float64(omb2*g)*g)
-		step := float64(c.LR*(m[i]/c.C1)) / (math.Sqrt(v[i]/c.C2) + c.Eps)
+		step := float64(c.StepSize*m[i]) / (float64(math.Sqrt(v[i])*c.InvSqrtC2) + c.Eps)
 		params[i] -= step + float64(c.Decay*params[i])
 	}
 }

@@ -9,7 +9,7 @@ func adamVec(params, grads, m, v []float64, c AdamCoef) int {
 	if !useAVX512 || n == 0 {
 		return 0
 	}
-	coef := [9]float64{c.Beta1, 1 - c.Beta1, c.Beta2, 1 - c.Beta2, c.LR, c.C1, c.C2, c.Eps, c.Decay}
+	coef := [8]float64{c.Beta1, 1 - c.Beta1, c.Beta2, 1 - c.Beta2, c.StepSize, c.InvSqrtC2, c.Eps, c.Decay}
 	adam8(unsafe.Pointer(&params[0]), unsafe.Pointer(&grads[0]), unsafe.Pointer(&m[0]), unsafe.Pointer(&v[0]), n, unsafe.Pointer(&coef[0]))
 	return n
 }

@@ -2,7 +2,7 @@
 
 // func adam8(params, grads, m, v unsafe.Pointer, n int, coef unsafe.Pointer)
 //
-// coef: β1, 1-β1, β2, 1-β2, LR, C1, C2, Eps, Decay. Eight lanes at a
+// coef: β1, 1-β1, β2, 1-β2, StepSize, InvSqrtC2, Eps, Decay. Eight lanes at a
 // time, the operations of adamGo in its order.
 TEXT ·adam8(SB), NOSPLIT, $0-48
 	MOVQ params+0(FP), DI
@@ -15,11 +15,10 @@ TEXT ·adam8(SB), NOSPLIT, $0-48
 	VBROADCASTSD 8(AX), Z17  // 1-β1
 	VBROADCASTSD 16(AX), Z18 // β2
 	VBROADCASTSD 24(AX), Z19 // 1-β2
-	VBROADCASTSD 32(AX), Z20 // LR
-	VBROADCASTSD 40(AX), Z21 // C1
-	VBROADCASTSD 48(AX), Z22 // C2
-	VBROADCASTSD 56(AX), Z23 // Eps
-	VBROADCASTSD 64(AX), Z24 // Decay
+	VBROADCASTSD 32(AX), Z20 // StepSize
+	VBROADCASTSD 40(AX), Z21 // InvSqrtC2
+	VBROADCASTSD 48(AX), Z23 // Eps
+	VBROADCASTSD 56(AX), Z24 // Decay
 	SHRQ $3, CX
 	JZ   done
 
@@ -40,10 +39,9 @@ loop:
 	VADDPD Z5, Z4, Z2
 	VMOVUPD Z2, (R8)
 
-	VDIVPD  Z21, Z1, Z4 // m/C1
-	VMULPD  Z4, Z20, Z4 // LR·
-	VDIVPD  Z22, Z2, Z5 // v/C2
-	VSQRTPD Z5, Z5
+	VMULPD  Z1, Z20, Z4 // StepSize·m
+	VSQRTPD Z2, Z5      // √v
+	VMULPD  Z21, Z5, Z5 // ·InvSqrtC2
 	VADDPD  Z23, Z5, Z5 // + Eps
 	VDIVPD  Z5, Z4, Z4  // step
 	VMULPD  Z24, Z3, Z5 // Decay·p

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// adamScalar is the Adam step as nn computed it before the kernel, the
+// adamScalar is the Adam step as its documentation writes it, the
 // reference Adam must match (with conversions that keep a GOAMD64=v3
 // build from fusing its multiply-adds, which the default build never
 // does).
@@ -14,7 +14,7 @@ func adamScalar(params, grads, m, v []float64, c AdamCoef) {
 	for i, g := range grads {
 		m[i] = float64(b1*m[i]) + float64((1-b1)*g)
 		v[i] = float64(b2*v[i]) + float64((1-b2)*g*g)
-		step := float64(c.LR*(m[i]/c.C1)) / (math.Sqrt(v[i]/c.C2) + c.Eps)
+		step := float64(c.StepSize*m[i]) / (float64(math.Sqrt(v[i])*c.InvSqrtC2) + c.Eps)
 		params[i] -= step + float64(c.Decay*params[i])
 	}
 }
@@ -35,8 +35,8 @@ func TestAdamMatchesScalar(t *testing.T) {
 			wm, wv := make([]float64, n), make([]float64, n)
 			for step := 1; step <= 5; step++ {
 				g := randVec(rng, n, math.Pow(10, float64(rng.IntN(12)-6)))
-				c := AdamCoef{Beta1: 0.9, Beta2: 0.999, LR: 3e-4, Eps: 1e-8, Decay: 3e-4 * 0.01,
-					C1: 1 - math.Pow(0.9, float64(step)), C2: 1 - math.Pow(0.999, float64(step))}
+				c := AdamCoef{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Decay: 3e-4 * 0.01,
+					StepSize: 3e-4 / (1 - math.Pow(0.9, float64(step))), InvSqrtC2: 1 / math.Sqrt(1-math.Pow(0.999, float64(step)))}
 				Adam(p, g, m, v, c)
 				adamScalar(want, g, wm, wv, c)
 				requireSameBits(t, want, p, "params")
