@@ -41,7 +41,7 @@ func referencePasses(m *MLP, x, dOut []float64) (out, grads, dx []float64) {
 				}
 				if l < layers-1 {
 					if m.cfg.Activation == Tanh {
-						s = math.Tanh(s)
+						s = kernel.TanhOf(s)
 					} else if s < 0 {
 						s = 0
 					}

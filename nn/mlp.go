@@ -491,7 +491,7 @@ func (m *MLP) activate(y []float64) {
 			}
 		}
 	default:
-		kernel.Tanh(y) // math.Tanh, bit for bit
+		kernel.Tanh(y)
 	}
 }
 

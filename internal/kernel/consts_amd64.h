@@ -1,4 +1,4 @@
-// Constants and the exp kernel shared by tanh_amd64.s and matern_amd64.s.
+// Constants and the exp kernel shared by exp_amd64.s and matern_amd64.s.
 
 // Offsets of the constants in table (consts_amd64.go), 64 bytes each.
 #define C_ABS 0(AX)
@@ -17,17 +17,8 @@
 #define C_ONE 832(AX)
 #define C_TWO 896(AX)
 #define C_BIAS 960(AX)
-#define C_P0 1024(AX)
-#define C_P1 1088(AX)
-#define C_P2 1152(AX)
-#define C_Q0 1216(AX)
-#define C_Q1 1280(AX)
-#define C_Q2 1344(AX)
-#define C_MID 1408(AX)
-#define C_BIG 1472(AX)
-#define C_ZERO 1536(AX)
-#define C_THREE 1600(AX)
-#define C_FIVE 1664(AX)
+#define C_THREE 1024(AX)
+#define C_FIVE 1088(AX)
 
 // EXP_FMA sets S to exp(W) for 8 lanes, as the standard library's amd64
 // Exp computes it on its FMA path, operation for operation, for lanes

@@ -10,10 +10,10 @@
 // input, whichever way it splits the work: MulAdd fuses every multiply
 // and add (math.FMA) in a fixed order; Accumulate rounds every product
 // before adding it, in a fixed order, as gonum's routines that the GP
-// baselines reproduce do; Tanh, Exp and Matern52 perform the operations
-// of math.Tanh, math.Exp and [Matern52At] with the standard library's
-// amd64 Exp, and Adam, TanhGrad and SolveUpperTrans those of the steps
-// they document. On amd64 with AVX-512 they run as assembly, and MulAdd
+// baselines reproduce do; Tanh performs the operations of [TanhOf]; Exp
+// and Matern52 those of math.Exp and [Matern52At] with the standard
+// library's amd64 Exp; Adam, TanhGrad and SolveUpperTrans those of the
+// steps they document. On amd64 with AVX-512 they run as assembly, and MulAdd
 // and Accumulate also with AVX2; elsewhere as Go. [VectorMulAdd],
 // [VectorAccumulate], [VectorTanh], [VectorExp] and [VectorMatern] report
 // which (the others run as assembly with AVX-512 only), and the Disable

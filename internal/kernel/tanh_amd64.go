@@ -1,36 +1,22 @@
-//go:build amd64 && !amd64.v3
-
-// Built with GOAMD64=v3 or later, the compiler may fuse math.Tanh's
-// multiply-adds, and tanh_other.go calls math.Tanh instead.
-
 package kernel
 
 import (
 	"math"
 	"unsafe"
-
-	"golang.org/x/sys/cpu"
 )
 
-// useTanhVec selects the AVX-512 tanh (tanh_amd64.s). It computes what
-// math.Tanh computes on this machine, bit for bit: the same operations as
-// math.Tanh and as the standard library's amd64 Exp on its fused
-// multiply-add path, which that Exp takes exactly when the CPU has AVX
-// and FMA.
-var useTanhVec = cpu.X86.HasAVX512F && cpu.X86.HasAVX && cpu.X86.HasFMA
+// useTanhVec selects the AVX-512 tanh (tanh_amd64.s).
+var useTanhVec = useAVX512
 
-// Tanh replaces every value of y by its hyperbolic tangent, as
-// math.Tanh computes it.
-func Tanh(y []float64) {
-	n := 0
-	if useTanhVec {
-		if n = len(y) &^ 7; n > 0 {
-			tanh8(unsafe.Pointer(&y[0]), n, unsafe.Pointer(&table[0]))
-		}
+// tanhVec runs Tanh's vector kernel over the largest multiple of 8 values
+// of y and returns how many it did (none without AVX-512).
+func tanhVec(y []float64) int {
+	n := len(y) &^ 7
+	if !useTanhVec || n == 0 {
+		return 0
 	}
-	for i := n; i < len(y); i++ {
-		y[i] = math.Tanh(y[i])
-	}
+	tanh8(unsafe.Pointer(&y[0]), n, unsafe.Pointer(&tanhTable[0]))
+	return n
 }
 
 // tanh8 is Tanh for n values, n a multiple of 8: tanh_amd64.s.
@@ -38,10 +24,30 @@ func Tanh(y []float64) {
 //go:noescape
 func tanh8(y unsafe.Pointer, n int, table unsafe.Pointer)
 
+// tanhTable holds tanh8's constants, each repeated over 8 lanes, in the
+// order of the offsets tanh_amd64.s names.
+var tanhTable = func() []float64 {
+	consts := []float64{
+		math.Float64frombits(1 << 63), // sign mask
+		tanhFloorW, tanhLog2E, tanhMagic, tanhLn2Hi, tanhLn2Lo, 1, 2,
+		math.Float64frombits(uint64(1023 - int64(math.Float64bits(tanhMagic)))), // 2ᵏ's exponent from y's bits
+	}
+	for i := 13; i >= 1; i-- {
+		consts = append(consts, tanhCoef[i])
+	}
+	t := make([]float64, 8*len(consts))
+	for i, c := range consts {
+		for j := range 8 {
+			t[8*i+j] = c
+		}
+	}
+	return t
+}()
+
 // VectorTanh reports whether Tanh has a vector kernel here.
 func VectorTanh() bool { return useTanhVec }
 
-// DisableVectorTanh makes Tanh call math.Tanh alone until the returned
+// DisableVectorTanh makes Tanh run in Go alone until the returned
 // function restores it (for tests).
 func DisableVectorTanh() (restore func()) {
 	was := useTanhVec

@@ -1,71 +1,72 @@
-//go:build amd64 && !amd64.v3
-
 #include "textflag.h"
 
-#include "consts_amd64.h"
+// Offsets of tanh8's constants in its table (tanh_amd64.go), 64 bytes each.
+#define T_SIGN 0(AX)
+#define T_FLOOR 64(AX)
+#define T_LOG2E 128(AX)
+#define T_MAGIC 192(AX)
+#define T_LN2HI 256(AX)
+#define T_LN2LO 320(AX)
+#define T_ONE 384(AX)
+#define T_TWO 448(AX)
+#define T_EXPADJ 512(AX)
+#define T_C13 576(AX)
+#define T_C12 640(AX)
+#define T_C11 704(AX)
+#define T_C10 768(AX)
+#define T_C9 832(AX)
+#define T_C8 896(AX)
+#define T_C7 960(AX)
+#define T_C6 1024(AX)
+#define T_C5 1088(AX)
+#define T_C4 1152(AX)
+#define T_C3 1216(AX)
+#define T_C2 1280(AX)
+#define T_C1 1344(AX)
 
 // func tanh8(y unsafe.Pointer, n int, table unsafe.Pointer)
 //
-// Eight lanes at a time, both of math.Tanh's branches are computed and
-// the lane's own kept (each branch's one division done by a single
-// division of the lane's own numerator and denominator): for |x| < 0.625 the rational function, for
-// 0.625 <= |x| <= MAXLOG/2 1 - 2/(exp(2|x|)+1) with x's sign, beyond ±1,
-// and x itself for x = ±0. exp is the standard library's amd64 kernel on
-// its FMA path, operation for operation (2|x| <= 89 takes none of its
-// overflow or subnormal exits).
+// TanhOf, 8 lanes at a time, operation for operation.
 TEXT ·tanh8(SB), NOSPLIT, $0-24
 	MOVQ y+0(FP), DI
 	MOVQ n+8(FP), CX
 	MOVQ table+16(FP), AX
+	VMOVUPD T_FLOOR, Z18
 	SHRQ $3, CX
 	JZ   done
 
 loop:
 	VMOVUPD (DI), Z0
-	VPANDQ  C_ABS, Z0, Z1 // z = |x|
-
-	// s = exp(2z)
-	VADDPD  Z1, Z1, Z2 // w = 2z
-	EXP_FMA(Z2, Y4, Z5, Z6)
-	VMOVAPD Z6, Z2
-
-	// The two branches' quotients, which one division computes: for
-	// the middle 2/(s+1), for small x (x·s·P(s))/Q(s) with s = x².
-	VADDPD  C_ONE, Z2, Z2 // middle: denominator s+1
-	VMOVUPD C_TWO, Z8     // middle: numerator 2
-	VMULPD  Z0, Z0, Z11
-	VMULPD  C_P0, Z11, Z12
-	VADDPD  C_P1, Z12, Z12
-	VMULPD  Z11, Z12, Z12
-	VADDPD  C_P2, Z12, Z12
-	VADDPD  C_Q0, Z11, Z13
-	VMULPD  Z11, Z13, Z13
-	VADDPD  C_Q1, Z13, Z13
-	VMULPD  Z11, Z13, Z13
-	VADDPD  C_Q2, Z13, Z13 // small: denominator Q(s)
-	VMULPD  Z11, Z0, Z14
-	VMULPD  Z12, Z14, Z14  // small: numerator x·s·P(s)
-	VCMPPD  $0x1d, C_MID, Z1, K1 // z >= 0.625: the middle branch
-	VMOVAPD Z8, K1, Z14
-	VMOVAPD Z2, K1, Z13
-	VDIVPD  Z13, Z14, Z14 // the lane's quotient q
-
-	// middle: 1 - q with x's sign; small: x + q
-	VMOVUPD C_ONE, Z9
-	VSUBPD  Z14, Z9, Z9
-	VPANDQ  C_SIGN, Z0, Z10
-	VPORQ   Z10, Z9, Z9
-	VADDPD  Z14, Z0, Z14
-
-	// choose per lane
-	VMOVAPD Z9, K1, Z14
-	VMOVUPD C_ONE, Z15
-	VPORQ   Z10, Z15, Z15        // ±1
-	VCMPPD  $0x1e, C_BIG, Z1, K2 // z > MAXLOG/2
-	VMOVAPD Z15, K2, Z14
-	VCMPPD  $0x00, C_ZERO, Z0, K3 // x == 0
-	VMOVAPD Z0, K3, Z14
-	VMOVUPD Z14, (DI)
+	VPORQ   T_SIGN, Z0, Z1   // −|x|
+	VADDPD  Z1, Z1, Z1       // −2|x|
+	VMAXPD  Z1, Z18, Z1      // w = max(−2|x|, −40), NaN kept
+	VMULPD  T_LOG2E, Z1, Z2
+	VADDPD  T_MAGIC, Z2, Z2  // y
+	VSUBPD  T_MAGIC, Z2, Z3  // k
+	VFNMADD231PD T_LN2HI, Z3, Z1 // r = w − k·ln2hi
+	VFNMADD231PD T_LN2LO, Z3, Z1 // r −= k·ln2lo
+	VMOVUPD T_C13, Z4
+	VFMADD213PD T_C12, Z1, Z4
+	VFMADD213PD T_C11, Z1, Z4
+	VFMADD213PD T_C10, Z1, Z4
+	VFMADD213PD T_C9, Z1, Z4
+	VFMADD213PD T_C8, Z1, Z4
+	VFMADD213PD T_C7, Z1, Z4
+	VFMADD213PD T_C6, Z1, Z4
+	VFMADD213PD T_C5, Z1, Z4
+	VFMADD213PD T_C4, Z1, Z4
+	VFMADD213PD T_C3, Z1, Z4
+	VFMADD213PD T_C2, Z1, Z4
+	VFMADD213PD T_C1, Z1, Z4
+	VMULPD  Z1, Z4, Z4       // p = q·r
+	VPADDQ  T_EXPADJ, Z2, Z5
+	VPSLLQ  $52, Z5, Z5      // s = 2^k
+	VSUBPD  T_ONE, Z5, Z6    // s − 1
+	VFMADD231PD Z4, Z5, Z6   // m = s·p + (s − 1)
+	VADDPD  T_TWO, Z6, Z7    // m + 2
+	VDIVPD  Z7, Z6, Z6       // m/(m + 2)
+	VPTERNLOGQ $0xd8, T_SIGN, Z0, Z6 // with x's sign
+	VMOVUPD Z6, (DI)
 
 	ADDQ $64, DI
 	DECQ CX

@@ -1,19 +1,13 @@
-//go:build !amd64 || amd64.v3
+//go:build !amd64
 
 package kernel
 
-import "math"
-
-// Tanh replaces every value of y by its hyperbolic tangent, math.Tanh.
-func Tanh(y []float64) {
-	for i, v := range y {
-		y[i] = math.Tanh(v)
-	}
-}
+// tanhVec has no vector kernel on this architecture.
+func tanhVec(y []float64) int { return 0 }
 
 // VectorTanh reports whether Tanh has a vector kernel here.
 func VectorTanh() bool { return false }
 
-// DisableVectorTanh makes Tanh call math.Tanh alone (it always
-// does here) until the returned function restores it.
+// DisableVectorTanh makes Tanh run in Go alone (it always does here)
+// until the returned function restores it.
 func DisableVectorTanh() (restore func()) { return func() {} }
