@@ -1,7 +1,5 @@
 package kernel
 
-//go:generate go run gen_accumulate.go
-
 import (
 	"unsafe"
 

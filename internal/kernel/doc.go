@@ -19,3 +19,7 @@
 // which (the others run as assembly with AVX-512 only), and the Disable
 // functions switch the assembly off for tests.
 package kernel
+
+// gen_products.go writes the assembly of Accumulate and MulAdd.
+//
+//go:generate go run gen_products.go

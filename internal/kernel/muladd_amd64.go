@@ -1,7 +1,5 @@
 package kernel
 
-//go:generate go run gen_muladd.go
-
 import (
 	"unsafe"
 
@@ -77,7 +75,7 @@ var (
 )
 
 // fmaYRegs[R-1] is the AVX2 kernel of one row in R registers of 4 lanes.
-var fmaYRegs = [8]func(c, a unsafe.Pointer, ak uintptr, b unsafe.Pointer, ldb uintptr, k int, mask unsafe.Pointer){
+var fmaYRegs = [8]func(acc, a unsafe.Pointer, sa uintptr, b unsafe.Pointer, sb uintptr, k int, mask unsafe.Pointer){
 	fmaY1, fmaY2, fmaY3, fmaY4, fmaY5, fmaY6, fmaY7, fmaY8,
 }
 
@@ -130,25 +128,25 @@ func fma8x1(c unsafe.Pointer, ldc uintptr, a unsafe.Pointer, ai, ak uintptr, b u
 func fma8x2(c unsafe.Pointer, ldc uintptr, a unsafe.Pointer, ai, ak uintptr, b unsafe.Pointer, ldb uintptr, k int, mask uint64)
 
 //go:noescape
-func fmaY1(c, a unsafe.Pointer, ak uintptr, b unsafe.Pointer, ldb uintptr, k int, mask unsafe.Pointer)
+func fmaY1(acc, a unsafe.Pointer, sa uintptr, b unsafe.Pointer, sb uintptr, k int, mask unsafe.Pointer)
 
 //go:noescape
-func fmaY2(c, a unsafe.Pointer, ak uintptr, b unsafe.Pointer, ldb uintptr, k int, mask unsafe.Pointer)
+func fmaY2(acc, a unsafe.Pointer, sa uintptr, b unsafe.Pointer, sb uintptr, k int, mask unsafe.Pointer)
 
 //go:noescape
-func fmaY3(c, a unsafe.Pointer, ak uintptr, b unsafe.Pointer, ldb uintptr, k int, mask unsafe.Pointer)
+func fmaY3(acc, a unsafe.Pointer, sa uintptr, b unsafe.Pointer, sb uintptr, k int, mask unsafe.Pointer)
 
 //go:noescape
-func fmaY4(c, a unsafe.Pointer, ak uintptr, b unsafe.Pointer, ldb uintptr, k int, mask unsafe.Pointer)
+func fmaY4(acc, a unsafe.Pointer, sa uintptr, b unsafe.Pointer, sb uintptr, k int, mask unsafe.Pointer)
 
 //go:noescape
-func fmaY5(c, a unsafe.Pointer, ak uintptr, b unsafe.Pointer, ldb uintptr, k int, mask unsafe.Pointer)
+func fmaY5(acc, a unsafe.Pointer, sa uintptr, b unsafe.Pointer, sb uintptr, k int, mask unsafe.Pointer)
 
 //go:noescape
-func fmaY6(c, a unsafe.Pointer, ak uintptr, b unsafe.Pointer, ldb uintptr, k int, mask unsafe.Pointer)
+func fmaY6(acc, a unsafe.Pointer, sa uintptr, b unsafe.Pointer, sb uintptr, k int, mask unsafe.Pointer)
 
 //go:noescape
-func fmaY7(c, a unsafe.Pointer, ak uintptr, b unsafe.Pointer, ldb uintptr, k int, mask unsafe.Pointer)
+func fmaY7(acc, a unsafe.Pointer, sa uintptr, b unsafe.Pointer, sb uintptr, k int, mask unsafe.Pointer)
 
 //go:noescape
-func fmaY8(c, a unsafe.Pointer, ak uintptr, b unsafe.Pointer, ldb uintptr, k int, mask unsafe.Pointer)
+func fmaY8(acc, a unsafe.Pointer, sa uintptr, b unsafe.Pointer, sb uintptr, k int, mask unsafe.Pointer)
