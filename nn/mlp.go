@@ -341,7 +341,7 @@ type Workspace struct {
 	maxRows int
 	rows    int         // rows of the last forward pass; 0 before any
 	act     [][]float64 // act[l]: input (l = 0) or output of layer l, maxRows × sizes[l]
-	delta   [][]float64 // delta[l]: gradient of the loss w.r.t. act[l]
+	delta   [][]float64 // delta[l]: gradient of the loss w.r.t. act[l], l < len(sizes)-1
 	// Scratch of the forward pass: a layer's weights (or the skip
 	// matrix) transposed, in × out, for kernel.MulAdd.
 	wt []float64
@@ -358,7 +358,9 @@ func (m *MLP) NewWorkspace(maxRows int) *Workspace {
 	wt := 0
 	for l, s := range ws.sizes {
 		ws.act[l] = make([]float64, maxRows*s)
-		ws.delta[l] = make([]float64, maxRows*s)
+		if l < len(ws.sizes)-1 { // the output's gradient is the caller's dOut
+			ws.delta[l] = make([]float64, maxRows*s)
+		}
 		if l > 0 {
 			wt = max(wt, ws.sizes[l-1]*s)
 		}
@@ -555,9 +557,12 @@ func (m *MLP) backward(ws *Workspace, dOut []float64, op string, inputGrad bool,
 	if len(dOut) != rows*m.Out() {
 		return fmt.Errorf("nn: %s: output gradient has %d values, want %d (%d rows × %d outputs)", op, len(dOut), rows*m.Out(), rows, m.Out())
 	}
-	copy(ws.delta[layers], dOut)
 	for l := layers - 1; l >= 0; l-- {
-		m.backwardLayer(ws, l, inputGrad, grads)
+		dz := dOut // the last layer's output gradient, read in place
+		if l < layers-1 {
+			dz = ws.delta[l+1]
+		}
+		m.backwardLayer(ws, l, dz, inputGrad, grads)
 		if l > 0 {
 			in := m.cfg.Sizes[l]
 			m.activationGrad(ws.delta[l][:rows*in], ws.act[l][:rows*in])
@@ -569,16 +574,17 @@ func (m *MLP) backward(ws *Workspace, dOut []float64, op string, inputGrad bool,
 	return nil
 }
 
-// backwardLayer backpropagates through layer l: it adds the weight and
-// bias gradients to grads and, unless l is the first layer and inputGrad
-// is unset, writes the gradient with respect to the layer's inputs (before
-// the activation's derivative) to ws.delta[l]. The products are fused
+// backwardLayer backpropagates dz, the gradient with respect to layer l's
+// outputs, through it: it adds the weight and bias gradients to grads and,
+// unless l is the first layer and inputGrad is unset, writes the gradient
+// with respect to the layer's inputs (before the activation's derivative)
+// to ws.delta[l]. The products are fused
 // multiply-adds in the order of the rows for the weights and of the
 // outputs for the inputs.
-func (m *MLP) backwardLayer(ws *Workspace, l int, inputGrad bool, grads []float64) {
+func (m *MLP) backwardLayer(ws *Workspace, l int, dz []float64, inputGrad bool, grads []float64) {
 	rows := ws.rows
 	in, out := m.cfg.Sizes[l], m.cfg.Sizes[l+1]
-	dz, x, dx := ws.delta[l+1], ws.act[l], ws.delta[l]
+	x, dx := ws.act[l], ws.delta[l]
 	w, dw, db := m.weights(l), m.weightGrads(grads, l), m.biasGrads(grads, l)
 	// dW += dzᵀ x: A is dz read transposed.
 	kernel.MulAdd(dw.Data, in, dz, 1, out, x, in, out, rows, in)
