@@ -169,34 +169,26 @@ func (a *Adam) SetState(s AdamState) error {
 }
 
 // GlobalNorm returns the Euclidean norm of all the vectors taken together.
-// It scales the entries by the largest magnitude before squaring them, so
-// that large entries do not overflow and small ones do not underflow; a
-// NaN or infinite entry gives NaN.
 func GlobalNorm(vecs ...[]float64) float64 {
-	scale := 0.0
+	// Scale as we go, like a BLAS nrm2, so that large entries do not
+	// overflow and small ones do not underflow.
+	scale, ssq := 0.0, 1.0
 	for _, v := range vecs {
 		for _, x := range v {
-			scale = max(scale, math.Abs(x))
-		}
-	}
-	if scale == 0 || math.IsNaN(scale) {
-		return scale
-	}
-	ssq := 0.0
-	if inv := 1 / scale; !math.IsInf(inv, 0) {
-		for _, v := range vecs {
-			for _, x := range v {
-				y := x * inv
-				ssq += float64(y * y) // the conversion forbids fusing
+			if x == 0 {
+				continue
+			}
+			ax := math.Abs(x)
+			if scale < ax {
+				ssq = 1 + ssq*(scale/ax)*(scale/ax)
+				scale = ax
+			} else {
+				ssq += (ax / scale) * (ax / scale)
 			}
 		}
-	} else { // a subnormal scale, whose inverse overflows
-		for _, v := range vecs {
-			for _, x := range v {
-				y := x / scale
-				ssq += float64(y * y)
-			}
-		}
+	}
+	if scale == 0 {
+		return 0
 	}
 	return scale * math.Sqrt(ssq)
 }

