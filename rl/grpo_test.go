@@ -378,9 +378,10 @@ func TestGRPOSolvesToy(t *testing.T) {
 // TestGRPOBox trains the Gaussian policy on the one-step reach task
 // (reward −(a − c)² for a target c in [0, 1]). A policy that ignores the
 // target scores at best −1/12; the untrained one about −0.25. With these
-// settings the greedy actions of seeds 1 to 10 all land within 0.08 of
-// their targets; at twice the learning rate, 2 of the 10 seeds narrow onto
-// a wrong action.
+// settings the greedy actions of seeds 1 to 10 all land within 0.09 of
+// their targets. At twice the learning rate and 60 updates, whether a seed
+// narrows onto a wrong action depends on the last bits of the arithmetic:
+// 2 of the 10 did before the network's products were fused.
 func TestGRPOBox(t *testing.T) {
 	cfg := DefaultGRPOConfig()
 	cfg.Updates = 100
