@@ -6,20 +6,10 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/autollmresearch/gym/internal/bitstest"
 	"github.com/autollmresearch/gym/internal/kernel"
 	"github.com/stretchr/testify/require"
 )
-
-// requireSameBits fails unless got and want hold the same float64 bits.
-func requireSameBits(t *testing.T, want, got []float64, what string) {
-	t.Helper()
-	require.Len(t, got, len(want), what)
-	for i := range want {
-		if math.Float64bits(want[i]) != math.Float64bits(got[i]) {
-			require.Failf(t, "bits differ", "%s: element %d is %v, want %v", what, i, got[i], want[i])
-		}
-	}
-}
 
 // referencePasses computes a forward and a backward pass of x and dOut
 // through m as the documentation defines them, one sample and one element
@@ -152,10 +142,10 @@ func testPassesMatchDefinition(t *testing.T) {
 						ws := m.NewWorkspace(rows)
 						out, err := m.ForwardBatch(ws, x)
 						require.NoError(t, err)
-						requireSameBits(t, wantOut, out, "output")
+						bitstest.Equal(t, wantOut, out, "output")
 						require.NoError(t, m.Backward(ws, dOut))
-						requireSameBits(t, wantGrads, m.Grads(), "parameter gradient")
-						requireSameBits(t, wantDx, ws.InputGrad(), "input gradient")
+						bitstest.Equal(t, wantGrads, m.Grads(), "parameter gradient")
+						bitstest.Equal(t, wantDx, ws.InputGrad(), "input gradient")
 					})
 				}
 			}

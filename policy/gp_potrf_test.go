@@ -1,9 +1,12 @@
 package policy
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/autollmresearch/gym/internal/bitstest"
 
 	"github.com/autollmresearch/gym/internal/kernel"
 	"github.com/stretchr/testify/require"
@@ -106,11 +109,7 @@ func TestTrsmRightUpperMatchesGonum(t *testing.T) {
 				blas64.Implementation().Dtrsm(blas.Right, blas.Upper, blas.NoTrans, blas.NonUnit, rows, n, 1, u, n, want, n)
 				got := append([]float64(nil), b...)
 				trsmRightUpper(u, n, got, rows, &gpBuffers{})
-				for i := range want {
-					if math.Float64bits(want[i]) != math.Float64bits(got[i]) {
-						t.Fatalf("n=%d rows=%d zeros=%t: element %d is %v, Dtrsm gives %v", n, rows, zeros, i, got[i], want[i])
-					}
-				}
+				bitstest.Equal(t, want, got, fmt.Sprintf("n=%d rows=%d zeros=%t, against Dtrsm", n, rows, zeros))
 			}
 		}
 	}

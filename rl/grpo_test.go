@@ -16,6 +16,7 @@ import (
 
 	"github.com/autollmresearch/gym/env"
 	"github.com/autollmresearch/gym/env/toy"
+	"github.com/autollmresearch/gym/internal/bitstest"
 	"github.com/autollmresearch/gym/nn"
 	"github.com/autollmresearch/gym/spaces"
 )
@@ -125,26 +126,15 @@ func runGRPO(t *testing.T, cfg GRPOConfig, n int, opts Options) *GRPO[int] {
 	return g
 }
 
-// sameBits asserts that two vectors are bit-identical.
-func sameBits(t *testing.T, a, b []float64) {
-	t.Helper()
-	require.Equal(t, len(a), len(b))
-	for i := range a {
-		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
-			t.Fatalf("entry %d differs: %v vs %v", i, a[i], b[i])
-		}
-	}
-}
-
 func TestGRPODeterministic(t *testing.T) {
 	cfg := smallGRPOConfig()
 	a := runGRPO(t, cfg, 1, Options{})
 	b := runGRPO(t, cfg, 1, Options{})
-	sameBits(t, a.Actor().Params(), b.Actor().Params())
-	sameBits(t, a.actorOpt.State().V, b.actorOpt.State().V)
+	bitstest.Equal(t, a.Actor().Params(), b.Actor().Params(), "actor parameters")
+	bitstest.Equal(t, a.actorOpt.State().V, b.actorOpt.State().V, "actor optimiser's second moments")
 	// Running the episodes on three envs in parallel changes nothing.
 	c := runGRPO(t, cfg, 3, Options{})
-	sameBits(t, a.Actor().Params(), c.Actor().Params())
+	bitstest.Equal(t, a.Actor().Params(), c.Actor().Params(), "actor parameters")
 	assert.Equal(t, a.GlobalStep(), c.GlobalStep())
 	assert.Equal(t, 3*3*4*10, a.GlobalStep())
 
@@ -235,7 +225,7 @@ func TestGRPOZeroStdGroups(t *testing.T) {
 		assert.Zero(t, st.PolicyLoss)
 		assert.Zero(t, st.GradNorm)
 	}
-	sameBits(t, before, g.Actor().Params())
+	bitstest.Equal(t, before, g.Actor().Params(), "actor parameters")
 
 	// Learn to prefer action 0, then take the signal away: the zero-std
 	// groups then only pull the policy back towards the reference.
@@ -416,12 +406,12 @@ func TestGRPOStartsFromActor(t *testing.T) {
 	cfg.Hidden = []int{8}
 	g, err := NewGRPO(toyEnvs(t, 1), cfg, Options{Actor: actor})
 	require.NoError(t, err)
-	sameBits(t, orig, g.Reference().Params())
-	sameBits(t, orig, g.Actor().Params())
+	bitstest.Equal(t, orig, g.Reference().Params(), "reference parameters")
+	bitstest.Equal(t, orig, g.Actor().Params(), "actor parameters")
 	_, err = g.Train(context.Background())
 	require.NoError(t, err)
-	sameBits(t, orig, actor.Params())
-	sameBits(t, orig, g.Reference().Params())
+	bitstest.Equal(t, orig, actor.Params(), "actor parameters")
+	bitstest.Equal(t, orig, g.Reference().Params(), "reference parameters")
 	assert.NotEqual(t, orig, g.Actor().Params())
 }
 
@@ -442,8 +432,8 @@ func TestGRPOResume(t *testing.T) {
 	assert.Equal(t, 2, resumed.UpdatesDone())
 	_, err = resumed.Train(context.Background())
 	require.NoError(t, err)
-	sameBits(t, full.Actor().Params(), resumed.Actor().Params())
-	sameBits(t, full.Reference().Params(), resumed.Reference().Params())
+	bitstest.Equal(t, full.Actor().Params(), resumed.Actor().Params(), "actor parameters")
+	bitstest.Equal(t, full.Reference().Params(), resumed.Reference().Params(), "reference parameters")
 	assert.Equal(t, full.GlobalStep(), resumed.GlobalStep())
 
 	// The saved policy loads on its own.
@@ -460,7 +450,7 @@ func TestGRPOResume(t *testing.T) {
 	require.NoError(t, err)
 	before := append([]float64(nil), g.Actor().Params()...)
 	assert.ErrorIs(t, g.Resume(path), nn.ErrShape)
-	sameBits(t, before, g.Actor().Params())
+	bitstest.Equal(t, before, g.Actor().Params(), "actor parameters")
 	assert.Zero(t, g.UpdatesDone())
 
 	reach, err := NewGRPO([]env.Env[[]float64, []float64]{newReachEnv()}, cfg, Options{})

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/autollmresearch/gym/env"
+	"github.com/autollmresearch/gym/internal/bitstest"
 	"github.com/autollmresearch/gym/nn"
 )
 
@@ -94,10 +95,10 @@ func TestPPOStartsFromActor(t *testing.T) {
 	orig := append([]float64(nil), actor.Params()...)
 	p, err := NewPPO(toyVec(t, 2, env.VectorOptions{}), smallConfig(), Options{Actor: actor})
 	require.NoError(t, err)
-	sameBits(t, orig, p.Actor().Params())
+	bitstest.Equal(t, orig, p.Actor().Params(), "actor parameters")
 	_, err = p.Train(context.Background())
 	require.NoError(t, err)
-	sameBits(t, orig, actor.Params())
+	bitstest.Equal(t, orig, actor.Params(), "actor parameters")
 	assert.NotEqual(t, orig, p.Actor().Params())
 }
 
@@ -124,7 +125,7 @@ func TestGRPOCheckpointEvery(t *testing.T) {
 	assert.Equal(t, 2, resumed.UpdatesDone())
 	_, err = resumed.Train(context.Background())
 	require.NoError(t, err)
-	sameBits(t, full.Actor().Params(), resumed.Actor().Params())
+	bitstest.Equal(t, full.Actor().Params(), resumed.Actor().Params(), "actor parameters")
 	assert.Equal(t, full.GlobalStep(), resumed.GlobalStep())
 
 	bad := smallGRPOConfig()

@@ -16,6 +16,7 @@ import (
 
 	"github.com/autollmresearch/gym/env"
 	"github.com/autollmresearch/gym/env/toy"
+	"github.com/autollmresearch/gym/internal/bitstest"
 	"github.com/autollmresearch/gym/nn"
 	"github.com/autollmresearch/gym/spaces"
 )
@@ -108,19 +109,10 @@ func runPPO(t *testing.T, cfg PPOConfig, vopts env.VectorOptions, opts Options) 
 // sameWeights asserts that two runs ended with bit-identical parameters.
 func sameWeights(t *testing.T, a, b *PPO[int]) {
 	t.Helper()
-	for _, pair := range [][2][]float64{
-		{a.Actor().Params(), b.Actor().Params()},
-		{a.Critic().Params(), b.Critic().Params()},
-		{a.actorOpt.State().M, b.actorOpt.State().M},
-		{a.criticOpt.State().V, b.criticOpt.State().V},
-	} {
-		require.Equal(t, len(pair[0]), len(pair[1]))
-		for i := range pair[0] {
-			if math.Float64bits(pair[0][i]) != math.Float64bits(pair[1][i]) {
-				t.Fatalf("parameter %d differs: %v vs %v", i, pair[0][i], pair[1][i])
-			}
-		}
-	}
+	bitstest.Equal(t, a.Actor().Params(), b.Actor().Params(), "actor parameters")
+	bitstest.Equal(t, a.Critic().Params(), b.Critic().Params(), "critic parameters")
+	bitstest.Equal(t, a.actorOpt.State().M, b.actorOpt.State().M, "actor optimiser's first moments")
+	bitstest.Equal(t, a.criticOpt.State().V, b.criticOpt.State().V, "critic optimiser's second moments")
 }
 
 func TestPPODeterministic(t *testing.T) {

@@ -2,8 +2,9 @@ package rl
 
 import (
 	"context"
-	"math"
 	"testing"
+
+	"github.com/autollmresearch/gym/internal/bitstest"
 
 	"github.com/autollmresearch/gym/internal/kernel"
 	"github.com/stretchr/testify/require"
@@ -36,11 +37,7 @@ func TestTrainingIgnoresVectorKernels(t *testing.T) {
 			for _, d := range mode.disable {
 				defer d()()
 			}
-			got := train()
-			require.Len(t, got, len(want))
-			for i := range want {
-				require.Equal(t, math.Float64bits(want[i]), math.Float64bits(got[i]), "weight %d: %v, with every kernel %v", i, got[i], want[i])
-			}
+			bitstest.Equal(t, want, train(), "weights against every kernel's")
 		})
 	}
 }

@@ -2,11 +2,10 @@ package kernel
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"testing"
 
-	"github.com/stretchr/testify/require"
+	"github.com/autollmresearch/gym/internal/bitstest"
 )
 
 func newRNG(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x5eed)) }
@@ -18,17 +17,6 @@ func randVec(rng *rand.Rand, n int, scale float64) []float64 {
 		v[i] = (2*rng.Float64() - 1) * scale
 	}
 	return v
-}
-
-// requireSameBits fails unless got and want hold the same float64 bits.
-func requireSameBits(t *testing.T, want, got []float64, what string) {
-	t.Helper()
-	require.Len(t, got, len(want), what)
-	for i := range want {
-		if math.Float64bits(want[i]) != math.Float64bits(got[i]) {
-			require.Failf(t, "bits differ", "%s: element %d is %v, want %v", what, i, got[i], want[i])
-		}
-	}
 }
 
 // TestAccumulateMatchesGo checks the vector kernel against accumulateGo,
@@ -58,7 +46,7 @@ func testAccumulateMatchesGo(t *testing.T) {
 				accumulateGo(want, a, as, b, bs, k)
 				got := append([]float64(nil), init...)
 				Accumulate(got, a, as, b, bs, k, n)
-				requireSameBits(t, want, got, fmt.Sprintf("n=%d k=%d as=%d", n, k, as))
+				bitstest.Equal(t, want, got, fmt.Sprintf("n=%d k=%d as=%d", n, k, as))
 			}
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"testing"
 
+	"github.com/autollmresearch/gym/internal/bitstest"
+
 	"github.com/stretchr/testify/require"
 )
 
@@ -75,7 +77,7 @@ func testMulAddMatchesDefinition(t *testing.T) {
 		mulAddRef(want, ldc, a, ai, ak, b, ldb, tc.m, tc.k, tc.n)
 		got := append([]float64(nil), c...)
 		MulAdd(got, ldc, a, ai, ak, b, ldb, tc.m, tc.k, tc.n)
-		requireSameBits(t, want, got, tc.String())
+		bitstest.Equal(t, want, got, tc.String())
 	}
 }
 

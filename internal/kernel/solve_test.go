@@ -3,6 +3,8 @@ package kernel
 import (
 	"math"
 	"testing"
+
+	"github.com/autollmresearch/gym/internal/bitstest"
 )
 
 // solveScalar is SolveUpperTrans written out, the reference.
@@ -49,7 +51,7 @@ func TestSolveUpperTransMatchesScalar(t *testing.T) {
 			solveScalar(u, n, want)
 			got := append([]float64(nil), b...)
 			SolveUpperTrans(u, n, got)
-			requireSameBits(t, want, got, "solution")
+			bitstest.Equal(t, want, got, "solution")
 		}
 	}
 }

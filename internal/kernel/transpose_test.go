@@ -3,6 +3,8 @@ package kernel
 import (
 	"fmt"
 	"testing"
+
+	"github.com/autollmresearch/gym/internal/bitstest"
 )
 
 // TestTransposeMatchesGo checks Transpose, tiles and edges, against the
@@ -20,7 +22,7 @@ func TestTransposeMatchesGo(t *testing.T) {
 			}
 			got := make([]float64, r*c)
 			Transpose(got, src, r, c)
-			requireSameBits(t, want, got, fmt.Sprintf("%d×%d", r, c))
+			bitstest.Equal(t, want, got, fmt.Sprintf("%d×%d", r, c))
 		}
 	}
 }
