@@ -60,8 +60,12 @@ func cholExtend(a, orig []float64, n, nc int) bool {
 }
 
 // potf2Extend is cholExtend for a matrix small enough for Dpotrf's
-// unblocked Dpotf2: rows above nc update only the new columns.
+// unblocked Dpotf2: rows above nc update only the new columns. With
+// nothing factorised yet it is potf2.
 func potf2Extend(a []float64, n, nc int) bool {
+	if nc == 0 {
+		return potf2(a, n, n)
+	}
 	bi := blas64.Implementation()
 	lda := n
 	for j := range n {

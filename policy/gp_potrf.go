@@ -11,32 +11,16 @@ import (
 
 // This file computes LAPACK's Potrf of an upper triangle bit for bit as
 // gonum's Dpotrf does, faster where kernel.Accumulate has a vector
-// kernel: the same blocked algorithm, gonum's Dpotf2 and Dgemm, and its
-// Dsyrk and Dtrsm written as row updates in the order gonum's
-// implementations add them (TestPotrfMatchesGonum checks the bits).
+// kernel: the blocked algorithm is cholExtend's (gp_chol.go), and
+// gonum's Dpotf2 and Dgemm, and its Dsyrk and Dtrsm, are written here as
+// row updates in the order gonum's implementations add them
+// (TestPotrfMatchesGonum checks the bits).
 
 // potrf factorises the n×n matrix whose upper triangle a holds (row-major,
 // stride n) in place, as lapack64.Potrf, and reports false, as Potrf, when
-// the matrix is not positive definite.
-func potrf(a []float64, n int) bool {
-	var impl lapackgonum.Implementation
-	nb := impl.Ilaenv(1, "DPOTRF", "U", n, -1, -1, -1)
-	if nb <= 1 || n <= nb {
-		return potf2(a, n, n)
-	}
-	for j := 0; j < n; j += nb {
-		jb := min(nb, n-j)
-		syrkUpperTrans(jb, j, a[j:], n, a[j*n+j:], n)
-		if !potf2(a[j*n+j:], jb, n) {
-			return false
-		}
-		if j+jb < n {
-			gemmTransNot(jb, n-j-jb, j, a[j:], n, a[j+jb:], n, a[j*n+j+jb:], n)
-			trsmLeftUpperTrans(jb, n-j-jb, a[j*n+j:], n, a[j*n+j+jb:], n)
-		}
-	}
-	return true
-}
+// the matrix is not positive definite: cholExtend with nothing factorised
+// yet.
+func potrf(a []float64, n int) bool { return cholExtend(a, nil, n, 0) }
 
 // potf2 is gonum's Dpotf2(Upper, n, a, lda), the unblocked Cholesky
 // factorisation, bit for bit: for each column j, the diagonal less the
@@ -204,11 +188,7 @@ func trsmRightUpper(u []float64, n int, b []float64, rows int, bufs *gpBuffers) 
 	}
 	cols, neg := bufs.get(n*rows), bufs.get(n*rows) // Bᵀ becoming Xᵀ, and -Xᵀ
 	defer bufs.put(cols, neg)
-	for r := range rows {
-		for j, v := range b[r*n : (r+1)*n] {
-			cols[j*rows+r] = v
-		}
-	}
+	kernel.Transpose(cols, b[:rows*n], rows, n)
 	for j := range n {
 		col := cols[j*rows : (j+1)*rows]
 		kernel.Accumulate(col, u[j:], n, neg, rows, j, rows)
@@ -223,9 +203,5 @@ func trsmRightUpper(u []float64, n int, b []float64, rows int, bufs *gpBuffers) 
 			neg[j*rows+i] = -x
 		}
 	}
-	for r := range rows {
-		for j := range n {
-			b[r*n+j] = cols[j*rows+r]
-		}
-	}
+	kernel.Transpose(b[:rows*n], cols, n, rows)
 }
