@@ -282,6 +282,12 @@ func (ep *episode) features(obs *research.Observation) []float64 {
 		worst = max(worst, ys[i])
 	}
 	done := float64(len(tried)) / float64(max(1, ep.k))
+	// The features of the history alone, the same for every candidate.
+	var spreadF, lawF float64
+	if len(tried) > 0 {
+		spreadF = clamp((worst-best)/ep.spread, 0, 5)
+		lawF = math.Min(dist(ep.x[tried[bestI]], ep.law)/ep.step, 20)
+	}
 	for j, x := range ep.x {
 		f := ep.feat[j*NumFeatures : (j+1)*NumFeatures]
 		copy(f, ep.static[j])
@@ -290,24 +296,26 @@ func (ep *episode) features(obs *research.Observation) []float64 {
 			continue
 		}
 		f[15] = 1
-		nearest := math.Inf(1)
+		nearest, toBest := math.Inf(1), 0.0
 		var sw, sy float64
 		for i, c := range tried {
 			dd := dist(x, ep.x[c]) / ep.step
+			if i == bestI {
+				toBest = dd
+			}
 			nearest = min(nearest, dd)
 			w := math.Exp(-dd * dd / 2)
 			sw += w
 			sy += w * ys[i]
 		}
 		f[16] = math.Min(nearest, 20)
-		f[17] = math.Min(dist(x, ep.x[tried[bestI]])/ep.step, 20)
+		f[17] = math.Min(toBest, 20)
 		if sw > 1e-12 {
 			f[18] = clamp((sy/sw-best)/ep.spread, -5, 5)
 		} else {
 			f[18] = 5
 		}
-		f[19] = clamp((worst-best)/ep.spread, 0, 5)
-		f[20] = math.Min(dist(ep.x[tried[bestI]], ep.law)/ep.step, 20)
+		f[19], f[20] = spreadF, lawF
 	}
 	return ep.feat
 }

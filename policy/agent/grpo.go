@@ -229,13 +229,15 @@ func playWorld(p prior.Prior, a *Agent, cfg GRPOConfig, w int) (out grpoWorld) {
 	// backpropagates with its own workspace into its own gradient vector.
 	net := a.net
 	out.grads = make([]float64, net.NumParams())
-	var ws, playWS *nn.Workspace // for the updates, and for sampleEpisode
+	// One workspace serves the plays and the updates, which take turns;
+	// each grows it when a batch needs more rows.
+	var ws *nn.Workspace
 	rng := rand.New(rand.NewPCG(cfg.Seed^uint64(w)<<20, 0x6772706f2d616774))
 	for ti, target := range e.Targets() {
 		episodes := make([][]step, cfg.Group)
 		returns := make([]float64, cfg.Group)
 		for g := range cfg.Group {
-			steps, ret, r1, rk, err := sampleEpisode(e, a, net, &playWS, target, uint64(w)<<16|uint64(ti), cfg, rng)
+			steps, ret, r1, rk, err := sampleEpisode(e, a, net, &ws, target, uint64(w)<<16|uint64(ti), cfg, rng)
 			if err != nil {
 				out.err = err
 				return out
