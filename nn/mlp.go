@@ -578,9 +578,8 @@ func (m *MLP) backward(ws *Workspace, dOut []float64, op string, inputGrad bool,
 // outputs, through it: it adds the weight and bias gradients to grads and,
 // unless l is the first layer and inputGrad is unset, writes the gradient
 // with respect to the layer's inputs (before the activation's derivative)
-// to ws.delta[l]. The products are fused
-// multiply-adds in the order of the rows for the weights and of the
-// outputs for the inputs.
+// to ws.delta[l]. The products are fused multiply-adds in the order of
+// the rows for the weights and of the outputs for the inputs.
 func (m *MLP) backwardLayer(ws *Workspace, l int, dz []float64, inputGrad bool, grads []float64) {
 	rows := ws.rows
 	in, out := m.cfg.Sizes[l], m.cfg.Sizes[l+1]
