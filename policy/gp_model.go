@@ -682,14 +682,16 @@ func (m *gpModel) predict(xs []float64, mean, sd, scratch []float64) ([]float64,
 // predictCache holds what predict computes for a fixed set of points
 // against the training points of a prefix model (see gpModel.prefix):
 // per point, the correlations with them, the solved row of X·U = K* over
-// their columns, and the running sum of its squares.
+// their columns (kept negated: the multipliers of the solve's updates of
+// later columns), and the running sum of its squares.
 type predictCache struct {
 	prefix *gpModel
 	points []float64 // rows × d inputs, shared with the caller
 	rows   int
 	cross  []float64 // rows × nc correlations
-	solved []float64 // rows × nc solved values
-	sumSq  []float64 // per row, the squares of solved summed in order
+	solved []float64 // rows × nc solved values, negated once computed: the multipliers of Dtrsm's updates
+	zero   []bool    // per row, whether a solved value is zero (Dtrsm skips its update)
+	sumSq  []float64 // per row, the squares of the solved values summed in order
 }
 
 // newPredictCache computes the cache of the points xs (rows of the
@@ -702,7 +704,7 @@ func newPredictCache(prefix *gpModel, xs []float64, rows int) *predictCache {
 func newPredictCacheIn(prefix *gpModel, xs []float64, rows int, bufs *gpBuffers) *predictCache {
 	g := prefix.data
 	nc, d := g.n, g.d
-	c := &predictCache{prefix: prefix, points: xs, rows: rows, cross: bufs.get(rows * nc), sumSq: make([]float64, rows)}
+	c := &predictCache{prefix: prefix, points: xs, rows: rows, cross: bufs.get(rows * nc), zero: make([]bool, rows), sumSq: make([]float64, rows)}
 	for r := range rows {
 		xr := xs[r*d : (r+1)*d]
 		row := c.cross[r*nc : (r+1)*nc]
@@ -721,11 +723,13 @@ func newPredictCacheIn(prefix *gpModel, xs []float64, rows int, bufs *gpBuffers)
 	copy(c.solved, c.cross)
 	trsmRightUpper(prefix.upper.Data, nc, c.solved, rows, bufs)
 	for r := range rows {
+		row := c.solved[r*nc : (r+1)*nc]
 		q := 0.0
-		for _, v := range c.solved[r*nc : (r+1)*nc] {
+		for _, v := range row {
 			q += v * v
 		}
 		c.sumSq[r] = q
+		c.zero[r] = negColumn(row, row, 1, 0) // negated in place
 	}
 	return c
 }
@@ -747,7 +751,6 @@ func (m *gpModel) predictCached(cache *predictCache, mean, sd, scratch []float64
 	}
 	tail := scratch[:nt]
 	u := m.upper.Data
-	negs := make([]float64, nc)
 	for r := range rows {
 		pre := cache.cross[r*nc : (r+1)*nc]
 		xr := cache.points[r*d : (r+1)*d]
@@ -768,7 +771,7 @@ func (m *gpModel) predictCached(cache *predictCache, mean, sd, scratch []float64
 		mean[r] = g.mean + g.scale*mu
 		// Dtrsm's row loop: the prefix's columns are solved already; their
 		// updates of the new columns, then the new columns themselves.
-		solvedUpdate(tail, cache.solved[r*nc:(r+1)*nc], u[nc:], n, negs)
+		updateRow(tail, cache.solved[r*nc:(r+1)*nc], u[nc:], n, cache.zero[r])
 		for t := range nt {
 			if tail[t] == 0 {
 				continue
@@ -788,18 +791,6 @@ func (m *gpModel) predictCached(cache *predictCache, mean, sd, scratch []float64
 		sd[r] = g.scale * math.Sqrt(m.signal*max(0, 1-q))
 	}
 	return scratch, nil
-}
-
-// solvedUpdate adds to tail[t], for k = 0, 1, … in order, -solved[k]
-// times u[k·stride+t], skipping the k whose solved value is zero (as
-// gonum's Dtrsm does). negs is scratch of len(solved).
-func solvedUpdate(tail, solved, u []float64, stride int, negs []float64) {
-	zero := false
-	for k, s := range solved {
-		negs[k] = -s
-		zero = zero || s == 0
-	}
-	updateRow(tail, negs, u, stride, zero)
 }
 
 // expectedImprovement is the expected improvement below best of a normal
