@@ -11,29 +11,6 @@ import (
 	"github.com/autollmresearch/gym/spaces"
 )
 
-// lastObs wraps a research env and keeps its latest observation, so that a
-// test can compare the programmatic observation with the Numeric view's.
-type lastObs struct {
-	*Env
-	obs *Observation
-}
-
-func (l *lastObs) Reset(seed env.Seed, options env.Options) (*Observation, env.Info, error) {
-	obs, info, err := l.Env.Reset(seed, options)
-	l.obs = obs
-	return obs, info, err
-}
-
-func (l *lastObs) Step(a Action) (env.StepResult[*Observation], error) {
-	res, err := l.Env.Step(a)
-	if err == nil {
-		l.obs = res.Obs
-	}
-	return res, err
-}
-
-func (l *lastObs) UnwrapEnv() any { return l.Env }
-
 func TestObservationEncoderMatchesNumeric(t *testing.T) {
 	cases := []struct {
 		name string
@@ -49,7 +26,7 @@ func TestObservationEncoderMatchesNumeric(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			core := c.tbl(t)
-			rec := &lastObs{Env: core}
+			rec := NewRecorder(core)
 			view, err := NewNumeric(rec)
 			require.NoError(t, err)
 			enc, err := NewObservationEncoder(core)
@@ -67,8 +44,8 @@ func TestObservationEncoderMatchesNumeric(t *testing.T) {
 				require.NoError(t, err)
 				for {
 					for _, e := range encs {
-						require.NoError(t, e.Encode(rec.obs, got))
-						require.Equal(t, vec, got, "episode %d step %d", ep, rec.obs.Step)
+						require.NoError(t, e.Encode(rec.Last(), got))
+						require.Equal(t, vec, got, "episode %d step %d", ep, rec.Last().Step)
 					}
 					point := make([]float64, enc.ActionDim())
 					for i := range point {
@@ -77,15 +54,15 @@ func TestObservationEncoderMatchesNumeric(t *testing.T) {
 					if enc.Setting() == MultiFidelity {
 						point[len(point)-1] *= 0.55 // stop now and then
 					}
-					want, err := enc.DecodeAction(rec.obs, point)
+					want, err := enc.DecodeAction(rec.Last(), point)
 					require.NoError(t, err)
-					before := len(rec.obs.History)
+					before := len(rec.Last().History)
 					res, err := view.Step(point)
 					require.NoError(t, err)
 					steps++
 					if over, _ := res.Info.Num("over_budget"); !want.Stop && over == 0 {
-						require.Len(t, rec.obs.History, before+1)
-						last := rec.obs.History[before]
+						require.Len(t, rec.Last().History, before+1)
+						last := rec.Last().History[before]
 						assert.Equal(t, want.Config, last.Run)
 						if want.Experiment != "" {
 							assert.Equal(t, want.Experiment, last.Experiment)

@@ -240,7 +240,7 @@ func TestNumericDoesNotLeakTargetOutcomes(t *testing.T) {
 func TestNumericMultiFidelity(t *testing.T) {
 	tbl := viewToyTable(t, false)
 	core := viewEnv(t, tbl, Options{Setting: MultiFidelity, Split: Test, BudgetGPUHours: 3000})
-	rec := &recorder{Env: core}
+	rec := NewRecorder(core)
 	n, err := NewNumeric(rec)
 	require.NoError(t, err)
 	layout := n.Layout()
@@ -288,7 +288,7 @@ func TestNumericMultiFidelity(t *testing.T) {
 
 	res := step(spaces.Config{"lr": 1e-3, "opt": "adam"}, 0, 0.51)
 	assert.True(t, res.Terminated, "stop coordinate above 0.5")
-	assert.Len(t, rec.last.History, len(cases), "a stop runs nothing")
+	assert.Len(t, rec.Last().History, len(cases), "a stop runs nothing")
 }
 
 func mustIndex(t testing.TB, tbl *tasks.Table, id string) int {
@@ -301,7 +301,7 @@ func mustIndex(t testing.TB, tbl *tasks.Table, id string) int {
 func TestNumericOverBudgetStops(t *testing.T) {
 	tbl := viewToyTable(t, false)
 	core := viewEnv(t, tbl, Options{Setting: MultiFidelity, Split: Test, BudgetGPUHours: 50})
-	rec := &recorder{Env: core}
+	rec := NewRecorder(core)
 	n, err := NewNumeric(rec)
 	require.NoError(t, err)
 	_, _, err = n.Reset(env.SeedOf(1), nil)
@@ -316,7 +316,7 @@ func TestNumericOverBudgetStops(t *testing.T) {
 	assert.True(t, res.Terminated)
 	v, _ := res.Info.Num("over_budget")
 	assert.Equal(t, 1.0, v)
-	assert.Len(t, rec.last.History, 1)
+	assert.Len(t, rec.Last().History, 1)
 	_, err = n.Step(append(point, 0, 0))
 	assert.ErrorIs(t, err, env.ErrEpisodeEnded)
 }
@@ -405,29 +405,6 @@ func TestNumericActionErrors(t *testing.T) {
 	_, err = NewNumeric(fakeResearchEnv{})
 	assert.ErrorContains(t, err, "is not a *research.Env and wraps none")
 }
-
-// recorder is a wrapper that keeps the last observation of the env it
-// wraps.
-type recorder struct {
-	*Env
-	last *Observation
-}
-
-func (r *recorder) Reset(seed env.Seed, opts env.Options) (*Observation, env.Info, error) {
-	obs, info, err := r.Env.Reset(seed, opts)
-	r.last = obs
-	return obs, info, err
-}
-
-func (r *recorder) Step(a Action) (env.StepResult[*Observation], error) {
-	res, err := r.Env.Step(a)
-	if err == nil {
-		r.last = res.Obs
-	}
-	return res, err
-}
-
-func (r *recorder) UnwrapEnv() any { return r.Env }
 
 // fakeResearchEnv has the right type but no *Env inside.
 type fakeResearchEnv struct{ env.Env[*Observation, Action] }

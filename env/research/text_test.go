@@ -179,13 +179,13 @@ func TestTextRoundTrip(t *testing.T) {
 				core, err := NewFromOptions(task, env.Options{OptionSetting: setting.String(), OptionTrials: 3})
 				require.NoError(t, err)
 				defer core.Close()
-				rec := &recorder{Env: core}
+				rec := NewRecorder(core)
 				tx, err := NewText(rec, TextOptions{})
 				require.NoError(t, err)
 				prompt, _, err := tx.Reset(env.SeedOf(5), nil)
 				require.NoError(t, err)
 				assert.Equal(t, prompt, tx.Prompt())
-				obs := rec.last
+				obs := rec.Last()
 				space := obs.Space
 				assert.Contains(t, prompt, obs.Target.Experiment)
 				for _, name := range space.Names() {
@@ -367,7 +367,7 @@ func TestTextPromptIsBounded(t *testing.T) {
 					core, err := NewFromOptions(task, env.Options{OptionSetting: setting, OptionSplit: split, OptionTrials: 40})
 					require.NoError(t, err)
 					defer core.Close()
-					rec := &recorder{Env: core}
+					rec := NewRecorder(core)
 					tx, err := NewText(rec, TextOptions{})
 					require.NoError(t, err)
 					rng := rand.New(rand.NewPCG(3, 3))
@@ -380,7 +380,7 @@ func TestTextPromptIsBounded(t *testing.T) {
 							a := core.ActionSpace().Sample(rng)
 							reply := `{"stop": true}`
 							if !a.Stop {
-								reply = answer(t, rec.last.Space, a.Config, a.Experiment)
+								reply = answer(t, rec.Last().Space, a.Config, a.Experiment)
 							}
 							res, err := tx.Step(reply)
 							require.NoError(t, err)
