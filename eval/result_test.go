@@ -1,4 +1,4 @@
-package eval
+package eval_test
 
 import (
 	"bytes"
@@ -10,36 +10,16 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/autollmresearch/gym/env/research"
+	"github.com/autollmresearch/gym/eval"
+	"github.com/autollmresearch/gym/eval/internal/evaltest"
 )
 
-// handResult is a Result with hand-picked numbers: policy "a" has three
-// episodes on env "x" (one of them failed after one target trial), "b" has
-// one; env "y" has a single episode of "a".
-func handResult() *Result {
-	return &Result{
-		Envs: []EnvInfo{
-			{Name: "x", Task: "demo", Setting: research.Extrapolate, Split: research.Test, K: 2, Targets: []string{"x/L"}, Episodes: 3},
-			{Name: "y", Task: "demo", Setting: research.Extrapolate, Split: research.Test, K: 1, Targets: []string{"y/L"}, Episodes: 1},
-		},
-		Policies: []string{"a", "b"},
-		Episodes: []Episode{
-			{Env: "x", Policy: "a", Target: "x/L", Episode: 0, Regret: []float64{0.5, 0.2}, GPUHours: []float64{10, 20}, FinalRegret: 0.2, TotalGPUHours: 20},
-			{Env: "x", Policy: "a", Target: "x/L", Episode: 1, Regret: []float64{0.3, 0.3}, GPUHours: []float64{10, 30}, FinalRegret: 0.3, TotalGPUHours: 30},
-			{Env: "x", Policy: "a", Target: "x/L", Episode: 2, Regret: []float64{0.1, 0.1}, GPUHours: []float64{10, 10}, FinalRegret: 0.1, TotalGPUHours: 10,
-				Error: "step 2: policy: gave up"},
-			{Env: "x", Policy: "b", Target: "x/L", Episode: 0, Regret: []float64{0.4, 0}, GPUHours: []float64{5, 15}, FinalRegret: 0, TotalGPUHours: 15},
-			{Env: "y", Policy: "a", Target: "y/L", Episode: 0, Regret: []float64{0.7}, GPUHours: []float64{3}, FinalRegret: 0.7, TotalGPUHours: 3},
-		},
-	}
-}
-
 func TestSummary(t *testing.T) {
-	rows := handResult().Summary()
+	rows := evaltest.HandResult().Summary()
 	// x/a at k=1: regrets 0.5, 0.3, 0.1: mean 0.3, sd 0.2; hours all 10.
 	// x/a at k=2: regrets 0.2, 0.3, 0.1: mean 0.2, sd 0.1; hours 20, 30, 10:
 	// mean 20, sd 10.
-	want := []SummaryRow{
+	want := []eval.SummaryRow{
 		{Env: "x", Policy: "a", K: 1, MeanRegret: 0.3, SERegret: 0.2 / math.Sqrt(3), MeanGPUHours: 10, SEGPUHours: 0, N: 3, Errors: 1},
 		{Env: "x", Policy: "a", K: 2, MeanRegret: 0.2, SERegret: 0.1 / math.Sqrt(3), MeanGPUHours: 20, SEGPUHours: 10 / math.Sqrt(3), N: 3, Errors: 1},
 		{Env: "x", Policy: "b", K: 1, MeanRegret: 0.4, SERegret: math.NaN(), MeanGPUHours: 5, SEGPUHours: math.NaN(), N: 1},
@@ -70,7 +50,7 @@ func TestSummary(t *testing.T) {
 }
 
 func TestSummaryOrderAndShortTrajectories(t *testing.T) {
-	r := &Result{Episodes: []Episode{
+	r := &eval.Result{Episodes: []eval.Episode{
 		{Env: "y", Policy: "b", Regret: []float64{0.5}, GPUHours: []float64{1}, FinalRegret: 0.5, TotalGPUHours: 1},
 		{Env: "x", Policy: "a", Regret: []float64{0.4, 0.2}, GPUHours: []float64{1, 2}, FinalRegret: 0.2, TotalGPUHours: 2},
 		{Env: "y", Policy: "a", Regret: []float64{0.9, 0.1}, GPUHours: []float64{1, 2}, FinalRegret: 0.1, TotalGPUHours: 2},
@@ -86,38 +66,9 @@ func TestSummaryOrderAndShortTrajectories(t *testing.T) {
 	assert.Equal(t, 1.0, r.Summary()[1].MeanGPUHours)
 }
 
-func TestMeanSE(t *testing.T) {
-	cases := []struct {
-		x        []float64
-		mean, se float64
-	}{
-		{[]float64{2, 4, 4, 4, 5, 5, 7, 9}, 5, math.Sqrt(32.0/7) / math.Sqrt(8)},
-		{[]float64{1e9 + 1, 1e9 + 2, 1e9 + 3}, 1e9 + 2, 1 / math.Sqrt(3)},
-		{[]float64{3, 3}, 3, 0},
-		{[]float64{0.1, 0.1, 0.1}, 0.1, 0},
-		{[]float64{3}, 3, math.NaN()},
-		{nil, math.NaN(), math.NaN()},
-	}
-	for _, c := range cases {
-		mean, se := meanSE(c.x)
-		for _, p := range [][2]float64{{c.mean, mean}, {c.se, se}} {
-			if math.IsNaN(p[0]) {
-				assert.True(t, math.IsNaN(p[1]), "%v: got %g, want NaN", c.x, p[1])
-			} else {
-				assert.InDelta(t, p[0], p[1], 1e-9, "%v", c.x)
-			}
-		}
-	}
-	// Equal values give exactly their value and a standard error of 0, so
-	// that tables show ties as ties.
-	mean, se := meanSE([]float64{0.1, 0.1, 0.1})
-	assert.Equal(t, 0.1, mean)
-	assert.Equal(t, 0.0, se)
-}
-
 func TestWriteMarkdown(t *testing.T) {
 	var b strings.Builder
-	require.NoError(t, handResult().WriteMarkdown(&b))
+	require.NoError(t, evaltest.HandResult().WriteMarkdown(&b))
 	md := b.String()
 	var table []string
 	for _, l := range strings.Split(md, "\n") {
@@ -139,11 +90,11 @@ func TestWriteMarkdown(t *testing.T) {
 
 func TestWriteCSV(t *testing.T) {
 	var b bytes.Buffer
-	require.NoError(t, handResult().WriteCSV(&b))
+	require.NoError(t, evaltest.HandResult().WriteCSV(&b))
 	recs, err := csv.NewReader(&b).ReadAll()
 	require.NoError(t, err)
 	require.Len(t, recs, 1+2+2+2+2+1, "header and one row per episode and k")
-	assert.Equal(t, Columns(), recs[0])
+	assert.Equal(t, eval.Columns(), recs[0])
 	assert.Equal(t, []string{"env", "policy", "target", "episode", "seed", "policy_seed", "k", "regret", "gpu_hours",
 		"final_regret", "total_gpu_hours", "return", "steps", "target_trials", "invalid_steps", "truncated", "error"}, recs[0])
 	assert.Equal(t, []string{"x", "a", "x/L", "0", "0", "0", "2", "0.2", "20", "0.2", "20", "0", "0", "0", "0", "false", ""}, recs[2])

@@ -15,33 +15,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/autollmresearch/gym/env/research"
 	"github.com/autollmresearch/gym/eval"
+	"github.com/autollmresearch/gym/eval/internal/evaltest"
 )
 
-// handResult is the eval tests' Result with hand-picked numbers: policy "a" has three
-// episodes on env "x" (one of them failed after one target trial), "b" has
-// one; env "y" has a single episode of "a".
-func handResult() *eval.Result {
-	return &eval.Result{
-		Envs: []eval.EnvInfo{
-			{Name: "x", Task: "demo", Setting: research.Extrapolate, Split: research.Test, K: 2, Targets: []string{"x/L"}, Episodes: 3},
-			{Name: "y", Task: "demo", Setting: research.Extrapolate, Split: research.Test, K: 1, Targets: []string{"y/L"}, Episodes: 1},
-		},
-		Policies: []string{"a", "b"},
-		Episodes: []eval.Episode{
-			{Env: "x", Policy: "a", Target: "x/L", Episode: 0, Regret: []float64{0.5, 0.2}, GPUHours: []float64{10, 20}, FinalRegret: 0.2, TotalGPUHours: 20},
-			{Env: "x", Policy: "a", Target: "x/L", Episode: 1, Regret: []float64{0.3, 0.3}, GPUHours: []float64{10, 30}, FinalRegret: 0.3, TotalGPUHours: 30},
-			{Env: "x", Policy: "a", Target: "x/L", Episode: 2, Regret: []float64{0.1, 0.1}, GPUHours: []float64{10, 10}, FinalRegret: 0.1, TotalGPUHours: 10,
-				Error: "step 2: policy: gave up"},
-			{Env: "x", Policy: "b", Target: "x/L", Episode: 0, Regret: []float64{0.4, 0}, GPUHours: []float64{5, 15}, FinalRegret: 0, TotalGPUHours: 15},
-			{Env: "y", Policy: "a", Target: "y/L", Episode: 0, Regret: []float64{0.7}, GPUHours: []float64{3}, FinalRegret: 0.7, TotalGPUHours: 3},
-		},
-	}
-}
-
 func TestWriteParquet(t *testing.T) {
-	res := handResult()
+	res := evaltest.HandResult()
 	var b bytes.Buffer
 	require.NoError(t, WriteParquet(&b, res))
 	tbl, err := pqarrow.ReadTable(context.Background(), bytes.NewReader(b.Bytes()), nil, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
@@ -67,7 +46,7 @@ func TestWriteParquet(t *testing.T) {
 
 func TestPlot(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "plots")
-	paths, err := Plot(handResult(), dir, "regret")
+	paths, err := Plot(evaltest.HandResult(), dir, "regret")
 	require.NoError(t, err)
 	assert.Equal(t, []string{
 		filepath.Join(dir, "regret-x.png"), filepath.Join(dir, "regret-x.svg"),
@@ -101,17 +80,17 @@ func TestPlot(t *testing.T) {
 func TestPlotErrors(t *testing.T) {
 	_, err := Plot(&eval.Result{}, t.TempDir(), "r")
 	assert.EqualError(t, err, "report: Plot: the result has no episodes")
-	_, err = Plot(handResult(), t.TempDir(), "")
+	_, err = Plot(evaltest.HandResult(), t.TempDir(), "")
 	assert.EqualError(t, err, "report: Plot: basename is empty")
 
-	r := handResult()
+	r := evaltest.HandResult()
 	r.Episodes = append(r.Episodes, eval.Episode{Env: "X!", Policy: "a", Regret: []float64{0.1}, GPUHours: []float64{1}})
 	_, err = Plot(r, t.TempDir(), "r")
 	assert.EqualError(t, err, `report: Plot: envs "x" and "X!" would both be written as r-x`)
 
 	file := filepath.Join(t.TempDir(), "file")
 	require.NoError(t, os.WriteFile(file, nil, 0o644))
-	_, err = Plot(handResult(), file, "r")
+	_, err = Plot(evaltest.HandResult(), file, "r")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "report: Plot: ")
 }
