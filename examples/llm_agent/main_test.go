@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/autollmresearch/gym/internal/cli/clitest"
 	"github.com/autollmresearch/gym/transcript"
 )
 
@@ -58,29 +60,18 @@ func TestNoEndpointSaysWhatToSet(t *testing.T) {
 }
 
 func TestFlagErrors(t *testing.T) {
-	cases := []struct {
-		args []string
-		want []string
-	}{
-		{[]string{"-env", "pretrain/steplaw-v0"}, []string{`-env "pretrain/steplaw-v0" is not a text env`, "arch/hwgpt-text-v0"}},
-		{[]string{"-episodes", "0", "-trials", "-1"}, []string{"-episodes is 0", "-trials is -1"}},
-		{[]string{"-split", "val", "-setting", "fast"}, []string{`-split is "val"`, `-setting is "fast"`}},
-		{[]string{"-record-teacher", "oracle"}, []string{`-record-teacher "oracle" is not a policy`, "-record-teacher needs -out"}},
-		{[]string{"-timeout", "soon"}, []string{`invalid value "soon" for flag -timeout`}},
-		{[]string{"extra"}, []string{`unexpected argument "extra"`}},
-		{[]string{"-base-url", "ftp://x", "-model", "m"}, []string{`Config.BaseURL "ftp://x"`}},
+	withoutEnv := func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		return run(ctx, args, noEnv, stdout, stderr)
 	}
-	for _, c := range cases {
-		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			err := run(context.Background(), c.args, noEnv, &stdout, &stderr)
-			require.ErrorIs(t, err, errUsage)
-			for _, w := range c.want {
-				assert.Contains(t, err.Error(), w)
-			}
-			assert.Empty(t, stdout.String())
-		})
-	}
+	clitest.CheckUsage(t, withoutEnv, errUsage, []clitest.Usage{
+		{Args: []string{"-env", "pretrain/steplaw-v0"}, Want: []string{`-env "pretrain/steplaw-v0" is not a text env`, "arch/hwgpt-text-v0"}},
+		{Args: []string{"-episodes", "0", "-trials", "-1"}, Want: []string{"-episodes is 0", "-trials is -1"}},
+		{Args: []string{"-split", "val", "-setting", "fast"}, Want: []string{`-split is "val"`, `-setting is "fast"`}},
+		{Args: []string{"-record-teacher", "oracle"}, Want: []string{`-record-teacher "oracle" is not a policy`, "-record-teacher needs -out"}},
+		{Args: []string{"-timeout", "soon"}, Want: []string{`invalid value "soon" for flag -timeout`}},
+		{Args: []string{"extra"}, Want: []string{`unexpected argument "extra"`}},
+		{Args: []string{"-base-url", "ftp://x", "-model", "m"}, Want: []string{`Config.BaseURL "ftp://x"`}},
+	})
 }
 
 func TestRecordTeacher(t *testing.T) {
