@@ -1,10 +1,6 @@
 package policy
 
 import (
-	"math"
-
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
 	lapackgonum "gonum.org/v1/gonum/lapack/gonum"
 )
 
@@ -30,7 +26,7 @@ func cholExtend(a, orig []float64, n, nc int) bool {
 	lda := n
 	nb := impl.Ilaenv(1, "DPOTRF", "U", n, -1, -1, -1)
 	if nb <= 1 || n <= nb {
-		return potf2Extend(a, n, nc)
+		return potf2(a, n, lda, nc)
 	}
 	for j := 0; j < n; j += nb {
 		jb := min(nb, n-j)
@@ -48,51 +44,12 @@ func cholExtend(a, orig []float64, n, nc int) bool {
 			}
 		}
 		syrkUpperTrans(jb, j, a[j:], lda, a[j*lda+j:], lda)
-		if !potf2(a[j*lda+j:], jb, lda) {
+		if !potf2(a[j*lda+j:], jb, lda, 0) {
 			return false
 		}
 		if j+jb < n {
 			gemmTransNot(jb, n-j-jb, j, a[j:], lda, a[j+jb:], lda, a[j*lda+j+jb:], lda)
 			trsmLeftUpperTrans(jb, n-j-jb, a[j*lda+j:], lda, a[j*lda+j+jb:], lda)
-		}
-	}
-	return true
-}
-
-// potf2Extend is cholExtend for a matrix small enough for Dpotrf's
-// unblocked Dpotf2: rows above nc update only the new columns. With
-// nothing factorised yet it is potf2.
-func potf2Extend(a []float64, n, nc int) bool {
-	if nc == 0 {
-		return potf2(a, n, n)
-	}
-	bi := blas64.Implementation()
-	lda := n
-	for j := range n {
-		if j < nc {
-			if ajj := a[j*lda+j]; nc < n {
-				bi.Dgemv(blas.Trans, j, n-nc,
-					-1, a[nc:], lda, a[j:], lda,
-					1, a[j*lda+nc:], 1)
-				bi.Dscal(n-nc, 1/ajj, a[j*lda+nc:], 1)
-			}
-			continue
-		}
-		ajj := a[j*lda+j]
-		if j != 0 {
-			ajj -= bi.Ddot(j, a[j:], lda, a[j:], lda)
-		}
-		if ajj <= 0 || math.IsNaN(ajj) {
-			a[j*lda+j] = ajj
-			return false
-		}
-		ajj = math.Sqrt(ajj)
-		a[j*lda+j] = ajj
-		if j < n-1 {
-			bi.Dgemv(blas.Trans, j, n-j-1,
-				-1, a[j+1:], lda, a[j:], lda,
-				1, a[j*lda+j+1:], 1)
-			bi.Dscal(n-j-1, 1/ajj, a[j*lda+j+1:], 1)
 		}
 	}
 	return true

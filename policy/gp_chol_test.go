@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/autollmresearch/gym/internal/kernel"
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -13,8 +14,17 @@ import (
 
 // TestCholExtendMatchesPotrf checks that extending the factor of a
 // leading block gives Potrf's factor of the whole matrix bit for bit, for
-// leading blocks and extensions on both sides of Dpotrf's block size.
+// leading blocks and extensions on both sides of Dpotrf's block size;
+// with kernel.Accumulate's vector kernels and in Go.
 func TestCholExtendMatchesPotrf(t *testing.T) {
+	t.Run("vector kernels", testCholExtendMatchesPotrf)
+	t.Run("Go", func(t *testing.T) {
+		defer kernel.DisableVectorProducts()()
+		testCholExtendMatchesPotrf(t)
+	})
+}
+
+func testCholExtendMatchesPotrf(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for _, nc := range []int{1, 2, 5, 30, 60, 63, 64, 65, 100, 127, 128, 129, 190, 200, 201} {
 		for _, extra := range []int{1, 2, 3, 5, 8, 40, 70} {

@@ -26,29 +26,35 @@ func potrf(a []float64, n int) bool { return cholExtend(a, nil, n, 0) }
 // factorisation, bit for bit: for each column j, the diagonal less the
 // column's squared norm (summed as gonum's strided Ddot sums), then row j
 // right of it updated by -a[o][j] times row o for o = 0..j-1 in order
-// (gonum's transposed Gemv) and multiplied by 1/a[j][j].
-func potf2(a []float64, n, lda int) bool {
-	if !kernel.VectorAccumulate() {
+// (gonum's transposed Gemv) and multiplied by 1/a[j][j]. The rows above
+// nc already hold the factor left of column nc (cholExtend's leading
+// block): they only bring their columns from nc on up to date.
+func potf2(a []float64, n, lda, nc int) bool {
+	if nc == 0 && !kernel.VectorAccumulate() {
 		var impl lapackgonum.Implementation
 		return impl.Dpotf2(blas.Upper, n, a, lda)
 	}
 	mult := make([]float64, n)
 	for j := range n {
 		negColumn(mult[:j], a, lda, j)
-		ajj := a[j*lda+j]
-		if j != 0 {
-			ajj -= dotInc(mult[:j])
+		first := j + 1 // the first column row j updates
+		if j < nc {
+			first = nc
+		} else {
+			ajj := a[j*lda+j]
+			if j != 0 {
+				ajj -= dotInc(mult[:j])
+			}
+			if ajj <= 0 || math.IsNaN(ajj) {
+				a[j*lda+j] = ajj
+				return false
+			}
+			a[j*lda+j] = math.Sqrt(ajj)
 		}
-		if ajj <= 0 || math.IsNaN(ajj) {
-			a[j*lda+j] = ajj
-			return false
-		}
-		ajj = math.Sqrt(ajj)
-		a[j*lda+j] = ajj
-		if j < n-1 {
-			row := a[j*lda+j+1 : j*lda+n]
-			kernel.Accumulate(row, mult, 1, a[j+1:], lda, j, n-j-1)
-			s := 1 / ajj
+		if first < n {
+			row := a[j*lda+first : j*lda+n]
+			kernel.Accumulate(row, mult, 1, a[first:], lda, j, n-first)
+			s := 1 / a[j*lda+j]
 			for c := range row {
 				row[c] *= s
 			}
